@@ -1,0 +1,3 @@
+def current_membership(request):
+    membership = getattr(request, "membership", None)
+    return {"current_membership": membership}

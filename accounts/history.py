@@ -1,0 +1,15 @@
+"""Changes to the consortium (structures, memberships, invitations) are recorded in the audit journal."""
+
+from accounts.models import Invitation, Membership, Structure, User
+from audit.journal import track
+
+track(User, fields=["email", "first_name", "last_name", "phone", "is_active", "is_staff", "is_superuser"])
+track(
+    Structure,
+    fields=["name", "kind", "siret", "address", "commune", "email", "phone", "is_validated"],
+)
+track(
+    Membership,
+    fields=["user", "structure", "role", "job_title", "is_orientation_manager", "is_coordinator", "is_active"],
+)
+track(Invitation, fields=["email", "structure", "role", "accepted_at", "revoked_at"])

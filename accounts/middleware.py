@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
+
+SESSION_KEY = "relais_membership_id"
+
+
+def resolve_membership(request):
+    """The active membership the user acts through: the one chosen in the session, else the first one."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    memberships = list(user.active_memberships())
+    chosen = request.session.get(SESSION_KEY)
+    for membership in memberships:
+        if membership.pk == chosen:
+            return membership
+    if memberships:
+        request.session[SESSION_KEY] = memberships[0].pk
+        return memberships[0]
+    request.session.pop(SESSION_KEY, None)
+    return None
+
+
+class CurrentMembershipMiddleware:
+    """Sets ``request.membership``. A deactivated membership stops counting on the very next request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = SimpleLazyObject(lambda: resolve_membership(request))
+        return self.get_response(request)
+
+
+def needs_second_factor(user):
+    if not settings.RELAIS_REQUIRE_2FA or not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or user.memberships.filter(is_active=True, is_coordinator=True).exists()
+
+
+class SecondFactorMiddleware:
+    """When the setting requires it, coordinators and admins must pass TOTP before anything else."""
+
+    allowed_prefixes = ("/static/", "/connexion/", "/deconnexion/", "/double-authentification/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(self.allowed_prefixes)
+            and not user.is_verified()
+            and needs_second_factor(user)
+        ):
+            return redirect(reverse("accounts:otp") + "?" + urlencode({"next": request.get_full_path()}))
+        return self.get_response(request)

@@ -1,0 +1,275 @@
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import siret as siret_number
+
+from territory.models import Commune, Epci
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("Une adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: a professional (through memberships) or a technical admin."""
+
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField("adresse électronique", unique=True)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    last_name = models.CharField("nom", max_length=150, blank=True)
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    is_active = models.BooleanField("actif", default=True)
+    is_staff = models.BooleanField("accès à l'administration technique", default=False)
+    date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = "utilisateur"
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+    def active_memberships(self):
+        return (
+            self.memberships.filter(is_active=True, structure__is_validated=True)
+            .select_related("structure")
+            .order_by("structure__name")
+        )
+
+
+class Structure(models.Model):
+    """A partner organisation of the consortium (or one of its agencies)."""
+
+    class Kind(models.TextChoices):
+        DEPARTEMENT = "departement", "Département (direction)"
+        MAISON_SOLIDARITES = "maison_solidarites", "Département – maison des solidarités"
+        FRANCE_TRAVAIL = "france_travail", "France Travail"
+        MISSION_LOCALE = "mission_locale", "Mission locale"
+        CAP_EMPLOI = "cap_emploi", "Cap emploi"
+        CCAS = "ccas", "CCAS / CIAS"
+        EPCI = "epci", "Intercommunalité (EPCI)"
+        ASSOCIATION = "association", "Association"
+        SIAE = "siae", "Structure d'insertion par l'activité économique (SIAE)"
+        OTHER = "autre", "Autre"
+
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("type", max_length=30, choices=Kind.choices)
+    siret = models.CharField(
+        "SIRET", max_length=14, blank=True, help_text="14 chiffres. Plusieurs antennes peuvent partager un SIREN."
+    )
+    address = models.CharField("adresse", max_length=255, blank=True)
+    commune = models.ForeignKey(
+        Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="structures", null=True, blank=True
+    )
+    zone_communes = models.ManyToManyField(
+        Commune, verbose_name="communes d'intervention", blank=True, related_name="intervening_structures"
+    )
+    zone_epcis = models.ManyToManyField(
+        Epci, verbose_name="EPCI d'intervention", blank=True, related_name="intervening_structures"
+    )
+    email = models.EmailField("adresse électronique de contact", blank=True)
+    phone = models.CharField("téléphone de contact", max_length=20, blank=True)
+    is_validated = models.BooleanField("validée par la coordination", default=False)
+    validated_at = models.DateTimeField("validée le", null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "structure"
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "name"]), models.Index(fields=["siret"])]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.siret:
+            try:
+                self.siret = siret_number.validate(self.siret)
+            except StdnumError:
+                raise ValidationError(
+                    {"siret": "Ce numéro SIRET n'est pas valide (14 chiffres et clé de contrôle)."}
+                ) from None
+        if self.commune_id and self.commune.departement_id != settings.RELAIS_DEPARTEMENT:
+            raise ValidationError({"commune": "Cette commune n'est pas dans le territoire du service."})
+
+    @property
+    def siren(self):
+        return self.siret[:9] if self.siret else ""
+
+    def validate(self, by):
+        self.is_validated = True
+        self.validated_at = timezone.now()
+        self.validated_by = by
+        self.save(update_fields=["is_validated", "validated_at", "validated_by"])
+
+    def covers(self, commune):
+        """Whether the commune lies in this structure's intervention zone (no zone: the whole département)."""
+        if commune is None:
+            return False
+        has_zone = self.zone_communes.exists() or self.zone_epcis.exists()
+        if not has_zone:
+            return commune.departement_id == settings.RELAIS_DEPARTEMENT
+        return self.zone_communes.filter(pk=commune.pk).exists() or (
+            commune.epci_id is not None and self.zone_epcis.filter(pk=commune.epci_id).exists()
+        )
+
+
+class Role(models.TextChoices):
+    PROFESSIONAL = "professional", "professionnel"
+    STRUCTURE_ADMIN = "structure_admin", "administrateur de la structure"
+
+
+class Membership(models.Model):
+    """A user's place in a structure. Each membership has its own role and capabilities."""
+
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.PROFESSIONAL)
+    job_title = models.CharField("fonction", max_length=150, blank=True)
+    # Consortium-wide capabilities, granted by a coordinator, exercised when acting for this structure.
+    is_orientation_manager = models.BooleanField("chargé d'orientation", default=False)
+    is_coordinator = models.BooleanField("coordinateur", default=False)
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    deactivated_at = models.DateTimeField("désactivée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "appartenance"
+        ordering = ["structure__name"]
+        constraints = [models.UniqueConstraint(fields=["user", "structure"], name="membership_unique_user_structure")]
+        indexes = [models.Index(fields=["structure", "is_active"])]
+
+    def __str__(self):
+        return f"{self.user} – {self.structure} ({self.get_role_display()})"
+
+    @property
+    def is_structure_admin(self):
+        return self.role == Role.STRUCTURE_ADMIN
+
+    @property
+    def capability_labels(self):
+        labels = [self.get_role_display()]
+        if self.is_orientation_manager:
+            labels.append("chargé d'orientation")
+        if self.is_coordinator:
+            labels.append("coordinateur")
+        return labels
+
+    def deactivate(self):
+        self.is_active = False
+        self.deactivated_at = timezone.now()
+        self.save(update_fields=["is_active", "deactivated_at"])
+
+
+def _token_digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A single-use, expiring invitation to join a structure. Only a digest of the token is stored."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField("adresse électronique")
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.PROFESSIONAL)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField("envoyée le", auto_now_add=True)
+    expires_at = models.DateTimeField("expire le")
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    revoked_at = models.DateTimeField("annulée le", null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["structure", "accepted_at"])]
+
+    def __str__(self):
+        return f"Invitation de {self.email} dans {self.structure}"
+
+    @classmethod
+    def issue(cls, *, email, structure, role, invited_by):
+        """Create an invitation and return it with its clear token (shown once, in the email)."""
+        token = secrets.token_urlsafe(32)
+        invitation = cls.objects.create(
+            email=email.lower(),
+            structure=structure,
+            role=role,
+            invited_by=invited_by,
+            token_digest=_token_digest(token),
+            expires_at=timezone.now() + settings.RELAIS_INVITATION_VALIDITY,
+        )
+        return invitation, token
+
+    @classmethod
+    def find(cls, token):
+        return cls.objects.select_related("structure").filter(token_digest=_token_digest(token)).first()
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self):
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+
+class LoginFailure(models.Model):
+    """Failed logins per account, keyed by a hash of the email (the email itself is not kept)."""
+
+    email_digest = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "échec de connexion"
+
+    def __str__(self):
+        return f"Échec de connexion du {self.at:%d/%m/%Y %H:%M}"
+
+
+def email_digest(email):
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{(email or '').strip().lower()}".encode()).hexdigest()

@@ -1,0 +1,412 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import access
+from accounts.forms import (
+    AccountForm,
+    InvitationForm,
+    LoginForm,
+    MembershipForm,
+    OtpForm,
+    SetPasswordForm,
+    StructureForm,
+)
+from accounts.lockout import clear_failures, is_locked, record_failure
+from accounts.middleware import SESSION_KEY
+from accounts.models import Invitation, Membership, Role, Structure, User
+from accounts.totp import qr_code_svg
+from relais.text import fold
+
+PAGE_SIZE = 25
+
+
+def _safe_next(request, fallback="home"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse(fallback)
+
+
+@login_not_required
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request))
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if is_locked(email):
+            form.add_error(
+                None,
+                "Trop de tentatives de connexion ont échoué pour ce compte. Réessayez dans "
+                f"{int(settings.RELAIS_LOGIN_LOCKOUT.total_seconds() // 60)} minutes ou réinitialisez "
+                "votre mot de passe.",
+            )
+        else:
+            user = authenticate(request, email=email, password=form.cleaned_data["password"])
+            if user is None:
+                record_failure(email)
+                form.add_error(None, "Adresse électronique ou mot de passe incorrect.")
+            else:
+                clear_failures(email)
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect(_safe_next(request))
+    if request.method == "POST" and not form.is_valid():
+        # Keep what was typed, except the password.
+        form.data = form.data.copy()
+        form.data["password"] = ""
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "proconnect_enabled": settings.OIDC_ENABLED,
+        },
+    )
+
+
+@require_POST
+@login_not_required
+def logout_view(request):
+    logout(request)
+    messages.info(request, "Vous êtes déconnecté.")
+    return redirect("accounts:login")
+
+
+def otp_view(request):
+    """Second factor: verify the TOTP code, or enrol a first device."""
+    user = request.user
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    enrolling = device is None
+    if enrolling:
+        device_id = request.session.get("relais_totp_enrolment")
+        device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=device_id).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="Application d'authentification", confirmed=False)
+            request.session["relais_totp_enrolment"] = device.pk
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                request.session.pop("relais_totp_enrolment", None)
+                messages.success(request, "La double authentification est activée sur votre compte.")
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("token", "Ce code n'est pas le bon ou a expiré. Saisissez le code affiché en ce moment.")
+    context = {"form": form, "enrolling": enrolling, "next": request.GET.get("next", "")}
+    if enrolling:
+        context["qr_svg"] = qr_code_svg(device.config_url)
+        context["secret"] = device.bin_key.hex()
+    return render(request, "accounts/otp.html", context)
+
+
+@require_POST
+def switch_structure(request):
+    membership = get_object_or_404(request.user.active_memberships(), public_id=request.POST.get("membership"))
+    request.session[SESSION_KEY] = membership.pk
+    messages.success(request, f"Vous agissez maintenant pour : {membership.structure.name}.")
+    return redirect(_safe_next(request))
+
+
+def account_view(request):
+    form = AccountForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Vos informations sont enregistrées.")
+        return redirect("accounts:account")
+    memberships = request.user.memberships.select_related("structure").order_by("structure__name")
+    has_totp = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    return render(request, "accounts/account.html", {"form": form, "memberships": memberships, "has_totp": has_totp})
+
+
+# --- Invitations --------------------------------------------------------------------------------
+
+
+@login_not_required
+def accept_invitation(request, token):
+    invitation = Invitation.find(token)
+    if invitation is None or not invitation.is_usable:
+        reason = "Ce lien d'invitation n'est pas valide."
+        if invitation is not None and invitation.accepted_at:
+            reason = "Cette invitation a déjà été utilisée. Connectez-vous avec votre adresse électronique."
+        elif invitation is not None and invitation.revoked_at:
+            reason = "Cette invitation a été annulée par la structure."
+        elif invitation is not None and invitation.is_expired:
+            reason = "Cette invitation a expiré. Demandez à l'administrateur de la structure de vous en envoyer une nouvelle."
+        return render(request, "accounts/invitation_invalid.html", {"reason": reason}, status=410)
+
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None:
+        if not request.user.is_authenticated:
+            messages.info(request, "Connectez-vous pour rejoindre la structure qui vous invite.")
+            return redirect(reverse("accounts:login") + "?next=" + request.path)
+        if request.user != existing:
+            return render(
+                request,
+                "accounts/invitation_invalid.html",
+                {"reason": "Cette invitation est destinée à un autre compte. Déconnectez-vous puis rouvrez le lien."},
+                status=403,
+            )
+        if request.method == "POST":
+            _join(invitation, existing)
+            request.session[SESSION_KEY] = existing.memberships.get(structure=invitation.structure).pk
+            messages.success(request, f"Vous avez rejoint {invitation.structure.name}.")
+            return redirect("home")
+        return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": None})
+
+    form = SetPasswordForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = User.objects.create_user(
+                invitation.email,
+                form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+            _join(invitation, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Bienvenue dans Relais. Vous avez rejoint {invitation.structure.name}.")
+        return redirect("home")
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+def _join(invitation, user):
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at is not None:
+            raise PermissionDenied("Invitation déjà utilisée.")
+        membership, created = Membership.objects.get_or_create(
+            user=user, structure=locked.structure, defaults={"role": locked.role}
+        )
+        if not created:
+            membership.role = locked.role
+            membership.is_active = True
+            membership.deactivated_at = None
+            membership.save(update_fields=["role", "is_active", "deactivated_at"])
+        locked.accepted_at = timezone.now()
+        locked.save(update_fields=["accepted_at"])
+
+
+# --- Structures ---------------------------------------------------------------------------------
+
+
+def _structure_for(request, public_id):
+    """The structure if the user may see it; 404 otherwise (its existence is not confirmed)."""
+    return get_object_or_404(access.structures_visible_to(request.membership), public_id=public_id)
+
+
+def structure_list(request):
+    structures = access.structures_visible_to(request.membership).select_related("commune")
+    query = request.GET.get("q", "").strip()
+    kind = request.GET.get("type", "")
+    pending = request.GET.get("statut") == "a_valider"
+    if query:
+        folded = fold(query)
+        structures = structures.filter(
+            Q(name__icontains=query)
+            | Q(siret__startswith=query.replace(" ", ""))
+            | Q(commune__search_name__startswith=folded)
+        )
+    if kind in Structure.Kind.values:
+        structures = structures.filter(kind=kind)
+    if pending:
+        structures = structures.filter(is_validated=False)
+    structures = structures.annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
+    page = Paginator(structures.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/structure_list.html",
+        {
+            "page": page,
+            "query": query,
+            "kind": kind,
+            "pending": pending,
+            "kinds": Structure.Kind.choices,
+            "can_create": access.can_validate_structures(request.membership),
+        },
+    )
+
+
+def structure_create(request):
+    if not access.can_validate_structures(request.membership):
+        raise PermissionDenied
+    form = StructureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        structure = form.save(commit=False)
+        structure.is_validated = True
+        structure.validated_at = timezone.now()
+        structure.validated_by = request.user
+        structure.save()
+        form.save_m2m()
+        messages.success(
+            request, f"La structure « {structure.name} » est créée. Invitez maintenant son administrateur."
+        )
+        return redirect("accounts:structure_detail", public_id=structure.public_id)
+    return render(request, "accounts/structure_form.html", {"form": form, "structure": None})
+
+
+def structure_detail(request, public_id):
+    structure = _structure_for(request, public_id)
+    membership = request.membership
+    members = Paginator(
+        access.members_visible_to(membership, structure).order_by("-is_active", "user__last_name", "user__first_name"),
+        50,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/structure_detail.html",
+        {
+            "structure": structure,
+            "members": members,
+            "invitations": access.invitations_visible_to(membership, structure).select_related("invited_by"),
+            "zone_communes": structure.zone_communes.order_by("name"),
+            "zone_epcis": structure.zone_epcis.order_by("name"),
+            "can_manage": access.can_manage_members(membership, structure),
+            "can_edit": access.can_edit_structure(membership, structure),
+            "can_validate": access.can_validate_structures(membership) and not structure.is_validated,
+        },
+    )
+
+
+def structure_edit(request, public_id):
+    structure = _structure_for(request, public_id)
+    if not access.can_edit_structure(request.membership, structure):
+        raise PermissionDenied
+    form = StructureForm(request.POST or None, instance=structure)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Les informations de la structure sont enregistrées.")
+        return redirect("accounts:structure_detail", public_id=structure.public_id)
+    return render(request, "accounts/structure_form.html", {"form": form, "structure": structure})
+
+
+@require_POST
+def structure_validate(request, public_id):
+    structure = _structure_for(request, public_id)
+    if not access.can_validate_structures(request.membership):
+        raise PermissionDenied
+    if structure.is_validated:
+        messages.info(request, "Cette structure était déjà validée.")
+    else:
+        structure.validate(by=request.user)
+        messages.success(request, f"La structure « {structure.name} » est validée : ses membres ont accès à Relais.")
+    return redirect("accounts:structure_detail", public_id=structure.public_id)
+
+
+def invite(request, public_id):
+    structure = _structure_for(request, public_id)
+    if not access.can_manage_members(request.membership, structure):
+        raise PermissionDenied
+    form = InvitationForm(request.POST or None, structure=structure)
+    if request.method == "POST" and form.is_valid():
+        invitation, token = Invitation.issue(
+            email=form.cleaned_data["email"],
+            structure=structure,
+            role=form.cleaned_data["role"],
+            invited_by=request.user,
+        )
+        link = settings.SITE_URL.rstrip("/") + reverse("accounts:accept_invitation", kwargs={"token": token})
+        send_mail(
+            subject=f"Invitation à rejoindre {structure.name} sur Relais",
+            message=(
+                f"Bonjour,\n\n{request.user} vous invite à rejoindre « {structure.name} » sur Relais, l'outil "
+                f"partagé du service public de l'insertion et de l'emploi.\n\nPour accepter, ouvrez ce lien "
+                f"avant le {timezone.localtime(invitation.expires_at):%d/%m/%Y à %H:%M} :\n{link}\n\n"
+                "Si vous n'attendiez pas cette invitation, ignorez ce message."
+            ),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+        messages.success(request, f"Invitation envoyée à {invitation.email}.")
+        return redirect("accounts:structure_detail", public_id=structure.public_id)
+    return render(request, "accounts/invite.html", {"form": form, "structure": structure})
+
+
+@require_POST
+def revoke_invitation(request, public_id, invitation_id):
+    structure = _structure_for(request, public_id)
+    if not access.can_manage_members(request.membership, structure):
+        raise PermissionDenied
+    invitation = get_object_or_404(structure.invitations.pending(), public_id=invitation_id)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    messages.success(request, f"L'invitation de {invitation.email} est annulée.")
+    return redirect("accounts:structure_detail", public_id=structure.public_id)
+
+
+def _is_last_admin(membership):
+    if membership.role != Role.STRUCTURE_ADMIN or not membership.is_active:
+        return False
+    others = membership.structure.memberships.filter(role=Role.STRUCTURE_ADMIN, is_active=True).exclude(
+        pk=membership.pk
+    )
+    return not others.exists()
+
+
+def membership_edit(request, public_id, membership_id):
+    structure = _structure_for(request, public_id)
+    if not access.can_manage_members(request.membership, structure):
+        raise PermissionDenied
+    membership = get_object_or_404(structure.memberships.select_related("user"), public_id=membership_id)
+    can_grant = access.can_grant_capabilities(request.membership)
+    initial = {
+        "role": membership.role,
+        "job_title": membership.job_title,
+        "is_orientation_manager": membership.is_orientation_manager,
+        "is_coordinator": membership.is_coordinator,
+    }
+    form = MembershipForm(request.POST or None, initial=initial, can_grant=can_grant)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["role"] != Role.STRUCTURE_ADMIN and _is_last_admin(membership):
+            form.add_error("role", "La structure doit garder au moins un administrateur actif.")
+        else:
+            membership.role = data["role"]
+            membership.job_title = data["job_title"]
+            fields = ["role", "job_title"]
+            if can_grant:
+                membership.is_orientation_manager = data["is_orientation_manager"]
+                membership.is_coordinator = data["is_coordinator"]
+                fields += ["is_orientation_manager", "is_coordinator"]
+            membership.save(update_fields=fields)
+            messages.success(request, f"Le rôle de {membership.user} est enregistré.")
+            return redirect("accounts:structure_detail", public_id=structure.public_id)
+    return render(
+        request, "accounts/membership_form.html", {"form": form, "structure": structure, "membership": membership}
+    )
+
+
+@require_POST
+def membership_toggle(request, public_id, membership_id):
+    structure = _structure_for(request, public_id)
+    if not access.can_manage_members(request.membership, structure):
+        raise PermissionDenied
+    membership = get_object_or_404(structure.memberships.select_related("user"), public_id=membership_id)
+    if membership.is_active:
+        if _is_last_admin(membership):
+            messages.error(request, "Impossible : la structure doit garder au moins un administrateur actif.")
+        else:
+            membership.deactivate()
+            messages.success(request, f"L'accès de {membership.user} à {structure.name} est désactivé.")
+    else:
+        membership.is_active = True
+        membership.deactivated_at = None
+        membership.save(update_fields=["is_active", "deactivated_at"])
+        messages.success(request, f"L'accès de {membership.user} à {structure.name} est rétabli.")
+    return redirect("accounts:structure_detail", public_id=structure.public_id)

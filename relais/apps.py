@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RelaisConfig(AppConfig):
+    name = "relais"
+    verbose_name = "Relais"

@@ -1,0 +1,22 @@
+"""Normalisation of French text for search and matching."""
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_SAINT = re.compile(r"\b(saint|ste|sainte|st)\b")
+
+
+def fold(value):
+    """Lowercase, strip accents, turn every separator (hyphen, apostrophe, space) into one space."""
+    if not value:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", str(value))
+    ascii_only = "".join(char for char in decomposed if not unicodedata.combining(char))
+    ascii_only = ascii_only.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
+    return _NON_ALNUM.sub(" ", ascii_only.lower()).strip()
+
+
+def place_key(value):
+    """Search key of a place name: folded, with Saint/Sainte/St/Ste written one way."""
+    return _SAINT.sub("st", fold(value))

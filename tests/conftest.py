@@ -1,0 +1,67 @@
+import pytest
+from django.core.management import call_command
+
+from tests.factories import PASSWORD, MembershipFactory, StructureFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database holds the Essonne territory, as a deployment does."""
+    with django_db_blocker.unblock():
+        call_command("load_territory", departements=["91"], verbosity=0)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def structure_a(db):
+    return StructureFactory(name="France Travail Évry-Courcouronnes", france_travail=True)
+
+
+@pytest.fixture
+def structure_b(db):
+    return StructureFactory(name="Mission locale Nord Essonne")
+
+
+@pytest.fixture
+def departement(db):
+    return StructureFactory(name="Département de l'Essonne", departement=True)
+
+
+@pytest.fixture
+def professional_a(structure_a):
+    return MembershipFactory(structure=structure_a, user__email="pro.a@exemple.fr").user
+
+
+@pytest.fixture
+def professional_b(structure_b):
+    return MembershipFactory(structure=structure_b, user__email="pro.b@exemple.fr").user
+
+
+@pytest.fixture
+def structure_admin_a(structure_a):
+    return MembershipFactory(structure=structure_a, admin=True, user__email="admin.a@exemple.fr").user
+
+
+@pytest.fixture
+def orientation_manager(departement):
+    return MembershipFactory(structure=departement, orientation_manager=True, user__email="orient@exemple.fr").user
+
+
+@pytest.fixture
+def coordinator(departement):
+    return MembershipFactory(structure=departement, coordinator=True, admin=True, user__email="coord@exemple.fr").user
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in the test client (the second factor, when required, is tested on its own)."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,59 @@
+"""Factories for the consortium (factory-boy, traits rather than subclasses)."""
+
+import factory
+from stdnum import luhn
+
+from accounts.models import Membership, Role, Structure, User
+from territory.models import Commune
+
+PASSWORD = "Mot-de-passe-de-test-2026"
+
+
+def valid_siret(n):
+    siren_body = f"{41000000 + n:08d}"
+    siren = siren_body + luhn.calc_check_digit(siren_body)
+    body = f"{siren}{n % 1000:03d}"
+    return body + luhn.calc_check_digit(body)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"pro{n}@exemple.fr")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    password = factory.django.Password(PASSWORD)
+
+
+class StructureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Structure
+
+    name = factory.Sequence(lambda n: f"Structure {n}")
+    kind = Structure.Kind.ASSOCIATION
+    siret = factory.Sequence(valid_siret)
+    commune = factory.LazyFunction(lambda: Commune.objects.get(code="91228"))
+    is_validated = True
+
+    class Params:
+        pending = factory.Trait(is_validated=False)
+        departement = factory.Trait(kind=Structure.Kind.DEPARTEMENT)
+        france_travail = factory.Trait(kind=Structure.Kind.FRANCE_TRAVAIL)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    structure = factory.SubFactory(StructureFactory)
+    role = Role.PROFESSIONAL
+
+    class Params:
+        admin = factory.Trait(role=Role.STRUCTURE_ADMIN)
+        orientation_manager = factory.Trait(is_orientation_manager=True)
+        coordinator = factory.Trait(is_coordinator=True)
+        inactive = factory.Trait(is_active=False)
