@@ -148,7 +148,10 @@ def accept_invitation(request, token):
         elif invitation is not None and invitation.revoked_at:
             reason = "Cette invitation a été annulée par la structure."
         elif invitation is not None and invitation.is_expired:
-            reason = "Cette invitation a expiré. Demandez à l'administrateur de la structure de vous en envoyer une nouvelle."
+            reason = (
+                "Cette invitation a expiré. "
+                "Demandez à l'administrateur de la structure de vous en envoyer une nouvelle."
+            )
         return render(request, "accounts/invitation_invalid.html", {"reason": reason}, status=410)
 
     existing = User.objects.filter(email__iexact=invitation.email).first()
