@@ -26,6 +26,10 @@ class LoginForm(DsfrBaseForm):
         label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
+    def clean_email(self):
+        # Accounts are stored in lowercase: "Prenom.Nom@Domaine.fr" is the same person.
+        return self.cleaned_data["email"].lower()
+
 
 class OtpForm(DsfrBaseForm):
     token = forms.CharField(
