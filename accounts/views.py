@@ -1,3 +1,5 @@
+import base64
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -100,7 +102,11 @@ def otp_view(request):
             request.session["relais_totp_enrolment"] = device.pk
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            # After a wrong code, every code is refused for a few seconds: say so rather than "wrong code".
+            form.add_error("token", "Trop de codes erronés à la suite. Patientez quelques secondes puis réessayez.")
+        elif device.verify_token(form.cleaned_data["token"]):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
@@ -108,11 +114,13 @@ def otp_view(request):
                 messages.success(request, "La double authentification est activée sur votre compte.")
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("token", "Ce code n'est pas le bon ou a expiré. Saisissez le code affiché en ce moment.")
+        else:
+            form.add_error("token", "Ce code n'est pas le bon ou a expiré. Saisissez le code affiché en ce moment.")
     context = {"form": form, "enrolling": enrolling, "next": request.GET.get("next", "")}
     if enrolling:
         context["qr_svg"] = qr_code_svg(device.config_url)
-        context["secret"] = device.bin_key.hex()
+        # Authenticator apps take the key in base32, as in the QR code.
+        context["secret"] = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(request, "accounts/otp.html", context)
 
 
