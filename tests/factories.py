@@ -27,6 +27,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="fr_FR")
     password = factory.django.Password(PASSWORD)
 
+    class Params:
+        staff = factory.Trait(is_staff=True, is_superuser=True)
+
 
 class StructureFactory(factory.django.DjangoModelFactory):
     class Meta:
