@@ -31,6 +31,7 @@ from accounts.lockout import clear_failures, is_locked, record_failure
 from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, Membership, Role, Structure, User
 from accounts.totp import qr_code_svg
+from audit.context import acting_as
 from relais.text import fold
 
 PAGE_SIZE = 25
@@ -163,17 +164,18 @@ def accept_invitation(request, token):
         return render(request, "accounts/invitation_invalid.html", {"reason": reason}, status=410)
 
     existing = User.objects.filter(email__iexact=invitation.email).first()
+    if request.user.is_authenticated and request.user != existing:
+        # Someone else's invitation (a forwarded link): never join, nor swap accounts, on their behalf.
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"reason": "Cette invitation est destinée à un autre compte. Déconnectez-vous puis rouvrez le lien."},
+            status=403,
+        )
     if existing is not None:
         if not request.user.is_authenticated:
             messages.info(request, "Connectez-vous pour rejoindre la structure qui vous invite.")
             return redirect(reverse("accounts:login") + "?next=" + request.path)
-        if request.user != existing:
-            return render(
-                request,
-                "accounts/invitation_invalid.html",
-                {"reason": "Cette invitation est destinée à un autre compte. Déconnectez-vous puis rouvrez le lien."},
-                status=403,
-            )
         if request.method == "POST":
             _join(invitation, existing)
             request.session[SESSION_KEY] = existing.memberships.get(structure=invitation.structure).pk
@@ -198,7 +200,8 @@ def accept_invitation(request, token):
 
 
 def _join(invitation, user):
-    with transaction.atomic():
+    # The journal records the newcomer joining, for the structure they join (not an anonymous visitor).
+    with acting_as(user, invitation.structure), transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.accepted_at is not None:
             raise PermissionDenied("Invitation déjà utilisée.")
