@@ -164,18 +164,17 @@ def accept_invitation(request, token):
         return render(request, "accounts/invitation_invalid.html", {"reason": reason}, status=410)
 
     existing = User.objects.filter(email__iexact=invitation.email).first()
-    if request.user.is_authenticated and request.user != existing:
-        # Someone else's invitation (a forwarded link): never join, nor swap accounts, on their behalf.
-        return render(
-            request,
-            "accounts/invitation_invalid.html",
-            {"reason": "Cette invitation est destinée à un autre compte. Déconnectez-vous puis rouvrez le lien."},
-            status=403,
-        )
     if existing is not None:
         if not request.user.is_authenticated:
             messages.info(request, "Connectez-vous pour rejoindre la structure qui vous invite.")
             return redirect(reverse("accounts:login") + "?next=" + request.path)
+        if request.user != existing:
+            return render(
+                request,
+                "accounts/invitation_invalid.html",
+                {"reason": "Cette invitation est destinée à un autre compte. Déconnectez-vous puis rouvrez le lien."},
+                status=403,
+            )
         if request.method == "POST":
             _join(invitation, existing)
             request.session[SESSION_KEY] = existing.memberships.get(structure=invitation.structure).pk
