@@ -215,17 +215,6 @@ def test_another_logged_in_user_is_refused(client, structure_a, structure_admin_
     assert not Membership.objects.filter(user=professional_b, structure=structure_a).exists()
 
 
-def test_logged_in_user_cannot_take_an_invitation_meant_for_a_new_account(client, invitation_link, professional_b):
-    client.force_login(professional_b)
-
-    for response in (client.get(invitation_link), client.post(invitation_link, NEW_ACCOUNT)):
-        assert response.status_code == 403
-        assert "Cette invitation est destinée à un autre compte." in text(response)
-    assert not User.objects.filter(email="nouveau@exemple.fr").exists()
-    # The one who was logged in stays who they were.
-    assert client.get(reverse("home")).context["user"] == professional_b
-
-
 @pytest.mark.parametrize("email", ["pro.a@exemple.fr", "PRO.A@exemple.fr"])
 def test_inviting_an_active_member_is_refused(client, structure_a, structure_admin_a, professional_a, email):
     client.force_login(structure_admin_a)
