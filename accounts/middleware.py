@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 
 SESSION_KEY = "relais_membership_id"
@@ -25,13 +24,17 @@ def resolve_membership(request):
 
 
 class CurrentMembershipMiddleware:
-    """Sets ``request.membership``. A deactivated membership stops counting on the very next request."""
+    """Sets ``request.membership``. A deactivated membership stops counting on the very next request.
+
+    Resolved at once rather than lazily: a lazy proxy of ``None`` is not ``None``, and views and access
+    rules test ``membership is None`` for a user who acts for no structure.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.membership = SimpleLazyObject(lambda: resolve_membership(request))
+        request.membership = resolve_membership(request)
         return self.get_response(request)
 
 
