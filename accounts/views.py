@@ -1,4 +1,5 @@
 import base64
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -127,7 +129,11 @@ def otp_view(request):
 
 @require_POST
 def switch_structure(request):
-    membership = get_object_or_404(request.user.active_memberships(), public_id=request.POST.get("membership"))
+    try:
+        public_id = uuid.UUID(request.POST.get("membership", ""))
+    except ValueError:
+        raise Http404("Appartenance inconnue.") from None
+    membership = get_object_or_404(request.user.active_memberships(), public_id=public_id)
     request.session[SESSION_KEY] = membership.pk
     messages.success(request, f"Vous agissez maintenant pour : {membership.structure.name}.")
     return redirect(_safe_next(request))
