@@ -9,6 +9,7 @@ from stdnum.fr import siret as siret_number
 
 from accounts.models import Role, Structure, User
 from relais.phone import normalise_phone
+from territory.forms import CommuneField
 from territory.models import Commune, Epci
 
 
@@ -47,20 +48,6 @@ class OtpForm(DsfrBaseForm):
         return token
 
 
-class CommuneField(forms.ModelChoiceField):
-    """A commune of the deployment's territory, chosen by INSEE code."""
-
-    default_error_messages = {"invalid_choice": "Cette commune n'est pas dans le territoire du service."}
-
-    def __init__(self, **kwargs):
-        queryset = Commune.objects.filter(departement_id=settings.RELAIS_DEPARTEMENT)
-        kwargs.setdefault("to_field_name", "code")
-        super().__init__(queryset=queryset, **kwargs)
-
-    def label_from_instance(self, commune):
-        return f"{commune.name} ({commune.code})"
-
-
 def clean_siret(value):
     if not value:
         return ""
@@ -73,6 +60,13 @@ def clean_siret(value):
 
 
 class StructureForm(DsfrModelForm):
+    # Longer than 14: a SIRET is often typed with spaces ("732 829 320 00074"), removed when cleaned.
+    siret = forms.CharField(
+        label="SIRET",
+        max_length=20,
+        required=False,
+        help_text="14 chiffres. Plusieurs antennes peuvent partager un SIREN.",
+    )
     commune = CommuneField(label="Commune", required=True)
     zone_communes = forms.ModelMultipleChoiceField(
         label="Communes d'intervention",

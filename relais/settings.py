@@ -69,6 +69,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
     # The mission's apps first: a newcomer reads entry, pathway and offer before what they stand on.
+    "entry",
+    "pathway",
     "territory",
     "accounts",
     "audit",

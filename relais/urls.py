@@ -9,6 +9,7 @@ urlpatterns = [
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("donnees-personnelles/", views.privacy, name="privacy"),
     path("sante/", views.health, name="health"),
+    path("", include("entry.urls")),
     path("", include("accounts.urls")),
     path("territoire/", include("territory.urls")),
     path("audit/", include("audit.urls")),

@@ -6,7 +6,12 @@ A URL pattern without a row here fails the suite: whoever adds a page says who m
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from django.utils import timezone
+
 from accounts.models import Invitation, Role
+from entry import services
+from entry.models import Commission
+from tests.entry.factories import DiagnosticFactory, OrientationFactory, PersonFactory
 from tests.factories import MembershipFactory, StructureFactory
 
 ROLES = ["anonymous", "professional_a", "professional_b", "structure_admin_a", "orientation_manager", "coordinator"]
@@ -29,6 +34,10 @@ def only(allowed, status=200, denied=403, anonymous=302):
     return expected
 
 
+# A person's carnet: their team (professional A) and the orientation managers of their territory.
+CARNET = only(["professional_a", "orientation_manager"], denied=404)
+
+
 class World:
     """The objects the URLs point at, seen from structure A (France Travail) and B (mission locale)."""
 
@@ -40,6 +49,34 @@ class World:
         self.invitation, self.token = Invitation.issue(
             email="nouveau@exemple.fr", structure=self.structure_a, role=Role.PROFESSIONAL, invited_by=None
         )
+        self._entry(users)
+
+    def _entry(self, users):
+        """People followed by professional A; one oriented to structure B; a commission, a merge, a request."""
+        pro_a = users["professional_a"].memberships.get()
+        pro_b = users["professional_b"].memberships.get()
+        manager = users["orientation_manager"].memberships.get()
+        self.person = PersonFactory(followed_by=pro_a, rsa=True)
+        self.diagnostic = DiagnosticFactory(person=self.person, structure=pro_a.structure, done_by=pro_a.user)
+        OrientationFactory(
+            person=self.person, diagnostic=self.diagnostic, proposed_by=pro_a.user, proposed_for=pro_a.structure
+        )
+        self.oriented = PersonFactory(followed_by=pro_a)
+        proposal = OrientationFactory(person=self.oriented, proposed_by=pro_a.user, proposed_for=pro_a.structure)
+        self.orientation = services.decide_orientation(
+            proposal.pk,
+            manager,
+            pathway_type="professional",
+            referent_structure=pro_b.structure,
+            referent=None,
+            reason="",
+        )
+        self.commission = Commission.objects.create(
+            title="Commission", held_on=timezone.localdate(), structure=manager.structure, created_by=manager.user
+        )
+        self.access_request = services.request_access(self.person, pro_b, "Je la reçois demain.")
+        first, second = PersonFactory(followed_by=None), PersonFactory(followed_by=None)
+        self.merge = services.merge_persons(first, second, manager.user)
 
 
 # url name → list of (method, kwargs builder, expected status by role)
@@ -101,6 +138,53 @@ MATRIX = {
     "territory:commune_search": [("get", None, logged(200))],
     "audit:access_log": [("get", None, only(["coordinator"]))],
     "audit:change_log": [("get", None, only(["coordinator"]))],
+    # Entry. Need-to-know: professional A follows the person; B is the organisme référent of the oriented
+    # one; the orientation manager (whole département) sees everyone; an admin of A or a coordinator does not.
+    "entry:person_list": [("get", None, logged(200))],
+    "entry:person_create": [("get", None, logged(200))],
+    **{
+        name: [("get", lambda w: {"public_id": w.person.public_id}, CARNET)]
+        for name in ["entry:person_detail", "entry:person_edit", "entry:diagnostic_edit", "entry:diagnostic_history"]
+    },
+    "entry:diagnostic_detail": [
+        ("get", lambda w: {"public_id": w.person.public_id, "diagnostic_id": w.diagnostic.public_id}, CARNET)
+    ],
+    "entry:request_access": [
+        (
+            "get",
+            lambda w: {"public_id": w.person.public_id},
+            logged(200, professional_a=302, orientation_manager=302),
+        )
+    ],
+    "entry:decide": [("get", lambda w: {"public_id": w.person.public_id}, {**CARNET, "professional_a": 403})],
+    "entry:letter": [
+        (
+            "get",
+            lambda w: {"public_id": w.oriented.public_id, "orientation_id": w.orientation.public_id},
+            {**CARNET, "professional_b": 200},
+        )
+    ],
+    "entry:designate_referent": [
+        (
+            "get",
+            lambda w: {"public_id": w.oriented.public_id},
+            {**CARNET, "professional_a": 403, "professional_b": 200},
+        )
+    ],
+    "entry:access_request_list": [("get", None, logged(200))],
+    "entry:answer_access_request": [
+        ("post", lambda w: {"public_id": w.access_request.public_id}, only(["orientation_manager"], 302, denied=404))
+    ],
+    "entry:worklist": [("get", None, only(["orientation_manager"]))],
+    "entry:commission_list": [("get", None, only(["orientation_manager"]))],
+    "entry:commission_detail": [
+        ("get", lambda w: {"public_id": w.commission.public_id}, only(["orientation_manager"]))
+    ],
+    "entry:commission_minutes": [
+        ("get", lambda w: {"public_id": w.commission.public_id}, only(["orientation_manager"]))
+    ],
+    "entry:merge": [("get", None, only(["coordinator"]))],
+    "entry:merge_undo": [("post", lambda w: {"merge_id": w.merge.public_id}, only(["coordinator"], 302))],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [("get", None, logged(302))],
 }

@@ -1,0 +1,235 @@
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from dsfr.forms import DsfrBaseForm
+
+from accounts.models import Membership, Structure
+from entry.identity import clean_nir, nir_matches_identity
+from entry.models import Person
+from pathway.models import Pathway
+from relais.phone import normalise_phone
+from territory.forms import CommuneField
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def clean_birth_date(value):
+    if value is None:
+        return value
+    if value > timezone.localdate():
+        raise ValidationError("La date de naissance ne peut pas être dans le futur.")
+    if value < date(1900, 1, 1):
+        raise ValidationError("La date de naissance doit être postérieure au 1er janvier 1900.")
+    return value
+
+
+class SearchForm(DsfrBaseForm):
+    last_name = forms.CharField(label="Nom (de naissance ou d'usage)", max_length=150, required=False)
+    first_names = forms.CharField(label="Prénom(s)", max_length=200, required=False)
+    birth_date = forms.DateField(label="Date de naissance", required=False, widget=DateInput())
+    nir = forms.CharField(
+        label="Numéro de sécurité sociale", max_length=21, required=False, help_text="15 caractères, espaces permis."
+    )
+    caf_number = forms.CharField(label="Numéro d'allocataire CAF", max_length=20, required=False)
+
+    def clean_nir(self):
+        return clean_nir(self.cleaned_data.get("nir"))
+
+    def clean_birth_date(self):
+        return clean_birth_date(self.cleaned_data.get("birth_date"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in ["last_name", "birth_date", "nir", "caf_number"]) and not self.errors:
+            raise ValidationError("Indiquez au moins un nom, une date de naissance, un NIR ou un numéro CAF.")
+        return cleaned
+
+
+class PersonForm(DsfrBaseForm, forms.ModelForm):
+    nir = forms.CharField(
+        label="Numéro de sécurité sociale (NIR)",
+        max_length=21,
+        required=False,
+        help_text=(
+            "Facultatif. Sert seulement à fiabiliser l'identité ; il est chiffré et n'apparaît dans aucune liste."
+        ),
+    )
+    commune = CommuneField(label="Commune de résidence")
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "birth_name",
+            "usage_name",
+            "first_names",
+            "birth_date",
+            "sex",
+            "nir",
+            "caf_number",
+            "france_travail_id",
+            "email",
+            "phone",
+            "address",
+            "commune",
+            "household_role",
+            "rsa_since",
+            "jobseeker_registered",
+            "rqth",
+            "entry_date",
+        ]
+        widgets = {
+            "birth_date": DateInput(),
+            "rsa_since": DateInput(),
+            "entry_date": DateInput(),
+        }
+        help_texts = {
+            "first_names": "Tous les prénoms, dans l'ordre de l'état civil.",
+            "phone": "Exemple : 06 12 34 56 78",
+            "email": "Format attendu : nom@domaine.fr",
+            "rqth": "Donnée sensible : visible seulement de l'équipe qui en a besoin.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("nir", self.instance.nir)
+            self.initial["commune"] = self.instance.commune.code
+            self.initial["version"] = self.instance.version
+
+    def clean_nir(self):
+        return clean_nir(self.cleaned_data.get("nir"))
+
+    def clean_birth_date(self):
+        return clean_birth_date(self.cleaned_data.get("birth_date"))
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data.get("phone"))
+
+    def clean_france_travail_id(self):
+        return (self.cleaned_data.get("france_travail_id") or "").strip().upper()
+
+    def clean_caf_number(self):
+        value = (self.cleaned_data.get("caf_number") or "").strip()
+        if value and not value.isdigit():
+            raise ValidationError("Le numéro d'allocataire CAF ne contient que des chiffres.")
+        return value
+
+    def clean_rsa_since(self):
+        value = self.cleaned_data.get("rsa_since")
+        if value and value > timezone.localdate():
+            raise ValidationError("La date d'ouverture du RSA ne peut pas être dans le futur.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        for message in nir_matches_identity(cleaned.get("nir"), cleaned.get("sex"), cleaned.get("birth_date")):
+            self.add_error("nir", message)
+        if self.instance.pk and cleaned.get("version") not in (None, self.instance.version):
+            raise ValidationError(
+                "Ce dossier a été modifié par quelqu'un d'autre pendant que vous le modifiiez. "
+                "Vos saisies sont conservées ci-dessous : rechargez le dossier pour voir la nouvelle version, "
+                "puis reportez vos changements."
+            )
+        return cleaned
+
+    def save(self, commit=True):
+        person = super().save(commit=False)
+        person.set_nir(self.cleaned_data.get("nir"))
+        if commit:
+            person.save()
+        return person
+
+
+class ConfirmDuplicateForm(DsfrBaseForm):
+    confirm_not_duplicate = forms.BooleanField(
+        label="J'ai vérifié : aucune des personnes proposées n'est celle que je crée.",
+        required=True,
+        error_messages={"required": "Confirmez que la personne n'est pas déjà connue, ou ouvrez son dossier."},
+    )
+
+
+class AccessRequestForm(DsfrBaseForm):
+    reason = forms.CharField(
+        label="Motif de la demande",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Pourquoi avez-vous besoin d'accéder à ce dossier ? Le motif est conservé.",
+        max_length=1000,
+    )
+
+
+class AccessAnswerForm(DsfrBaseForm):
+    comment = forms.CharField(
+        label="Commentaire (facultatif)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+PATHWAY_CHOICES = Pathway.Type.choices
+
+
+class DecisionForm(DsfrBaseForm):
+    pathway_type = forms.ChoiceField(label="Parcours décidé", choices=PATHWAY_CHOICES, widget=forms.RadioSelect)
+    referent_structure = forms.ModelChoiceField(
+        label="Organisme référent", queryset=Structure.objects.none(), empty_label="Choisir une structure"
+    )
+    referent = forms.ModelChoiceField(
+        label="Référent (facultatif)",
+        queryset=Membership.objects.none(),
+        required=False,
+        help_text="L'organisme référent peut le désigner plus tard.",
+        empty_label="À désigner par l'organisme référent",
+    )
+    decision_reason = forms.CharField(
+        label="Motif de la décision",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Obligatoire si la décision diffère de l'orientation proposée.",
+    )
+
+    def __init__(self, *args, proposed_pathway, **kwargs):
+        self.proposed_pathway = proposed_pathway
+        super().__init__(*args, **kwargs)
+        self.fields["referent_structure"].queryset = Structure.objects.filter(is_validated=True).order_by("name")
+        self.fields["referent"].queryset = (
+            Membership.objects.filter(is_active=True, structure__is_validated=True)
+            .select_related("user", "structure")
+            .order_by("structure__name", "user__last_name")
+        )
+        self.fields["referent"].label_from_instance = lambda m: f"{m.user} – {m.structure.name}"
+
+    def clean(self):
+        cleaned = super().clean()
+        pathway_type = cleaned.get("pathway_type")
+        if pathway_type and pathway_type != self.proposed_pathway and not cleaned.get("decision_reason", "").strip():
+            self.add_error(
+                "decision_reason",
+                "Expliquez pourquoi la décision diffère de l'orientation proposée par le diagnostic.",
+            )
+        referent = cleaned.get("referent")
+        structure = cleaned.get("referent_structure")
+        if referent and structure and referent.structure_id != structure.pk:
+            self.add_error("referent", "Le référent doit être membre de l'organisme référent choisi.")
+        return cleaned
+
+
+class ReferentForm(DsfrBaseForm):
+    referent = forms.ModelChoiceField(label="Référent unique", queryset=Membership.objects.none())
+
+    def __init__(self, *args, structure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referent"].queryset = (
+            structure.memberships.filter(is_active=True).select_related("user").order_by("user__last_name")
+        )
+        self.fields["referent"].label_from_instance = lambda m: f"{m.user}{' – ' + m.job_title if m.job_title else ''}"
+
+
+class CommissionForm(DsfrBaseForm):
+    title = forms.CharField(label="Intitulé", max_length=200, initial="Commission d'orientation")
+    held_on = forms.DateField(label="Date de la séance", widget=DateInput())

@@ -1,0 +1,404 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from audit.journal import log_access, log_access_many
+from audit.models import AccessLog
+from entry import access, matching, services
+from entry.diagnostic_form import DiagnosticForm
+from entry.forms import (
+    AccessAnswerForm,
+    AccessRequestForm,
+    ConfirmDuplicateForm,
+    DecisionForm,
+    PersonForm,
+    ReferentForm,
+    SearchForm,
+)
+from entry.models import AccessRequest, Diagnostic, Orientation, Person
+from entry.proposal import propose_orientation
+from entry.referential import merge_answers, split_sensitive, validate_answers
+from entry.referential_store import current_referential, describe_answers, person_facts, referential_version
+from pathway.models import Pathway, TransitionError
+
+PAGE_SIZE = 25
+
+
+def _membership_or_403(request):
+    if request.membership is None:
+        raise PermissionDenied
+    return request.membership
+
+
+def _person_for(request, public_id):
+    """The person if within the need-to-know of the current structure; 404 otherwise (nothing confirmed)."""
+    membership = _membership_or_403(request)
+    queryset = access.persons_visible_to(membership).select_related(
+        "commune", "pathway", "pathway__referent", "pathway__referent_structure"
+    )
+    return get_object_or_404(queryset, public_id=public_id)
+
+
+def person_list(request):
+    """« Personnes »: the search, and below it the people of my caseload."""
+    membership = _membership_or_403(request)
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        query = matching.Query(
+            last_name=data["last_name"],
+            first_names=data["first_names"],
+            birth_date=data["birth_date"],
+            nir=data["nir"],
+            caf_number=data["caf_number"],
+        )
+        found = matching.find(query)
+        visible = set(
+            access.persons_visible_to(
+                membership, Person.objects.filter(pk__in=[m.person.pk for m in found])
+            ).values_list("pk", flat=True)
+        )
+        results = [{"match": match, "visible": match.person.pk in visible} for match in found]
+        shown = [match.person for match in found if match.person.pk in visible]
+        log_access_many(request, shown, action=AccessLog.Action.SEARCH, detail="résultat de recherche")
+    caseload = (
+        access.persons_visible_to(membership)
+        .filter(pathway__team__user=request.user, pathway__team__ended_at__isnull=True)
+        .select_related("commune", "pathway")
+        .order_by("birth_name", "first_names", "pk")
+    )
+    page = Paginator(caseload, PAGE_SIZE).get_page(request.GET.get("page")) if results is None else None
+    if page is not None:
+        log_access_many(request, page.object_list, action=AccessLog.Action.VIEW, detail="liste de mes personnes")
+    return render(
+        request,
+        "entry/person_list.html",
+        {"form": form, "results": results, "page": page, "create_query": urlencode(request.GET)},
+    )
+
+
+def person_create(request):
+    membership = _membership_or_403(request)
+    initial = {
+        "birth_name": request.GET.get("last_name", ""),
+        "first_names": request.GET.get("first_names", ""),
+        "birth_date": request.GET.get("birth_date", ""),
+        "caf_number": request.GET.get("caf_number", ""),
+    }
+    form = PersonForm(request.POST or None, initial=initial)
+    confirm = ConfirmDuplicateForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = [
+            match
+            for match in matching.find(
+                matching.Query(
+                    last_name=data["usage_name"] or data["birth_name"],
+                    first_names=data["first_names"],
+                    birth_date=data["birth_date"],
+                    nir=data["nir"],
+                    caf_number=data["caf_number"],
+                    france_travail_id=data["france_travail_id"],
+                ),
+                limit=5,
+            )
+            if match.is_likely_duplicate
+        ]
+        exact = [match for match in duplicates if match.score == 100]
+        if exact:
+            form.add_error(None, "Cette personne est déjà connue (même identifiant) : ouvrez son dossier ci-dessous.")
+        elif not duplicates or confirm.is_valid():
+            try:
+                person = services.create_person(form, membership)
+            except services.EntryError as error:
+                form.add_error(None, str(error))
+            else:
+                if duplicates:
+                    log_access(
+                        request,
+                        person,
+                        action=AccessLog.Action.VIEW,
+                        detail=f"création confirmée malgré {len(duplicates)} doublon(s) possible(s)",
+                    )
+                messages.success(request, f"{person} est enregistré(e). Vous faites partie de son équipe.")
+                return redirect("entry:person_detail", public_id=person.public_id)
+    visible = set()
+    if duplicates:
+        visible = set(
+            access.persons_visible_to(
+                membership, Person.objects.filter(pk__in=[m.person.pk for m in duplicates])
+            ).values_list("pk", flat=True)
+        )
+    return render(
+        request,
+        "entry/person_form.html",
+        {
+            "form": form,
+            "confirm": confirm if duplicates and not any(m.score == 100 for m in duplicates) else None,
+            "duplicates": [{"match": m, "visible": m.person.pk in visible} for m in duplicates],
+            "person": None,
+        },
+    )
+
+
+def person_detail(request, public_id):
+    person = _person_for(request, public_id)
+    membership = request.membership
+    log_access(request, person)
+    pathway = getattr(person, "pathway", None)
+    diagnostic = Diagnostic.objects.filter(person=person).select_related("done_by", "structure").first()
+    orientations = person.orientations.select_related(
+        "referent_structure", "referent", "decided_by", "proposed_by", "diagnostic"
+    ).order_by("-proposed_at")
+    open_orientation = next((o for o in orientations if o.status == Orientation.Status.PROPOSED), None)
+    pending_requests = []
+    if access.can_answer_access_request(membership, person):
+        pending_requests = person.access_requests.filter(status=AccessRequest.Status.PENDING).select_related(
+            "requested_by", "structure"
+        )
+    return render(
+        request,
+        "entry/person_detail.html",
+        {
+            "person": person,
+            "pathway": pathway,
+            "team": pathway.team.filter(ended_at__isnull=True).select_related("user", "structure") if pathway else [],
+            "diagnostic": diagnostic,
+            "sensitive_visible": diagnostic is not None and access.can_see_sensitive(membership, person, diagnostic),
+            "orientations": orientations,
+            "open_orientation": open_orientation,
+            "reasons_visible": open_orientation is not None
+            and access.can_see_proposal_reasons(membership, person, open_orientation),
+            "can_orient": access.can_orient(membership, person),
+            "can_designate": access.can_designate_referent(membership, person),
+            "pending_requests": pending_requests,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def person_edit(request, public_id):
+    person = _person_for(request, public_id)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(form)
+        except services.EntryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Les informations de la personne sont enregistrées.")
+            return redirect("entry:person_detail", public_id=person.public_id)
+    log_access(request, person, detail="modification de l'identité")
+    return render(request, "entry/person_form.html", {"form": form, "person": person, "duplicates": []})
+
+
+def request_access(request, public_id):
+    """Found but outside the need-to-know: only who follows the person, and a request to join the team."""
+    membership = _membership_or_403(request)
+    person = get_object_or_404(Person.objects.filter(merged_into__isnull=True), public_id=public_id)
+    if access.can_view_person(membership, person):
+        return redirect("entry:person_detail", public_id=person.public_id)
+    form = AccessRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_access(person, membership, form.cleaned_data["reason"])
+        except services.EntryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Votre demande d'accès est envoyée au référent et aux chargés d'orientation.")
+            return redirect("entry:person_list")
+    pending = person.access_requests.filter(requested_by=request.user, status=AccessRequest.Status.PENDING).exists()
+    return render(
+        request,
+        "entry/request_access.html",
+        {"form": form, "followed_by": access.followed_by(person), "pending": pending, "person_id": person.public_id},
+    )
+
+
+def access_request_list(request):
+    """Requests I may answer: as référent, or as orientation manager for my zone."""
+    membership = _membership_or_403(request)
+    pending = access.answerable_access_requests(membership).select_related("person", "requested_by", "structure")
+    page = Paginator(pending.order_by("requested_at", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    log_access_many(request, [item.person for item in page.object_list], detail="demandes d'accès à traiter")
+    return render(request, "entry/access_request_list.html", {"page": page})
+
+
+@require_POST
+def answer_access_request(request, public_id):
+    membership = _membership_or_403(request)
+    access_request = get_object_or_404(AccessRequest.objects.select_related("person"), public_id=public_id)
+    person = access_request.person
+    if not access.can_view_person(membership, person) or not access.can_answer_access_request(membership, person):
+        raise Http404
+    form = AccessAnswerForm(request.POST)
+    form.is_valid()
+    grant = request.POST.get("decision") == "accorder"
+    try:
+        services.answer_access_request(
+            access_request, membership, grant=grant, comment=form.cleaned_data.get("comment", "")
+        )
+    except services.EntryError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, "Accès accordé : le professionnel rejoint l'équipe." if grant else "Demande refusée."
+        )
+    return redirect(request.POST.get("next") or reverse("entry:access_request_list"))
+
+
+def decide(request, public_id):
+    person = _person_for(request, public_id)
+    membership = request.membership
+    if not access.can_orient(membership, person):
+        raise PermissionDenied
+    orientation = person.orientations.filter(status=Orientation.Status.PROPOSED).select_related("diagnostic").first()
+    if orientation is None:
+        messages.info(request, "Aucune orientation à décider : faites d'abord le diagnostic.")
+        return redirect("entry:person_detail", public_id=person.public_id)
+    initial = {"pathway_type": orientation.proposed_pathway}
+    form = DecisionForm(request.POST or None, initial=initial, proposed_pathway=orientation.proposed_pathway)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decided = services.decide_orientation(
+                orientation.pk,
+                membership,
+                pathway_type=data["pathway_type"],
+                referent_structure=data["referent_structure"],
+                referent=data["referent"],
+                reason=data["decision_reason"],
+            )
+        except services.EntryError as error:
+            form.add_error(None, str(error))
+        else:
+            if decided.status == Orientation.Status.NOTIFIED:
+                messages.success(
+                    request, "L'orientation est décidée et notifiée à la personne et à l'organisme référent."
+                )
+            else:
+                messages.warning(
+                    request,
+                    "L'orientation est décidée. La personne n'a ni courriel ni téléphone : imprimez le courrier.",
+                )
+            return redirect("entry:person_detail", public_id=person.public_id)
+    log_access(request, person, detail="décision d'orientation")
+    return render(request, "entry/decide.html", {"person": person, "orientation": orientation, "form": form})
+
+
+def letter(request, public_id, orientation_id):
+    person = _person_for(request, public_id)
+    orientation = get_object_or_404(
+        person.orientations.select_related("referent_structure", "referent", "decided_by"),
+        public_id=orientation_id,
+        status__in=[Orientation.Status.DECIDED, Orientation.Status.NOTIFIED],
+    )
+    if request.method == "POST":
+        if not access.can_orient(request.membership, person):
+            raise PermissionDenied
+        services.record_letter(orientation, request.user)
+        messages.success(request, "Le courrier est enregistré comme notification de l'orientation.")
+        return redirect("entry:person_detail", public_id=person.public_id)
+    log_access(request, person, action=AccessLog.Action.PRINT, detail="courrier de notification d'orientation")
+    return render(
+        request, "entry/letter.html", {"person": person, "orientation": orientation, "today": timezone.localdate()}
+    )
+
+
+def designate_referent(request, public_id):
+    person = _person_for(request, public_id)
+    membership = request.membership
+    if not access.can_designate_referent(membership, person):
+        raise PermissionDenied
+    pathway = person.pathway
+    form = ReferentForm(request.POST or None, structure=pathway.referent_structure)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.designate_referent(person, form.cleaned_data["referent"], request.user)
+        except (services.EntryError, TransitionError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{form.cleaned_data['referent'].user} est le référent unique de {person}.")
+            return redirect("entry:person_detail", public_id=person.public_id)
+    log_access(request, person, detail="désignation du référent")
+    return render(request, "entry/referent.html", {"person": person, "pathway": pathway, "form": form})
+
+
+def diagnostic_edit(request, public_id):
+    """Run the diagnostic, or update it: a new dated version that starts from the previous answers."""
+    person = _person_for(request, public_id)
+    membership = request.membership
+    previous = Diagnostic.objects.latest_for(person)
+    referential = current_referential()
+    form = DiagnosticForm(request.POST or None, referential=referential, previous=previous)
+    if request.method == "POST" and form.is_valid():
+        answers = form.answers()
+        errors = validate_answers(referential, answers)
+        for error in errors:
+            form.add_error(None, error)
+        if not errors:
+            common, sensitive = split_sensitive(referential, answers)
+            comments, sensitive_comments = form.theme_comments()
+            proposal = propose_orientation(answers, person_facts(person), referential=referential)
+            services.record_diagnostic(
+                person,
+                membership,
+                answers=common,
+                sensitive_answers=sensitive,
+                comments=form.cleaned_data["comments"],
+                theme_comments=comments,
+                sensitive_theme_comments=sensitive_comments,
+                referential=referential,
+                proposal=proposal,
+            )
+            messages.success(
+                request,
+                f"Diagnostic enregistré. Orientation proposée : parcours {Pathway.Type(proposal.pathway).label}.",
+            )
+            return redirect("entry:person_detail", public_id=person.public_id)
+    log_access(request, person, detail="diagnostic")
+    return render(
+        request,
+        "entry/diagnostic_form.html",
+        {"person": person, "form": form, "previous": previous, "referential": referential},
+    )
+
+
+def diagnostic_history(request, public_id):
+    person = _person_for(request, public_id)
+    log_access(request, person, detail="historique des diagnostics")
+    diagnostics = Paginator(
+        person.diagnostics.select_related("done_by", "structure").order_by("-number"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(request, "entry/diagnostic_history.html", {"person": person, "page": diagnostics})
+
+
+def diagnostic_detail(request, public_id, diagnostic_id):
+    person = _person_for(request, public_id)
+    diagnostic = get_object_or_404(person.diagnostics.select_related("done_by", "structure"), public_id=diagnostic_id)
+    sensitive_visible = access.can_see_sensitive(request.membership, person, diagnostic)
+    log_access(request, person, detail=f"diagnostic n° {diagnostic.number}")
+    referential = referential_version(diagnostic.referential_version)
+    answers = merge_answers(diagnostic.answers, diagnostic.sensitive_answers if sensitive_visible else {})
+    comments = {**diagnostic.theme_comments, **(diagnostic.sensitive_theme_comments if sensitive_visible else {})}
+    return render(
+        request,
+        "entry/diagnostic_detail.html",
+        {
+            "person": person,
+            "diagnostic": diagnostic,
+            "sensitive_visible": sensitive_visible,
+            "reasons_visible": not diagnostic.proposal_sensitive
+            or sensitive_visible
+            or access.can_orient(request.membership, person),
+            "sections": describe_answers(referential, answers, comments, hide_sensitive=not sensitive_visible),
+        },
+    )

@@ -1,0 +1,182 @@
+"""The carnet (Pathway) of a person: its status, its team and its référent unique."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from entry.models import PathwayType
+
+
+class TransitionError(Exception):
+    """A state change asked from a state that does not allow it."""
+
+
+class Pathway(models.Model):
+    class Status(models.TextChoices):
+        ENTERED = "entered", "entré dans le parcours"
+        ORIENTED = "oriented", "orienté"
+        ACCOMPANIED = "accompanied", "accompagné"
+        EXITED = "exited", "sorti"
+        ARCHIVED = "archived", "archivé"
+
+    Type = PathwayType
+
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    person = models.OneToOneField("entry.Person", on_delete=models.CASCADE, related_name="pathway")
+    status = models.CharField("état", max_length=20, choices=Status.choices, default=Status.ENTERED)
+    pathway_type = models.CharField("type de parcours", max_length=20, choices=Type.choices, blank=True)
+    entered_at = models.DateField("date d'entrée", default=timezone.localdate)
+    orientation_due_on = models.DateField("orientation attendue avant le", null=True, blank=True)
+    oriented_at = models.DateTimeField("orienté le", null=True, blank=True)
+    contract_due_on = models.DateField("contrat d'engagement attendu avant le", null=True, blank=True)
+    referent_structure = models.ForeignKey(
+        "accounts.Structure",
+        verbose_name="organisme référent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referred_pathways",
+    )
+    referent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="référent unique",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referred_pathways",
+    )
+    departement = models.CharField("département", max_length=3, default="91")
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+
+    class Meta:
+        verbose_name = "parcours"
+        verbose_name_plural = "parcours"
+        constraints = [
+            # An accompanied person has exactly one référent: the column holds one, and it cannot be empty.
+            models.CheckConstraint(
+                condition=~Q(status="accompanied") | (Q(referent__isnull=False) & Q(referent_structure__isnull=False)),
+                name="pathway_accompanied_has_referent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "orientation_due_on"]),
+            models.Index(fields=["referent_structure", "status"]),
+            models.Index(fields=["referent", "status"]),
+        ]
+
+    def __str__(self):
+        return f"Parcours de {self.person}"
+
+    @property
+    def is_active(self):
+        return self.status in {self.Status.ENTERED, self.Status.ORIENTED, self.Status.ACCOMPANIED}
+
+    def mark_oriented(self, *, pathway_type, structure, contract_due_on):
+        if self.status not in {self.Status.ENTERED, self.Status.ORIENTED, self.Status.ACCOMPANIED}:
+            raise TransitionError("Ce parcours est clos : il faut d'abord le rouvrir.")
+        changed_structure = self.referent_structure_id != structure.pk
+        self.pathway_type = pathway_type
+        self.referent_structure = structure
+        self.oriented_at = timezone.now()
+        self.contract_due_on = contract_due_on
+        if changed_structure and self.referent_id is not None:
+            # A réorientation to another structure ends the current référent's mission.
+            self.end_referent(reason="réorientation")
+        if self.status == self.Status.ENTERED or self.referent_id is None:
+            self.status = self.Status.ORIENTED
+        self.save()
+
+    def designate_referent(self, user, *, by):
+        """The organisme référent designates (or changes) the référent unique. The only writer of `referent`."""
+        if self.referent_structure_id is None:
+            raise TransitionError("Le parcours n'a pas encore d'organisme référent : il faut d'abord l'orienter.")
+        if not user.memberships.filter(structure_id=self.referent_structure_id, is_active=True).exists():
+            raise TransitionError("Le référent doit être un membre actif de l'organisme référent.")
+        with transaction.atomic():
+            if self.referent_id == user.pk:
+                return
+            if self.referent_id is not None:
+                self.end_referent(reason="changement de référent")
+            self.referent = user
+            self.status = self.Status.ACCOMPANIED
+            self.save(update_fields=["referent", "status", "updated_at"])
+            ReferentHistory.objects.create(
+                pathway=self, user=user, structure_id=self.referent_structure_id, designated_by=by
+            )
+            TeamMember.objects.update_or_create(
+                pathway=self,
+                user=user,
+                ended_at=None,
+                defaults={"structure_id": self.referent_structure_id, "role": TeamMember.Role.REFERENT},
+            )
+
+    def end_referent(self, *, reason):
+        if self.referent_id is None:
+            return
+        now = timezone.now()
+        ReferentHistory.objects.filter(pathway=self, user_id=self.referent_id, ended_at=None).update(
+            ended_at=now, end_reason=reason
+        )
+        TeamMember.objects.filter(pathway=self, user_id=self.referent_id, role=TeamMember.Role.REFERENT).update(
+            role=TeamMember.Role.INTERVENANT
+        )
+        self.referent = None
+        if self.status == self.Status.ACCOMPANIED:
+            self.status = self.Status.ORIENTED
+
+
+class ReferentHistory(models.Model):
+    """Every référent a pathway had, and who designated them."""
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="referent_history")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    structure = models.ForeignKey("accounts.Structure", on_delete=models.PROTECT, related_name="+")
+    designated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField("depuis le", default=timezone.now)
+    ended_at = models.DateTimeField("jusqu'au", null=True, blank=True)
+    end_reason = models.CharField("motif de fin", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "référent successif"
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pathway"], condition=Q(ended_at__isnull=True), name="one_active_referent_per_pathway"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.structure})"
+
+
+class TeamMember(models.Model):
+    """A professional in the person's team: référent or intervenant. Being in it gives need-to-know access."""
+
+    class Role(models.TextChoices):
+        REFERENT = "referent", "référent unique"
+        INTERVENANT = "intervenant", "intervenant"
+
+    pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="team_memberships")
+    structure = models.ForeignKey("accounts.Structure", on_delete=models.PROTECT, related_name="team_memberships")
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.INTERVENANT)
+    started_at = models.DateTimeField("depuis le", default=timezone.now)
+    ended_at = models.DateTimeField("jusqu'au", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "membre de l'équipe"
+        verbose_name_plural = "membres de l'équipe"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pathway", "user"], condition=Q(ended_at__isnull=True), name="team_member_once_active"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "ended_at"]), models.Index(fields=["structure", "ended_at"])]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}"
