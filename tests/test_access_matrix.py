@@ -5,7 +5,6 @@ A URL pattern without a row here fails the suite: whoever adds a page says who m
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-
 from django.utils import timezone
 
 from accounts.models import Invitation, Role
