@@ -118,15 +118,16 @@ class Structure(models.Model):
         return self.name
 
     def clean(self):
+        errors = {}
         if self.siret:
             try:
                 self.siret = siret_number.validate(self.siret)
             except StdnumError:
-                raise ValidationError(
-                    {"siret": "Ce numéro SIRET n'est pas valide (14 chiffres et clé de contrôle)."}
-                ) from None
+                errors["siret"] = "Ce numéro SIRET n'est pas valide (14 chiffres et clé de contrôle)."
         if self.commune_id and self.commune.departement_id != settings.RELAIS_DEPARTEMENT:
-            raise ValidationError({"commune": "Cette commune n'est pas dans le territoire du service."})
+            errors["commune"] = "Cette commune n'est pas dans le territoire du service."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def siren(self):
