@@ -34,7 +34,7 @@ from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, Membership, Role, Structure, User
 from accounts.totp import qr_code_svg
 from audit.context import acting_as
-from relais.text import fold
+from relais.text import place_key
 
 PAGE_SIZE = 25
 
@@ -236,11 +236,12 @@ def structure_list(request):
     kind = request.GET.get("type", "")
     pending = request.GET.get("statut") == "a_valider"
     if query:
-        folded = fold(query)
+        # Communes are searched like the commune search does: accents, hyphens and "Sainte"/"Ste" ignored.
+        place = place_key(query)
         structures = structures.filter(
             Q(name__icontains=query)
             | Q(siret__startswith=query.replace(" ", ""))
-            | Q(commune__search_name__startswith=folded)
+            | Q(commune__search_name__startswith=place)
         )
     if kind in Structure.Kind.values:
         structures = structures.filter(kind=kind)
