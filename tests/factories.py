@@ -12,7 +12,7 @@ PASSWORD = "Mot-de-passe-de-test-2026"
 def valid_siret(n):
     siren_body = f"{41000000 + n:08d}"
     siren = siren_body + luhn.calc_check_digit(siren_body)
-    body = f"{siren}{n % 1000:03d}"
+    body = f"{siren}{n % 10000:04d}"
     return body + luhn.calc_check_digit(body)
 
 
