@@ -119,7 +119,7 @@ def propose_orientation(person, membership, diagnostic):
 
 
 def decide_orientation(
-    orientation_id, membership, *, pathway_type, referent_structure, referent, reason, commission=None
+    orientation_id, membership, *, pathway_type, referent_structure, referent, reason, commission=None, notify=True
 ):
     """Decide a proposed orientation. Two managers deciding at once: the second is told, nothing half-written."""
     with transaction.atomic():
@@ -154,8 +154,7 @@ def decide_orientation(
         )
         if referent is not None:
             pathway.designate_referent(referent.user, by=membership.user)
-    sent = notify_orientation(orientation)
-    if sent:
+    if notify and notify_orientation(orientation):
         mark_notified(orientation)
     return orientation
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, seed_consortium
 from audit.context import acting_as
+from entry.demo import seed_people
 
 
 class Command(BaseCommand):
@@ -17,7 +18,8 @@ class Command(BaseCommand):
         call_command("load_territory", departements=["91"], stdout=self.stdout)
         with acting_as(None, None):
             logins = seed_consortium()
-        self.stdout.write(self.style.SUCCESS("Consortium de démonstration prêt."))
+            people = seed_people()
+        self.stdout.write(self.style.SUCCESS(f"Consortium de démonstration prêt : {people} personnes accompagnées."))
         self.stdout.write("")
         self.stdout.write(f"Identifiants de démonstration (mot de passe commun : {DEMO_PASSWORD})")
         width = max(len(email) for email, _, _ in logins)

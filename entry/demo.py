@@ -1,0 +1,319 @@
+"""About 300 demo people across Essonne, in every state of entry: just entered, diagnosed, overdue,
+oriented, accompanied by a référent. Deterministic and idempotent."""
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, Structure
+from entry import services
+from entry.models import Diagnostic, Orientation, Person
+from entry.proposal import propose_orientation
+from entry.referential import split_sensitive
+from entry.referential_store import current_referential, person_facts
+from pathway.models import Pathway, TeamMember
+from territory.models import Commune
+
+DEMO_PEOPLE = 300
+
+FIRST_NAMES_F = [
+    "Aïcha",
+    "Amélie",
+    "Anaïs",
+    "Aurélie",
+    "Awa",
+    "Camille",
+    "Chloé",
+    "Céline",
+    "Fatima",
+    "Hélène",
+    "Inès",
+    "Jessica",
+    "Julie",
+    "Karima",
+    "Laura",
+    "Léa",
+    "Manon",
+    "Marie",
+    "Marine",
+    "Mélanie",
+    "Nadia",
+    "Nathalie",
+    "Océane",
+    "Sandrine",
+    "Sarah",
+    "Sophie",
+    "Stéphanie",
+    "Yasmine",
+    "Zoé",
+    "Élodie",
+]
+FIRST_NAMES_M = [
+    "Adrien",
+    "Alexandre",
+    "Ali",
+    "Antoine",
+    "Bilal",
+    "Christophe",
+    "David",
+    "Dylan",
+    "Florian",
+    "Franck",
+    "Hugo",
+    "Ibrahima",
+    "Jean",
+    "Jérémy",
+    "Kévin",
+    "Lucas",
+    "Mamadou",
+    "Mathieu",
+    "Mehdi",
+    "Moussa",
+    "Nicolas",
+    "Olivier",
+    "Patrick",
+    "Rémi",
+    "Samir",
+    "Sébastien",
+    "Thomas",
+    "Théo",
+    "Yanis",
+    "Youssef",
+]
+LAST_NAMES = [
+    "Martin",
+    "Bernard",
+    "Thomas",
+    "Petit",
+    "Robert",
+    "Richard",
+    "Durand",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Simon",
+    "Michel",
+    "Lefèvre",
+    "Leroy",
+    "Roux",
+    "David",
+    "Bertrand",
+    "Morel",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Fontaine",
+    "Rousseau",
+    "Vincent",
+    "Muller",
+    "Lefebvre",
+    "Faure",
+    "André",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Boyer",
+    "Garnier",
+    "Chevalier",
+    "François",
+    "Legrand",
+    "Gauthier",
+    "Garcia",
+    "Perrin",
+    "Robin",
+    "Clément",
+    "Morin",
+    "Nicolas",
+    "Henry",
+    "Roussel",
+    "Mathieu",
+    "Gautier",
+    "Masson",
+    "Diallo",
+    "Traoré",
+    "Camara",
+    "Keita",
+    "Ben Ali",
+    "Benali",
+    "Haddad",
+    "Nguyen",
+    "Da Silva",
+    "Ferreira",
+    "Dos Santos",
+    "Le Gall",
+    "Le Roux",
+    "N'Diaye",
+    "Cissé",
+    "Kouassi",
+    "Mendy",
+    "Yilmaz",
+    "Benoît",
+    "Saint-Martin",
+]
+STREETS = [
+    "rue de la République",
+    "avenue Jean Jaurès",
+    "rue Victor Hugo",
+    "allée des Tilleuls",
+    "place de la Mairie",
+    "rue Pasteur",
+    "boulevard de l'Europe",
+    "rue des Écoles",
+    "avenue du Général de Gaulle",
+    "rue du Moulin",
+]
+LEVELS = ["fort", "moyen", "sans_impact", "non_aborde"]
+NAMED_FOLLOWERS = ["ts.evry@demo.relais.test", "conseiller.evry@demo.relais.test", "ml.evry@demo.relais.test"]
+
+
+def _answers(rng, referential):
+    activity = rng.choice(
+        ["currently_working", "worked_last_12_months", "worked_more_than_12_months_ago", "never_worked"]
+    )
+    answers = {
+        "professional_situation": {
+            "recent_activity": activity,
+            "qualification_level": rng.choice(["no_diploma", "level_3", "level_4", "level_5", "level_6"]),
+            "aspiration": rng.choice(["quick_return_to_work", "project_to_build", "not_yet"]),
+        },
+        "barriers": {},
+    }
+    if activity == "worked_more_than_12_months_ago":
+        answers["professional_situation"]["time_out_of_work"] = rng.choice(
+            ["from_12_to_24_months", "more_than_24_months"]
+        )
+    elif activity == "worked_last_12_months":
+        answers["professional_situation"]["time_out_of_work"] = rng.choice(
+            ["less_than_6_months", "from_6_to_12_months"]
+        )
+    for theme in referential["barriers"]:
+        level = rng.choices(LEVELS, weights=[1, 2, 5, 10])[0]
+        situations = []
+        if level in {"fort", "moyen"}:
+            situations = [
+                situation["key"] for situation in rng.sample(theme["situations"], k=min(2, len(theme["situations"])))
+            ]
+        answers["barriers"][theme["key"]] = {"level": level, "situations": situations}
+    return answers
+
+
+@transaction.atomic
+def seed_people():
+    """Create the demo people if they are not there yet. Returns how many exist."""
+    existing = Person.objects.filter(created_by__email__endswith="@demo.relais.test").count()
+    if existing >= DEMO_PEOPLE:
+        return existing
+    rng = random.Random(2026)
+    today = timezone.localdate()
+    referential = current_referential()
+    communes = list(Commune.objects.filter(departement_id="91").order_by("code"))
+    weights = [max(commune.population, 500) for commune in communes]
+    entering = list(
+        Membership.objects.filter(
+            is_active=True,
+            structure__kind__in=[
+                Structure.Kind.MAISON_SOLIDARITES,
+                Structure.Kind.FRANCE_TRAVAIL,
+                Structure.Kind.MISSION_LOCALE,
+                Structure.Kind.CCAS,
+                Structure.Kind.CAP_EMPLOI,
+            ],
+        )
+        .select_related("user", "structure")
+        .order_by("pk")
+    )
+    manager = Membership.objects.select_related("user", "structure").get(
+        user__email="orientation@demo.relais.test", is_orientation_manager=True
+    )
+    referent_structures = list(
+        Structure.objects.filter(
+            kind__in=[Structure.Kind.FRANCE_TRAVAIL, Structure.Kind.MAISON_SOLIDARITES, Structure.Kind.MISSION_LOCALE]
+        ).order_by("name")
+    )
+    by_email = {membership.user.email: membership for membership in entering}
+    named = [by_email[email] for email in NAMED_FOLLOWERS if email in by_email]
+    for index in range(existing, DEMO_PEOPLE):
+        # A third of the people are followed by the named demo logins, so that their screens show something real.
+        creator = named[(index // 3) % len(named)] if named and index % 3 == 0 else entering[index % len(entering)]
+        female = rng.random() < 0.52
+        young = creator.structure.kind == Structure.Kind.MISSION_LOCALE
+        age = rng.randint(18, 25) if young else rng.randint(26, 62)
+        birth = today - timedelta(days=age * 365 + rng.randint(0, 364))
+        birth_name = rng.choice(LAST_NAMES)
+        usage = rng.choice(LAST_NAMES) if female and rng.random() < 0.25 else ""
+        first = rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M)
+        if rng.random() < 0.3:
+            first = f"{first} {rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M)}"
+        state = index % 10  # 0-1 just entered, 2 overdue, 3-4 diagnosed, 5 due soon, 6-7 oriented, 8-9 accompanied
+        entered_days_ago = {0: 3, 1: 10, 2: 55, 3: 20, 4: 25, 5: 35, 6: 60, 7: 80, 8: 120, 9: 200}[state]
+        entry_date = today - timedelta(days=entered_days_ago + rng.randint(0, 4))
+        rsa = not young and rng.random() < 0.7 or state in {2, 5}
+        person = Person(
+            birth_name=birth_name,
+            usage_name=usage,
+            first_names=first,
+            birth_date=birth,
+            sex="F" if female else "M",
+            caf_number=f"{rng.randint(1000000, 9999999)}" if rsa else "",
+            email=f"personne{index + 1}@exemple.fr" if rng.random() < 0.6 else "",
+            phone=f"+336{rng.randint(10000000, 99999999)}" if rng.random() < 0.8 else "",
+            address=f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
+            commune=rng.choices(communes, weights=weights)[0],
+            household_role=rng.choice(["applicant", "partner"]) if rsa else "",
+            rsa_since=entry_date - timedelta(days=rng.randint(0, 20)) if rsa else None,
+            jobseeker_registered=rng.random() < 0.5,
+            rqth=rng.random() < 0.06,
+            entry_date=entry_date,
+            entry_source="caf" if rsa and rng.random() < 0.5 else "professional",
+            created_by=creator.user,
+            created_for=creator.structure,
+        )
+        person.save()
+        pathway = Pathway.objects.create(
+            person=person, entered_at=entry_date, orientation_due_on=person.orientation_due_on
+        )
+        TeamMember.objects.create(pathway=pathway, user=creator.user, structure=creator.structure)
+        if state in {0, 1, 2}:
+            continue
+        answers = _answers(rng, referential)
+        proposal = propose_orientation(answers, person_facts(person), referential=referential)
+        common, sensitive = split_sensitive(referential, answers)
+        diagnostic = services.record_diagnostic(
+            person,
+            creator,
+            answers=common,
+            sensitive_answers=sensitive,
+            comments="",
+            theme_comments={},
+            sensitive_theme_comments={},
+            referential=referential,
+            proposal=proposal,
+        )
+        Diagnostic.objects.filter(pk=diagnostic.pk).update(
+            done_at=timezone.now() - timedelta(days=entered_days_ago - 2)
+        )
+        if state in {3, 4, 5}:
+            continue
+        orientation = Orientation.objects.get(person=person, status=Orientation.Status.PROPOSED)
+        structure = rng.choice(referent_structures)
+        referent = None
+        if state in {8, 9}:
+            referent = structure.memberships.filter(is_active=True).order_by("pk").first()
+        services.decide_orientation(
+            orientation.pk,
+            manager,
+            pathway_type=proposal.pathway,
+            referent_structure=structure,
+            referent=referent,
+            reason="",
+            notify=False,
+        )
+        services.mark_notified(orientation)
+        if state == 6:
+            # Some contracts are late, so that the worklist shows them.
+            Pathway.objects.filter(person=person).update(contract_due_on=today - timedelta(days=rng.randint(1, 20)))
+    return Person.objects.filter(created_by__email__endswith="@demo.relais.test").count()
