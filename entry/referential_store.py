@@ -1,11 +1,14 @@
 """The published versions of the diagnostic referential, in the database so that coordinators can publish
 new ones without a developer. Version 1 is the shipped file; a diagnostic keeps the version it used."""
 
+import copy
+
 from django.db import IntegrityError, transaction
 
 from entry.models import DiagnosticReferential
 from entry.proposal import PersonFacts
-from entry.referential import load_referential, validate_referential
+from entry.referential import ReferentialError, load_referential, validate_referential
+from relais.text import fold
 
 
 def current_referential():
@@ -31,7 +34,9 @@ def publish(content, user, note=""):
         last = DiagnosticReferential.objects.select_for_update().order_by("-version").first()
         version = (last.version if last else 0) + 1
         content = {**content, "version": version}
-        validate_referential(content)
+        errors = validate_referential(content)
+        if errors:
+            raise ReferentialError(errors)
         return DiagnosticReferential.objects.create(version=version, content=content, published_by=user, note=note)
 
 
@@ -73,3 +78,34 @@ def describe_answers(referential, answers, comments, *, hide_sensitive):
 def person_facts(person):
     """What the orientation rules know of the person outside the diagnostic."""
     return PersonFacts(age=person.age, is_rsa=person.is_rsa, has_rqth=person.rqth)
+
+
+def _key_for(label, taken):
+    base = "_".join(fold(label).split())[:40] or "situation"
+    if not base[0].isalpha():
+        base = f"s_{base}"
+    key, counter = base, 2
+    while key in taken:
+        key, counter = f"{base}_{counter}", counter + 1
+    taken.add(key)
+    return key
+
+
+def edit_situations(content, situations_by_theme):
+    """A copy of ``content`` whose themes list the given situation labels (one per line, in order).
+
+    A label already in the theme keeps its key, so that answers keep their meaning across versions; a new
+    label gets a new key. Labels removed here disappear from the new version only.
+    """
+    edited = copy.deepcopy(content)
+    taken = {situation["key"] for theme in content["barriers"] for situation in theme["situations"]}
+    for theme in edited["barriers"]:
+        lines = situations_by_theme.get(theme["key"])
+        if lines is None:
+            continue
+        known = {fold(situation["label"]): situation["key"] for situation in theme["situations"]}
+        theme["situations"] = [
+            {"key": known.get(fold(label)) or _key_for(label, taken), "label": label}
+            for label in dict.fromkeys(line.strip() for line in lines if line.strip())
+        ]
+    return edited

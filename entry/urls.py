@@ -1,6 +1,6 @@
 from django.urls import path
 
-from entry import orientation_views, views
+from entry import orientation_views, referential_views, views
 
 app_name = "entry"
 
@@ -30,6 +30,7 @@ urlpatterns = [
         orientation_views.commission_minutes,
         name="commission_minutes",
     ),
+    path("referentiel/diagnostic/", referential_views.referential_edit, name="referential_edit"),
     path("fusions/", orientation_views.merge, name="merge"),
     path("fusions/<uuid:merge_id>/annuler/", orientation_views.merge_undo, name="merge_undo"),
 ]

@@ -183,6 +183,7 @@ MATRIX = {
         ("get", lambda w: {"public_id": w.commission.public_id}, only(["orientation_manager"]))
     ],
     "entry:merge": [("get", None, only(["coordinator"]))],
+    "entry:referential_edit": [("get", None, only(["coordinator"]))],
     "entry:merge_undo": [("post", lambda w: {"merge_id": w.merge.public_id}, only(["coordinator"], 302))],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [("get", None, logged(302))],
