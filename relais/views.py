@@ -9,6 +9,7 @@ from django.template import loader
 
 from accounts import access
 from accounts.models import Structure
+from entry.summary import home_summary
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ def home(request):
             context["pending_structures"] = pending[:10]
             context["pending_count"] = pending.count()
             context["structure_count"] = Structure.objects.filter(is_validated=True).count()
+    context.update(home_summary(membership))
     return render(request, "home.html", context)
 
 

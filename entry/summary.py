@@ -1,0 +1,29 @@
+"""What the home page says about entry for the current membership: counts only, no personal data."""
+
+from django.utils import timezone
+
+from accounts.access import is_orientation_manager
+from entry import access
+from pathway.models import Pathway
+
+
+def home_summary(membership):
+    if membership is None:
+        return {}
+    today = timezone.localdate()
+    followed = Pathway.objects.filter(
+        person__merged_into__isnull=True, team__user_id=membership.user_id, team__ended_at__isnull=True
+    )
+    summary = {
+        "followed_count": followed.count(),
+        "referent_count": followed.filter(referent_id=membership.user_id).count(),
+        "access_request_count": access.answerable_access_requests(membership).count(),
+    }
+    if is_orientation_manager(membership):
+        zone = access._zone_filter(membership.structure, prefix="person__")
+        to_orient = Pathway.objects.filter(person__merged_into__isnull=True, status=Pathway.Status.ENTERED).filter(
+            zone
+        )
+        summary["to_orient_count"] = to_orient.count()
+        summary["overdue_count"] = to_orient.filter(orientation_due_on__lt=today).count()
+    return summary
