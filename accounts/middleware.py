@@ -12,6 +12,7 @@ def resolve_membership(request):
     if not user.is_authenticated:
         return None
     memberships = list(user.active_memberships())
+    request.active_memberships = memberships
     chosen = request.session.get(SESSION_KEY)
     for membership in memberships:
         if membership.pk == chosen:

@@ -1,5 +1,6 @@
 """What the home page says about entry for the current membership: counts only, no personal data."""
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.access import is_orientation_manager
@@ -13,12 +14,11 @@ def home_summary(membership):
     today = timezone.localdate()
     followed = Pathway.objects.filter(
         person__merged_into__isnull=True, team__user_id=membership.user_id, team__ended_at__isnull=True
+    ).aggregate(
+        followed_count=Count("pk", distinct=True),
+        referent_count=Count("pk", filter=Q(referent_id=membership.user_id), distinct=True),
     )
-    summary = {
-        "followed_count": followed.count(),
-        "referent_count": followed.filter(referent_id=membership.user_id).count(),
-        "access_request_count": access.answerable_access_requests(membership).count(),
-    }
+    summary = {**followed, "access_request_count": access.answerable_access_requests(membership).count()}
     if is_orientation_manager(membership):
         zone = access._zone_filter(membership.structure, prefix="person__")
         to_orient = Pathway.objects.filter(person__merged_into__isnull=True, status=Pathway.Status.ENTERED).filter(
