@@ -6,10 +6,12 @@ with this SIRET (or, for an agency, the same SIREN). No account is ever created 
 professionals join Relais through an invitation from their structure.
 """
 
+import logging
+
+import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Q
 from django.http import Http404
 from django.utils.decorators import method_decorator
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -17,8 +19,31 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 
 from accounts.models import User
 
+logger = logging.getLogger(__name__)
+
+# Set on the request when the provider could not be reached, to tell the user why the login failed.
+UNREACHABLE = "relais_proconnect_unreachable"
+
 
 class ProConnectBackend(OIDCAuthenticationBackend):
+    def authenticate(self, request, **kwargs):
+        # Only the ProConnect callback (which passes the nonce it checked) authenticates here: never the password
+        # form, even when its address carries a code and a state.
+        if request is None or "nonce" not in kwargs:
+            return None
+        try:
+            return super().authenticate(request, **kwargs)
+        except requests.RequestException as error:
+            unreachable = isinstance(error, (requests.ConnectionError, requests.Timeout))
+            setattr(request, UNREACHABLE, unreachable)
+            logger.warning("ProConnect : échec de l'échange avec le fournisseur (%s)", type(error).__name__)
+            return None
+
+    def get_user(self, user_id):
+        # A deactivated account is logged out on its next request, as with a password login.
+        user = super().get_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def verify_claims(self, claims):
         return bool(claims.get("email"))
 
@@ -26,15 +51,14 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         email = (claims.get("email") or "").strip().lower()
         if not email:
             return User.objects.none()
-        users = User.objects.filter(
-            email__iexact=email, is_active=True, memberships__is_active=True, memberships__structure__is_validated=True
-        )
+        # One filter() call: the active membership and the SIRET must be those of the same membership.
+        membership = {"memberships__is_active": True, "memberships__structure__is_validated": True}
         siret = "".join(ch for ch in str(claims.get("siret") or "") if ch.isdigit())
         if siret:
-            users = users.filter(
-                Q(memberships__structure__siret=siret) | Q(memberships__structure__siret__startswith=siret[:9])
-            )
-        return users.distinct()
+            if len(siret) < 9:
+                return User.objects.none()
+            membership["memberships__structure__siret__startswith"] = siret[:9]
+        return User.objects.filter(email__iexact=email, is_active=True, **membership).distinct()
 
     def create_user(self, claims):
         return None
@@ -66,9 +90,16 @@ class ProConnectCallbackView(OIDCAuthenticationCallbackView):
         return super().get(request)
 
     def login_failure(self):
-        messages.error(
-            self.request,
-            "La connexion avec ProConnect n'a pas abouti : aucun compte Relais actif ne correspond à cette identité. "
-            "Demandez une invitation à l'administrateur de votre structure.",
-        )
+        if getattr(self.request, UNREACHABLE, False):
+            messages.error(
+                self.request,
+                "ProConnect ne répond pas pour le moment. Réessayez dans quelques instants ou connectez-vous avec "
+                "votre adresse électronique.",
+            )
+        else:
+            messages.error(
+                self.request,
+                "La connexion avec ProConnect n'a pas abouti : aucun compte Relais actif ne correspond à cette "
+                "identité. Demandez une invitation à l'administrateur de votre structure.",
+            )
         return super().login_failure()
