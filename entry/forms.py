@@ -97,10 +97,18 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
             "rqth": "Donnée sensible : visible seulement de l'équipe qui en a besoin.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, with_sensitive=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not with_sensitive:
+            # The RQTH is sensitive: only the narrow circle sees or changes it (see entry.access).
+            del self.fields["rqth"]
+        if self.instance.pk and self.instance.nir_digest:
+            # The NIR is never shown in full again: typing a new one replaces it, leaving it empty keeps it.
+            masked = self.instance.nir_masked
+            self.fields[
+                "nir"
+            ].help_text = f"Enregistré : {masked}. Laissez vide pour le conserver, saisissez-le pour le corriger."
         if self.instance.pk:
-            self.initial.setdefault("nir", self.instance.nir)
             self.initial["commune"] = self.instance.commune.code
             self.initial["version"] = self.instance.version
 
@@ -142,7 +150,8 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
 
     def save(self, commit=True):
         person = super().save(commit=False)
-        person.set_nir(self.cleaned_data.get("nir"))
+        if self.cleaned_data.get("nir") or not person.pk:
+            person.set_nir(self.cleaned_data.get("nir"))
         if commit:
             person.save()
         return person

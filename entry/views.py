@@ -175,6 +175,7 @@ def person_detail(request, public_id):
             "sensitive_visible": diagnostic is not None and access.can_see_sensitive(membership, person, diagnostic),
             "orientations": orientations,
             "open_orientation": open_orientation,
+            "rqth_visible": access.can_see_person_sensitive(membership, person),
             "reasons_visible": open_orientation is not None
             and access.can_see_proposal_reasons(membership, person, open_orientation),
             "can_orient": access.can_orient(membership, person),
@@ -187,7 +188,11 @@ def person_detail(request, public_id):
 
 def person_edit(request, public_id):
     person = _person_for(request, public_id)
-    form = PersonForm(request.POST or None, instance=person)
+    form = PersonForm(
+        request.POST or None,
+        instance=person,
+        with_sensitive=access.can_see_person_sensitive(request.membership, person),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_person(form)
