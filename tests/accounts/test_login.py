@@ -7,6 +7,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import LoginFailure
 from tests.pages import field_error, input_value, text
 
 pytestmark = pytest.mark.django_db
@@ -106,8 +107,6 @@ def test_lockout_is_per_account_and_applies_to_unknown_emails_alike(client, prof
 
 @override_settings(RELAIS_LOGIN_MAX_FAILURES=3)
 def test_lockout_ends_after_the_lockout_period(client, professional_a, password):
-    from accounts.models import LoginFailure
-
     for _ in range(3):
         post_login(client, "pro.a@exemple.fr", "pas-le-bon-mot-de-passe")
     assert LOCKED in text(post_login(client, "pro.a@exemple.fr", password))

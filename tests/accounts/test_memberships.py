@@ -1,4 +1,5 @@
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -203,7 +204,5 @@ def test_structure_switcher_refuses_a_membership_that_is_not_yours(
 
 
 def test_membership_is_unique_per_user_and_structure(structure_a, professional_a):
-    from django.db import IntegrityError, transaction
-
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(user=professional_a, structure=structure_a)

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -108,8 +109,6 @@ def test_commune_of_another_departement_is_refused(coordinator):
 
 
 def test_model_refuses_a_commune_outside_the_territory_and_a_bad_siret():
-    from django.core.exceptions import ValidationError
-
     meaux = Commune.objects.create(
         code="77288", name="Meaux", departement=Departement.objects.create(code="77", name="Seine-et-Marne")
     )

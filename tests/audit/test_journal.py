@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -217,8 +218,6 @@ def test_log_access_records_who_for_which_structure_saw_what(structure_a, struct
 
 
 def test_log_access_of_a_user_acting_for_no_structure(professional_a, structure_b):
-    from django.contrib.auth.models import AnonymousUser
-
     entry = log_access(_request(professional_a, None), structure_b, action=AccessLog.Action.EXPORT)
     anonymous = log_access(_request(AnonymousUser(), None), structure_b)
 
