@@ -41,7 +41,9 @@ def required(name):
 
 if PRODUCTION:
     SECRET_KEY = required("SECRET_KEY")
-    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or required("ALLOWED_HOSTS")
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("La variable d'environnement ALLOWED_HOSTS est obligatoire en production.")
     DATABASE_URL = required("DATABASE_URL")
     # The key that encrypts NIR and other secrets at rest; distinct from SECRET_KEY so that
     # rotating one does not lose the other.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin-technique/", admin.site.urls),
 ]
 
+handler400 = "relais.views.bad_request"
 handler403 = "relais.views.forbidden"
 handler404 = "relais.views.not_found"
 handler500 = "relais.views.server_error"

@@ -62,6 +62,10 @@ def health(request):
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
 def forbidden(request, exception=None):
     return render(request, "errors/403.html", status=403)
 

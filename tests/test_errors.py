@@ -152,3 +152,18 @@ def test_production_starts_with_every_secret(production_env):
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_a_list_of_hosts_with_no_host(production_env):
+    result = manage({**production_env, "ALLOWED_HOSTS": " , "}, "check")
+
+    assert result.returncode != 0
+    assert "La variable d'environnement ALLOWED_HOSTS est obligatoire en production." in result.stderr
+
+
+def test_bad_request_is_explained_in_french(browser):
+    """A request for a host this deployment does not serve is refused with the French 400 page."""
+    response = browser.get(reverse("accessibility"), HTTP_HOST="relais.ailleurs.example")
+
+    assert response.status_code == 400
+    assert "Requête invalide" in text(response)
