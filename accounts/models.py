@@ -11,6 +11,7 @@ from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as siret_number
 
+from relais.text import fold
 from territory.models import Commune, Epci
 
 
@@ -86,6 +87,7 @@ class Structure(models.Model):
 
     public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField("nom", max_length=200)
+    search_name = models.CharField("nom normalisé", max_length=200, editable=False, db_index=True, default="")
     kind = models.CharField("type", max_length=30, choices=Kind.choices)
     siret = models.CharField(
         "SIRET", max_length=14, blank=True, help_text="14 chiffres. Plusieurs antennes peuvent partager un SIREN."
@@ -116,6 +118,12 @@ class Structure(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         errors = {}

@@ -34,7 +34,7 @@ from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, Membership, Role, Structure, User
 from accounts.totp import qr_code_svg
 from audit.context import acting_as
-from relais.text import place_key
+from relais.text import fold, place_key
 
 PAGE_SIZE = 25
 
@@ -239,7 +239,7 @@ def structure_list(request):
         # Communes are searched like the commune search does: accents, hyphens and "Sainte"/"Ste" ignored.
         place = place_key(query)
         structures = structures.filter(
-            Q(name__icontains=query)
+            Q(search_name__contains=fold(query))
             | Q(siret__startswith=query.replace(" ", ""))
             | Q(commune__search_name__startswith=place)
         )

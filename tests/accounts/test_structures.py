@@ -267,3 +267,11 @@ def test_home_query_count_is_bounded(django_assert_max_num_queries, coordinator,
         response = client.get(HOME_URL)
 
     assert response.status_code == 200
+
+
+def test_directory_search_ignores_accents(login, professional_a):
+    StructureFactory(name="Épicerie solidaire de Grigny")
+
+    response = login(professional_a).get(reverse("accounts:structure_list"), {"q": "epicerie"})
+
+    assert "Épicerie solidaire de Grigny" in response.content.decode()
