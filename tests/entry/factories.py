@@ -8,6 +8,13 @@ from django.utils import timezone
 from entry.models import Diagnostic, Orientation, Person
 from pathway.models import Pathway, TeamMember
 from territory.models import Commune
+from tests.factories import StructureFactory, UserFactory
+
+
+def make_nir(sex="F", birth_date=datetime.date(1990, 5, 17), place="91228", order=1):
+    """A valid NIR (key included) agreeing with ``sex`` and ``birth_date``: born in ``place``."""
+    body = f"{'1' if sex == 'M' else '2'}{birth_date.year % 100:02d}{birth_date.month:02d}{place}{order:03d}"
+    return f"{body}{97 - int(body) % 97:02d}"
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
@@ -60,6 +67,8 @@ class DiagnosticFactory(factory.django.DjangoModelFactory):
     answers = factory.LazyFunction(answers)
     proposed_pathway = "professional"
     proposal_reasons = factory.LazyFunction(lambda: ["Activité récente"])
+    done_by = factory.SubFactory(UserFactory)
+    structure = factory.SubFactory(StructureFactory)
 
 
 class OrientationFactory(factory.django.DjangoModelFactory):
@@ -69,3 +78,5 @@ class OrientationFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     proposed_pathway = "professional"
     proposal_reasons = factory.LazyFunction(lambda: ["Activité récente"])
+    proposed_by = factory.SubFactory(UserFactory)
+    proposed_for = factory.SubFactory(StructureFactory)
