@@ -1,6 +1,8 @@
 """Find a person before creating one: exact identifiers first, then names ranked with a visible reason.
 
-1. An exact NIR (by keyed hash), CAF number or France Travail identifier wins: score 100.
+1. An exact NIR (by keyed hash), CAF number or France Travail identifier wins: score 100. The same NIR or
+   France Travail identifier is the same person for sure (``identical``); a CAF number is shared by a
+   household (the applicant and their partner), so it is only a likely duplicate.
 2. Otherwise candidates are fetched by indexed keys — same birth date, or a last name (birth or usage)
    sharing its first three letters, its last three letters or its French phonetic key — then scored in
    Python with rapidfuzz: last name against both birth and usage names, first names regardless of their
@@ -26,6 +28,7 @@ class Match:
     person: Person
     score: int
     reasons: list = field(default_factory=list)
+    identical: bool = False
 
     @property
     def is_likely_duplicate(self):
@@ -61,13 +64,17 @@ def _exact(query, persons):
     matches = []
     for person in persons.filter(conditions):
         reasons = []
-        if query.nir and person.nir_digest == nir_hash(query.nir):
+        same_nir = bool(query.nir) and person.nir_digest == nir_hash(query.nir)
+        same_france_travail_id = (
+            bool(query.france_travail_id) and person.france_travail_id == query.france_travail_id.strip().upper()
+        )
+        if same_nir:
             reasons.append("Même numéro de sécurité sociale")
         if query.caf_number and person.caf_number == query.caf_number.strip():
             reasons.append("Même numéro d'allocataire CAF")
-        if query.france_travail_id and person.france_travail_id == query.france_travail_id.strip().upper():
+        if same_france_travail_id:
             reasons.append("Même identifiant France Travail")
-        matches.append(Match(person, 100, reasons))
+        matches.append(Match(person, 100, reasons, identical=same_nir or same_france_travail_id))
     return matches
 
 

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from audit.journal import log_access, log_access_many
@@ -112,7 +112,7 @@ def person_create(request):
             )
             if match.is_likely_duplicate
         ]
-        exact = [match for match in duplicates if match.score == 100]
+        exact = [match for match in duplicates if match.identical]
         if exact:
             form.add_error(None, "Cette personne est déjà connue (même identifiant) : ouvrez son dossier ci-dessous.")
         elif not duplicates or confirm.is_valid():
@@ -137,12 +137,14 @@ def person_create(request):
                 membership, Person.objects.filter(pk__in=[m.person.pk for m in duplicates])
             ).values_list("pk", flat=True)
         )
+        shown = [match.person for match in duplicates if match.person.pk in visible]
+        log_access_many(request, shown, action=AccessLog.Action.SEARCH, detail="doublon possible à la création")
     return render(
         request,
         "entry/person_form.html",
         {
             "form": form,
-            "confirm": confirm if duplicates and not any(m.score == 100 for m in duplicates) else None,
+            "confirm": confirm if duplicates and not any(m.identical for m in duplicates) else None,
             "duplicates": [{"match": m, "visible": m.person.pk in visible} for m in duplicates],
             "person": None,
         },
@@ -257,7 +259,10 @@ def answer_access_request(request, public_id):
         messages.success(
             request, "Accès accordé : le professionnel rejoint l'équipe." if grant else "Demande refusée."
         )
-    return redirect(request.POST.get("next") or reverse("entry:access_request_list"))
+    target = request.POST.get("next")
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("entry:access_request_list")
+    return redirect(target)
 
 
 def decide(request, public_id):
