@@ -29,9 +29,9 @@ class DiagnosticForm(DsfrBaseForm):
         help_text="Visible par l'équipe. N'y notez pas d'information de santé : utilisez le thème « Santé ».",
     )
 
-    def __init__(self, *args, referential, previous=None, **kwargs):
+    def __init__(self, *args, referential, previous=None, with_sensitive=True, **kwargs):
         self.referential = referential
-        super().__init__(*args, initial=self._initial(previous), **kwargs)
+        super().__init__(*args, initial=self._initial(previous, with_sensitive), **kwargs)
         levels = [(level["key"], level["label"]) for level in referential["levels"]]
         self.situation_fields = []
         for question in referential["professional_situation"]:
@@ -61,24 +61,26 @@ class DiagnosticForm(DsfrBaseForm):
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
 
-    def _initial(self, previous):
-        """A new version starts from the previous answers."""
+    def _initial(self, previous, with_sensitive):
+        """A new version starts from the previous answers; sensitive ones only for those who may see them."""
         if previous is None:
             return {}
         initial = {"comments": previous.comments}
+        sensitive = previous.sensitive_answers if with_sensitive else {}
         merged = {
             "professional_situation": {
                 **previous.answers.get("professional_situation", {}),
-                **previous.sensitive_answers.get("professional_situation", {}),
+                **sensitive.get("professional_situation", {}),
             },
-            "barriers": {**previous.answers.get("barriers", {}), **previous.sensitive_answers.get("barriers", {})},
+            "barriers": {**previous.answers.get("barriers", {}), **sensitive.get("barriers", {})},
         }
         for key, value in merged["professional_situation"].items():
             initial[f"q_{key}"] = value
         for key, answer in merged["barriers"].items():
             initial[f"level_{key}"] = answer.get("level", LEVEL_DEFAULT)
             initial[f"situations_{key}"] = answer.get("situations", [])
-        for key, text in {**previous.theme_comments, **previous.sensitive_theme_comments}.items():
+        sensitive_comments = previous.sensitive_theme_comments if with_sensitive else {}
+        for key, text in {**previous.theme_comments, **sensitive_comments}.items():
             initial[f"comment_{key}"] = text
         return initial
 

@@ -30,6 +30,7 @@ def referential_version(version):
 
 def publish(content, user, note=""):
     """Publish a new version (validated). Returns it; past diagnostics keep theirs."""
+    current_referential()  # The shipped version 1 is stored first: it stays version 1.
     with transaction.atomic():
         last = DiagnosticReferential.objects.select_for_update().order_by("-version").first()
         version = (last.version if last else 0) + 1

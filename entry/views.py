@@ -348,7 +348,10 @@ def diagnostic_edit(request, public_id):
     membership = request.membership
     previous = Diagnostic.objects.latest_for(person)
     referential = current_referential()
-    form = DiagnosticForm(request.POST or None, referential=referential, previous=previous)
+    sensitive_visible = previous is None or access.can_see_sensitive(membership, person, previous)
+    form = DiagnosticForm(
+        request.POST or None, referential=referential, previous=previous, with_sensitive=sensitive_visible
+    )
     if request.method == "POST" and form.is_valid():
         answers = form.answers()
         errors = validate_answers(referential, answers)
@@ -378,7 +381,13 @@ def diagnostic_edit(request, public_id):
     return render(
         request,
         "entry/diagnostic_form.html",
-        {"person": person, "form": form, "previous": previous, "referential": referential},
+        {
+            "person": person,
+            "form": form,
+            "previous": previous,
+            "referential": referential,
+            "sensitive_visible": sensitive_visible,
+        },
     )
 
 

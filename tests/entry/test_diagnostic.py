@@ -1,0 +1,252 @@
+"""The common diagnostic: built from the referential, versioned, proposing an orientation, keeping health
+and RQTH answers to the narrow circle, and keeping its own referential version when a new one is published."""
+
+import copy
+
+import pytest
+from django.urls import reverse
+
+from entry import services
+from entry.models import Diagnostic, Orientation
+from entry.referential_store import current_referential, publish, referential_version
+from tests.entry.factories import DiagnosticFactory, answers
+from tests.entry.posts import REFERENTIAL, checked, diagnostic_data, selected
+from tests.factories import MembershipFactory
+from tests.pages import text
+
+pytestmark = pytest.mark.django_db
+
+HEALTH_SITUATION = "Problème de santé déclaré entraînant des absences régulières"
+HEALTH_COMMENT = "Suivi en cardiologie"
+FIRST = diagnostic_data(
+    situation={"recent_activity": "worked_last_12_months", "aspiration": "quick_return_to_work", "rqth": "yes"},
+    comments="Rencontrée à l'agence.",
+    housing=("fort", ["no_accommodation"], "Hébergée chez une amie"),
+    health=("moyen", ["health_regular_absences"], HEALTH_COMMENT),
+)
+
+
+def edit_url(person):
+    return reverse("entry:diagnostic_edit", args=[person.public_id])
+
+
+def detail_url(diagnostic):
+    return reverse("entry:diagnostic_detail", args=[diagnostic.person.public_id, diagnostic.public_id])
+
+
+@pytest.fixture
+def first(login, professional_a, followed):
+    response = login(professional_a).post(edit_url(followed), FIRST)
+    assert response.status_code == 302, text(response)
+    return Diagnostic.objects.get(person=followed, number=1)
+
+
+def test_the_form_is_built_from_the_referential(login, professional_a, followed):
+    response = login(professional_a).get(edit_url(followed))
+
+    page = text(response)
+    assert "Premier diagnostic de cette personne." in page
+    assert f"version {REFERENTIAL['version']} du référentiel" in page
+    for theme in REFERENTIAL["barriers"]:
+        assert theme["label"] in page
+        assert checked(response, f"level_{theme['key']}", "non_aborde")
+        for situation in theme["situations"]:
+            assert situation["label"] in page
+    for question in REFERENTIAL["professional_situation"]:
+        assert question["label"] in page
+    assert "Santé (donnée sensible)" in page
+
+
+def test_posting_answers_records_diagnostic_1_and_its_proposal(
+    login, professional_a, structure_a, followed, first, client
+):
+    assert (first.done_by, first.structure, first.referential_version, first.previous) == (
+        professional_a,
+        structure_a,
+        1,
+        None,
+    )
+    assert first.answers["barriers"]["housing"] == {"level": "fort", "situations": ["no_accommodation"]}
+    assert first.answers["barriers"]["mobility"] == {"level": "non_aborde", "situations": []}
+    assert first.comments == "Rencontrée à l'agence."
+    assert first.theme_comments == {"housing": "Hébergée chez une amie"}
+    orientation = Orientation.objects.get(person=followed)
+    assert (orientation.status, orientation.proposed_pathway, orientation.diagnostic) == (
+        Orientation.Status.PROPOSED,
+        "socio_professional",
+        first,
+    )
+    assert not orientation.is_reorientation
+    page = text(client.get(reverse("entry:person_detail", args=[followed.public_id])))
+    assert "Diagnostic enregistré. Orientation proposée : parcours socio-professionnel." in page
+    assert "Orientation proposée : parcours socio-professionnel Pourquoi :" in page
+    assert "Freins forts : logement" in page
+    assert "Version n° 1 du" in page
+
+
+def test_health_and_rqth_answers_are_stored_apart(first):
+    assert "health" not in first.answers["barriers"]
+    assert "rqth" not in first.answers["professional_situation"]
+    assert first.sensitive_answers == {
+        "professional_situation": {"rqth": "yes"},
+        "barriers": {"health": {"level": "moyen", "situations": ["health_regular_absences"]}},
+    }
+    assert first.sensitive_theme_comments == {"health": HEALTH_COMMENT}
+    assert HEALTH_COMMENT not in str(first.theme_comments) + first.comments
+    assert first.proposal_sensitive
+
+
+def test_a_second_diagnostic_starts_from_the_first(first, client, followed):
+    form = client.get(edit_url(followed))
+
+    assert "Cette mise à jour part de la version n° 1" in text(form)
+    assert checked(form, "level_housing", "fort")
+    assert checked(form, "situations_housing", "no_accommodation")
+    assert not checked(form, "situations_housing", "must_leave_housing")
+    assert checked(form, "level_health", "moyen")
+    assert checked(form, "level_mobility", "non_aborde")
+    assert selected(form, "q_recent_activity") == "worked_last_12_months"
+    assert selected(form, "q_rqth") == "yes"
+    assert "Hébergée chez une amie" in form.content.decode()
+
+    data = {**FIRST, "level_housing": "moyen", "situations_housing": ["hosted_by_third_party"]}
+    client.post(edit_url(followed), data)
+
+    second = Diagnostic.objects.get(person=followed, number=2)
+    assert second.previous == first
+    assert second.answers["barriers"]["housing"] == {"level": "moyen", "situations": ["hosted_by_third_party"]}
+    orientation = Orientation.objects.get(person=followed)
+    assert (orientation.diagnostic, orientation.proposed_pathway) == (second, "socio_professional")
+    history = text(client.get(reverse("entry:diagnostic_history", args=[followed.public_id])))
+    assert "n° 2" in history and "n° 1" in history
+    assert history.index("n° 2") < history.index("n° 1")
+
+
+def test_situations_ticked_on_a_theme_not_addressed_are_refused(login, professional_a, followed):
+    data = {
+        **FIRST,
+        "level_mobility": "non_aborde",
+        "situations_mobility": ["no_means_of_transport"],
+        "comment_mobility": "Pas de voiture",
+    }
+
+    response = login(professional_a).post(edit_url(followed), data)
+
+    page = text(response)
+    assert "Le diagnostic n'est pas enregistré" in page
+    assert "« Mobilité » : des situations sont cochées alors que le thème est « non abordé »." in page
+    assert not Diagnostic.objects.exists()
+    assert not Orientation.objects.exists()
+    assert checked(response, "situations_mobility", "no_means_of_transport")
+    assert checked(response, "level_housing", "fort")
+    assert checked(response, "situations_housing", "no_accommodation")
+    assert selected(response, "q_rqth") == "yes"
+    assert "Pas de voiture" in response.content.decode()
+    assert "Rencontrée à l&#x27;agence." in response.content.decode()
+
+
+def test_incoherent_activity_answers_are_refused(login, professional_a, followed):
+    data = {**FIRST, "q_time_out_of_work": "more_than_24_months"}
+
+    response = login(professional_a).post(edit_url(followed), data)
+
+    assert "Réponses incohérentes" in text(response)
+    assert not Diagnostic.objects.exists()
+
+
+class TestSensitiveAnswers:
+    @pytest.fixture
+    def granted(self, first, followed, membership_b, manager):
+        request = services.request_access(followed, membership_b, "Accompagnement vers l'emploi.")
+        services.answer_access_request(request, manager, grant=True)
+        return membership_b
+
+    def test_a_team_member_of_another_structure_sees_information_sensible(self, granted, login, first):
+        response = login(granted.user).get(detail_url(first))
+
+        page, body = text(response), response.content.decode()
+        assert response.status_code == 200
+        assert "Santé information sensible" in page
+        assert "Reconnaissance de la qualité de travailleur handicapé (RQTH) information sensible" in page
+        assert HEALTH_SITUATION not in page
+        assert HEALTH_COMMENT not in body
+        assert "Sans hébergement" in page
+        assert "Ces raisons mentionnent des informations de santé ou de handicap" in page
+
+    def test_the_author_and_their_structure_see_them(self, granted, login, first, professional_a, followed, manager):
+        colleague = MembershipFactory(structure=first.structure)
+        request = services.request_access(followed, colleague, "Relais pendant un congé.")
+        services.answer_access_request(request, manager, grant=True)
+
+        for user in (professional_a, colleague.user):
+            page = text(login(user).get(detail_url(first)))
+            assert f"Santé Moyen {HEALTH_SITUATION} {HEALTH_COMMENT}" in page
+            assert "Reconnaissance de la qualité de travailleur handicapé (RQTH) Oui" in page
+            assert "Freins forts : logement" in page
+
+    def test_the_referent_sees_them(self, granted, login, first, followed, manager):
+        services.decide_orientation(
+            Orientation.objects.get(person=followed).pk,
+            manager,
+            pathway_type="socio_professional",
+            referent_structure=granted.structure,
+            referent=granted,
+            reason="",
+        )
+
+        page = text(login(granted.user).get(detail_url(first)))
+
+        assert f"Santé Moyen {HEALTH_SITUATION} {HEALTH_COMMENT}" in page
+        assert "Reconnaissance de la qualité de travailleur handicapé (RQTH) Oui" in page
+
+    def test_the_update_form_does_not_show_them_outside_the_circle(self, granted, login, followed):
+        response = login(granted.user).get(edit_url(followed))
+
+        assert checked(response, "level_housing", "fort")
+        assert checked(response, "level_health", "non_aborde")
+        assert not checked(response, "situations_health", "health_regular_absences")
+        assert selected(response, "q_rqth") == ""
+        assert HEALTH_COMMENT not in response.content.decode()
+        assert "Les réponses sensibles (santé, RQTH) de la version n° 1 ne vous sont pas visibles" in text(response)
+
+
+class TestReferentialVersions:
+    @staticmethod
+    def renamed(content):
+        edited = copy.deepcopy(content)
+        housing = next(theme for theme in edited["barriers"] if theme["key"] == "housing")
+        housing["label"] = "Hébergement et logement"
+        housing["situations"][0]["label"] = "Aucun toit"
+        return edited
+
+    def test_a_new_version_does_not_change_past_diagnostics(self, first, client, coordinator, followed):
+        published = publish(self.renamed(current_referential()), coordinator, note="Logement renommé")
+
+        first.refresh_from_db()
+        assert (published.version, first.referential_version) == (2, 1)
+        page = text(client.get(detail_url(first)))
+        assert "Logement Fort Sans hébergement" in page
+        assert "Hébergement et logement" not in page and "Aucun toit" not in page
+        form = text(client.get(edit_url(followed)))
+        assert "version 2 du référentiel" in form
+        assert "Hébergement et logement" in form and "Aucun toit" in form
+        client.post(edit_url(followed), FIRST)
+        assert Diagnostic.objects.get(person=followed, number=2).referential_version == 2
+
+    def test_the_first_publication_keeps_the_shipped_version_1(self, login, professional_a, membership_a, followed):
+        past = DiagnosticFactory(
+            person=followed,
+            number=1,
+            done_by=professional_a,
+            structure=membership_a.structure,
+            answers=answers(housing="fort"),
+        )
+        shipped = referential_version(1)
+
+        published = publish(self.renamed(shipped), professional_a)
+
+        assert published.version == 2
+        assert referential_version(1) == shipped
+        page = text(login(professional_a).get(detail_url(past)))
+        assert "Logement Fort" in page
+        assert "Hébergement et logement" not in page
