@@ -52,7 +52,10 @@ if PRODUCTION:
 else:
     SECRET_KEY = os.environ.get("SECRET_KEY", "relais-development-only-not-secret")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
-    DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'relais.sqlite3'}")
+    DATABASE_URL = os.environ.get("DATABASE_URL", "")
+    if not DATABASE_URL:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        DATABASE_URL = f"sqlite:///{VAR_DIR / 'relais.sqlite3'}"
     FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "relais-development-field-key")
     DEBUG = env_bool("DEBUG", default=not TESTING)
 
