@@ -11,7 +11,7 @@ Coordinators pilot; they do not read carnets, except the identity needed to merg
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
-from accounts.access import is_coordinator, is_orientation_manager
+from accounts.access import is_coordinator, is_orientation_manager, is_structure_admin
 from entry.models import AccessRequest, Orientation, Person
 from pathway.models import Pathway, TeamMember
 
@@ -60,9 +60,18 @@ def can_designate_referent(membership, person):
     pathway = getattr(person, "pathway", None)
     if pathway is None or pathway.referent_structure_id is None or membership is None:
         return False
-    if membership.structure_id == pathway.referent_structure_id:
+    if membership.structure_id == pathway.referent_structure_id and (
+        pathway.referent_id is None or is_structure_admin(membership)
+    ):
         return True
     return can_orient(membership, person)
+
+
+def can_designate_anyone(membership, person):
+    """Designate someone other than oneself: the organisme référent's admins and the orientation managers."""
+    if not can_designate_referent(membership, person):
+        return False
+    return is_structure_admin(membership, person.pathway.referent_structure) or can_orient(membership, person)
 
 
 def can_see_sensitive(membership, person, diagnostic):

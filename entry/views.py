@@ -330,6 +330,8 @@ def designate_referent(request, public_id):
         raise PermissionDenied
     pathway = person.pathway
     form = ReferentForm(request.POST or None, structure=pathway.referent_structure)
+    if not access.can_designate_anyone(membership, person):
+        form.fields["referent"].queryset = form.fields["referent"].queryset.filter(user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.designate_referent(person, form.cleaned_data["referent"], request.user)
