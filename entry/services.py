@@ -118,6 +118,16 @@ def propose_orientation(person, membership, diagnostic):
     return orientation
 
 
+def already_decided(orientation):
+    """What a manager reads when someone else decided the orientation first."""
+    who = orientation.decided_by or "un autre chargé d'orientation"
+    when = timezone.localtime(orientation.decided_at).strftime("%d/%m/%Y à %H:%M") if orientation.decided_at else ""
+    return (
+        f"Cette orientation a déjà été décidée par {who} {('le ' + when) if when else ''}. "
+        "Rechargez le dossier pour voir la décision."
+    )
+
+
 def decide_orientation(
     orientation_id, membership, *, pathway_type, referent_structure, referent, reason, commission=None, notify=True
 ):
@@ -125,16 +135,7 @@ def decide_orientation(
     with transaction.atomic():
         orientation = Orientation.objects.select_for_update().select_related("person").get(pk=orientation_id)
         if orientation.status != Orientation.Status.PROPOSED:
-            who = orientation.decided_by or "un autre chargé d'orientation"
-            when = (
-                timezone.localtime(orientation.decided_at).strftime("%d/%m/%Y à %H:%M")
-                if orientation.decided_at
-                else ""
-            )
-            raise EntryError(
-                f"Cette orientation a déjà été décidée par {who} {('le ' + when) if when else ''}. "
-                "Rechargez le dossier pour voir la décision."
-            )
+            raise EntryError(already_decided(orientation))
         now = timezone.now()
         # The previous decided orientation, if any, is superseded: the history stays.
         orientation.status = Orientation.Status.DECIDED

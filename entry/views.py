@@ -272,7 +272,17 @@ def decide(request, public_id):
         raise PermissionDenied
     orientation = person.orientations.filter(status=Orientation.Status.PROPOSED).select_related("diagnostic").first()
     if orientation is None:
-        messages.info(request, "Aucune orientation à décider : faites d'abord le diagnostic.")
+        decided = (
+            person.orientations.filter(status__in=[Orientation.Status.DECIDED, Orientation.Status.NOTIFIED])
+            .select_related("decided_by")
+            .order_by("-decided_at")
+            .first()
+        )
+        if request.method == "POST" and decided is not None:
+            # Decided by someone else since this manager opened the form.
+            messages.error(request, services.already_decided(decided))
+        else:
+            messages.info(request, "Aucune orientation à décider : faites d'abord le diagnostic.")
         return redirect("entry:person_detail", public_id=person.public_id)
     initial = {"pathway_type": orientation.proposed_pathway}
     form = DecisionForm(request.POST or None, initial=initial, proposed_pathway=orientation.proposed_pathway)
