@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -54,6 +55,8 @@ def worklist(request):
         section = "a_orienter"
     base = _zone_pathways(membership)
     filters = {key: request.GET.get(key, "") for key in ["epci", "commune", "public", "structure"]}
+    if not _uuids([filters["structure"]]):
+        filters["structure"] = ""
     if filters["epci"]:
         base = base.filter(person__commune__epci_id=filters["epci"])
     if filters["commune"]:
@@ -89,7 +92,7 @@ def worklist(request):
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     log_access_many(request, [row.person for row in page.object_list], detail="liste des orientations")
-    zone_communes = Commune.objects.filter(departement_id=membership.structure.commune.departement_id).order_by("name")
+    zone_communes = Commune.objects.filter(departement_id=settings.RELAIS_DEPARTEMENT).order_by("name")
     return render(
         request,
         "entry/worklist.html",
