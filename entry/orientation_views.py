@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -123,7 +123,10 @@ def commission_list(request):
         messages.success(request, "La séance est créée : ajoutez les personnes à examiner.")
         return redirect("entry:commission_detail", public_id=commission.public_id)
     commissions = Paginator(
-        Commission.objects.filter(structure=membership.structure).order_by("-held_on", "-pk"), PAGE_SIZE
+        Commission.objects.filter(structure=membership.structure)
+        .annotate(person_count=Count("persons"))
+        .order_by("-held_on", "-pk"),
+        PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     return render(request, "entry/commission_list.html", {"form": form, "page": commissions})
 
@@ -151,13 +154,15 @@ def commission_detail(request, public_id):
         .select_related("referent_structure")
         .order_by("proposed_at")
     }
-    log_access_many(request, examined, detail=f"commission {commission}")
-    candidates = (
+    candidates = list(
         _zone_pathways(membership)
         .filter(status=Pathway.Status.ENTERED)
         .exclude(person__in=examined)
         .select_related("person", "person__commune")
         .order_by("orientation_due_on", "pk")[:50]
+    )
+    log_access_many(
+        request, [*examined, *(pathway.person for pathway in candidates)], detail=f"commission {commission}"
     )
     return render(
         request,
@@ -220,8 +225,12 @@ def commission_minutes(request, public_id):
             "person__birth_name", "person__first_names"
         )
     )
-    for orientation in orientations:
-        log_access(request, orientation.person, action=AccessLog.Action.PRINT, detail=f"procès-verbal {commission}")
+    log_access_many(
+        request,
+        [orientation.person for orientation in orientations],
+        action=AccessLog.Action.PRINT,
+        detail=f"procès-verbal {commission}",
+    )
     return render(request, "entry/commission_minutes.html", {"commission": commission, "orientations": orientations})
 
 
