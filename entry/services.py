@@ -264,7 +264,14 @@ def merge_persons(survivor, merged, user):
             Orientation.objects.filter(pk__in=cancelled).update(status=Orientation.Status.CANCELLED)
             moved["cancelled_orientations"] = cancelled
         for key, model, field in MERGE_MOVES[1:]:
-            ids = list(model.objects.filter(**{field: merged}).values_list("pk", flat=True))
+            moving = model.objects.filter(**{field: merged})
+            if model is AccessRequest:
+                # A professional waiting on both records keeps one request: the other stays with the merged record.
+                waiting = AccessRequest.objects.filter(person=survivor, status=AccessRequest.Status.PENDING)
+                moving = moving.exclude(
+                    status=AccessRequest.Status.PENDING, requested_by__in=waiting.values("requested_by")
+                )
+            ids = list(moving.values_list("pk", flat=True))
             model.objects.filter(pk__in=ids).update(**{field: survivor})
             moved[key] = ids
         # The team of the merged record joins the survivor's carnet.
