@@ -7,7 +7,7 @@ from dsfr.forms import DsfrBaseForm
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as siret_number
 
-from accounts.models import Role, Structure, User
+from accounts.models import OrientationPublic, Role, Structure, User
 from relais.phone import normalise_phone
 from territory.forms import CommuneField
 from territory.models import Commune, Epci
@@ -122,6 +122,13 @@ class MembershipForm(DsfrBaseForm):
         required=False,
         help_text="Décide les orientations sur la zone d'intervention de la structure.",
     )
+    orientation_publics = forms.MultipleChoiceField(
+        label="Publics orientés",
+        choices=OrientationPublic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Pour un chargé d'orientation délégué pour certains publics. Aucun coché : tous les publics.",
+    )
     is_coordinator = forms.BooleanField(
         label="Coordinateur du SPIE", required=False, help_text="Pilotage, référentiels, validation des structures."
     )
@@ -130,6 +137,7 @@ class MembershipForm(DsfrBaseForm):
         super().__init__(*args, **kwargs)
         if not can_grant:
             del self.fields["is_orientation_manager"]
+            del self.fields["orientation_publics"]
             del self.fields["is_coordinator"]
 
 

@@ -10,6 +10,15 @@ track(
 )
 track(
     Membership,
-    fields=["user", "structure", "role", "job_title", "is_orientation_manager", "is_coordinator", "is_active"],
+    fields=[
+        "user",
+        "structure",
+        "role",
+        "job_title",
+        "is_orientation_manager",
+        "orientation_publics",
+        "is_coordinator",
+        "is_active",
+    ],
 )
 track(Invitation, fields=["email", "structure", "role", "accepted_at", "revoked_at"])

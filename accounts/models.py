@@ -159,6 +159,16 @@ class Structure(models.Model):
         )
 
 
+class OrientationPublic(models.TextChoices):
+    """Who orients whom (Code du travail, L5411-5-1): the Département for RSA beneficiaries, the mission
+    locale for young people, Cap emploi for disabled people, France Travail for everyone else."""
+
+    RSA = "rsa", "bénéficiaires du RSA"
+    YOUNG = "young", "jeunes de moins de 26 ans"
+    DISABLED = "disabled", "personnes handicapées (RQTH)"
+    OTHER = "other", "autres demandeurs d'emploi"
+
+
 class Role(models.TextChoices):
     PROFESSIONAL = "professional", "professionnel"
     STRUCTURE_ADMIN = "structure_admin", "administrateur de la structure"
@@ -174,6 +184,9 @@ class Membership(models.Model):
     job_title = models.CharField("fonction", max_length=150, blank=True)
     # Consortium-wide capabilities, granted by a coordinator, exercised when acting for this structure.
     is_orientation_manager = models.BooleanField("chargé d'orientation", default=False)
+    orientation_publics = models.JSONField(
+        "publics orientés", default=list, blank=True, help_text="Vide : tous les publics de la zone d'intervention."
+    )
     is_coordinator = models.BooleanField("coordinateur", default=False)
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
@@ -196,7 +209,8 @@ class Membership(models.Model):
     def capability_labels(self):
         labels = [self.get_role_display()]
         if self.is_orientation_manager:
-            labels.append("chargé d'orientation")
+            publics = [OrientationPublic(public).label for public in self.orientation_publics]
+            labels.append(f"chargé d'orientation ({', '.join(publics)})" if publics else "chargé d'orientation")
         if self.is_coordinator:
             labels.append("coordinateur")
         return labels

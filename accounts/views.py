@@ -389,6 +389,7 @@ def membership_edit(request, public_id, membership_id):
         "role": membership.role,
         "job_title": membership.job_title,
         "is_orientation_manager": membership.is_orientation_manager,
+        "orientation_publics": membership.orientation_publics,
         "is_coordinator": membership.is_coordinator,
     }
     form = MembershipForm(request.POST or None, initial=initial, can_grant=can_grant)
@@ -402,8 +403,9 @@ def membership_edit(request, public_id, membership_id):
             fields = ["role", "job_title"]
             if can_grant:
                 membership.is_orientation_manager = data["is_orientation_manager"]
+                membership.orientation_publics = data["orientation_publics"]
                 membership.is_coordinator = data["is_coordinator"]
-                fields += ["is_orientation_manager", "is_coordinator"]
+                fields += ["is_orientation_manager", "orientation_publics", "is_coordinator"]
             membership.save(update_fields=fields)
             messages.success(request, f"Le rôle de {membership.user} est enregistré.")
             return redirect("accounts:structure_detail", public_id=structure.public_id)

@@ -8,7 +8,9 @@ Anyone else finds at most that the person exists and who follows them (see ``fol
 Coordinators pilot; they do not read carnets, except the identity needed to merge duplicates.
 """
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.utils import timezone
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.access import is_coordinator, is_orientation_manager, is_structure_admin
@@ -25,6 +27,25 @@ def _zone_filter(structure, prefix=""):
     return Q(**{f"{prefix}commune_id__in": communes}) | Q(**{f"{prefix}commune__epci_id__in": epcis})
 
 
+def _public_filter(publics, prefix=""):
+    """Persons of the publics an orientation manager is delegated for (no public: all of them)."""
+    if not publics:
+        return Q()
+    young = Q(**{f"{prefix}birth_date__gt": timezone.localdate() - relativedelta(years=26)})
+    rsa = Q(**{f"{prefix}rsa_since__isnull": False})
+    disabled = Q(**{f"{prefix}rqth": True})
+    parts = {"rsa": rsa, "young": young, "disabled": disabled, "other": ~rsa & ~young & ~disabled}
+    condition = Q(pk__in=[])
+    for public in publics:
+        condition |= parts.get(public, Q(pk__in=[]))
+    return condition
+
+
+def orientation_scope(membership, prefix=""):
+    """The persons an orientation manager orients: their structure's zone, their delegated publics."""
+    return _zone_filter(membership.structure, prefix) & _public_filter(membership.orientation_publics, prefix)
+
+
 def persons_visible_to(membership, queryset=None):
     queryset = (queryset if queryset is not None else Person.objects.all()).filter(merged_into__isnull=True)
     if membership is None:
@@ -39,7 +60,7 @@ def persons_visible_to(membership, queryset=None):
     )
     condition = Q(Exists(in_team)) | Q(Exists(referent_structure)) | Q(Exists(open_orientation))
     if is_orientation_manager(membership):
-        condition |= _zone_filter(structure)
+        condition |= orientation_scope(membership)
     return queryset.filter(condition)
 
 
@@ -51,7 +72,7 @@ def can_orient(membership, person):
     """Decide an orientation: an orientation manager whose zone covers the person."""
     if not is_orientation_manager(membership):
         return False
-    return Person.objects.filter(pk=person.pk).filter(_zone_filter(membership.structure)).exists()
+    return Person.objects.filter(pk=person.pk).filter(orientation_scope(membership)).exists()
 
 
 def can_designate_referent(membership, person):
@@ -130,7 +151,7 @@ def answerable_access_requests(membership):
         return pending.none()
     condition = Q(person__pathway__referent_id=membership.user_id)
     if is_orientation_manager(membership):
-        condition |= _zone_filter(membership.structure, prefix="person__")
+        condition |= orientation_scope(membership, prefix="person__")
     return pending.filter(condition)
 
 

@@ -43,7 +43,7 @@ def _manager_or_403(request):
 
 
 def _zone_pathways(membership):
-    zone = access._zone_filter(membership.structure, prefix="person__")
+    zone = access.orientation_scope(membership, prefix="person__")
     return Pathway.objects.filter(person__merged_into__isnull=True).filter(zone)
 
 
@@ -269,6 +269,8 @@ def merge(request):
     merges = Paginator(
         PersonMerge.objects.select_related("survivor", "merged", "merged_by").order_by("-merged_at"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    shown = [person for item in merges.object_list for person in (item.survivor, item.merged)]
+    log_access_many(request, shown, detail="fusions réalisées")
     return render(
         request,
         "entry/merge.html",

@@ -20,7 +20,7 @@ def home_summary(membership):
     )
     summary = {**followed, "access_request_count": access.answerable_access_requests(membership).count()}
     if is_orientation_manager(membership):
-        zone = access._zone_filter(membership.structure, prefix="person__")
+        zone = access.orientation_scope(membership, prefix="person__")
         to_orient = Pathway.objects.filter(person__merged_into__isnull=True, status=Pathway.Status.ENTERED).filter(
             zone
         )
