@@ -1,0 +1,85 @@
+"""``python -m bench``: prepare the bench database, generate the département if needed, measure, report."""
+
+import argparse
+import sys
+import time
+
+from bench import database
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Mesures de Relais à l'échelle d'un département, sur PostgreSQL (voir bench/README.md).",
+    )
+    parser.add_argument(
+        "--database-url",
+        help=f"base PostgreSQL du banc d'essai (par défaut BENCH_DATABASE_URL, sinon {database.DEFAULT_URL})",
+    )
+    parser.add_argument("--fresh", action="store_true", help="supprimer la base et tout regénérer")
+    step = parser.add_mutually_exclusive_group()
+    step.add_argument("--generate-only", action="store_true", help="générer les données sans mesurer")
+    step.add_argument("--measure-only", action="store_true", help="mesurer sans générer (les données existent)")
+    parser.add_argument("--iterations", type=int, default=200, help="requêtes mesurées par scénario (200)")
+    parser.add_argument(
+        "--login-iterations", type=int, help="connexions mesurées (par défaut autant que --iterations)"
+    )
+    parser.add_argument("--structures", type=int, default=300, help="structures à générer (300)")
+    parser.add_argument("--professionals", type=int, default=2_000, help="professionnels à générer (2 000)")
+    parser.add_argument("--seed", type=int, default=91, help="graine du hasard, pour des données reproductibles")
+    parser.add_argument("--output", help="fichier JSON des résultats (par défaut bench/results/latest.json)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.iterations < 1 or (args.login_iterations is not None and args.login_iterations < 1):
+        print("Le nombre d'itérations doit être positif.", file=sys.stderr)
+        return 2
+    try:
+        name = database.prepare(args.database_url, fresh=args.fresh)
+    except database.BenchDatabaseError as error:
+        print(f"Base du banc d'essai : {error}", file=sys.stderr)
+        return 1
+
+    # Django is set up only now, on the bench database.
+    from bench import generate, measure
+
+    started = time.perf_counter()
+    database.migrate()
+    print(f"Base « {name} » migrée en {time.perf_counter() - started:.1f} s.")
+
+    scale = generate.Scale(structures=args.structures, professionals=args.professionals)
+    if not args.measure_only:
+        counts = generate.generate(scale, seed=args.seed)
+        for label, values in counts.items():
+            print(f"  {label} : " + ", ".join(f"{_number(value)} {key}" for key, value in values.items()))
+    if args.generate_only:
+        return 0
+
+    try:
+        results = measure.run(iterations=args.iterations, login_iterations=args.login_iterations, seed=args.seed)
+    except measure.BenchError as error:
+        print(f"Mesure impossible : {error}", file=sys.stderr)
+        return 1
+    results["scale"] = scale.as_dict()
+    path = measure.write(results, args.output)
+    print()
+    hasher = results["password_hasher"]
+    print(
+        f"Temps serveur sur {results['database']['server']}, DEBUG désactivé ; plus grande structure : "
+        f"{results['actors']['big_structure']} ({results['actors']['big_structure_active_members']} membres actifs) ; "
+        f"mots de passe {hasher['algorithm']} ({_number(hasher['iterations'])} itérations)."
+    )
+    print(measure.table(results))
+    print(f"\nRésultats détaillés : {path}")
+    return 0
+
+
+def _number(value):
+    """2 000 rather than 2000 or 2,000."""
+    return f"{value:,}".replace(",", "\u202f") if isinstance(value, int) else str(value)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
