@@ -10,8 +10,8 @@ Coordinators pilot; they do not read carnets, except the identity needed to merg
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.utils import timezone
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from accounts.access import is_coordinator, is_orientation_manager, is_structure_admin
 from entry.models import AccessRequest, Orientation, Person
