@@ -48,7 +48,8 @@ def _person_for(request, public_id):
 def person_list(request):
     """« Personnes »: the search, and below it the people of my caseload."""
     membership = _membership_or_403(request)
-    form = SearchForm(request.GET or None)
+    searched = any(name in request.GET for name in SearchForm.base_fields)  # not a page of the caseload
+    form = SearchForm(request.GET if searched else None)
     results = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

@@ -217,3 +217,16 @@ class TestCreatingALikelyDuplicate:
         assert 'name="confirm_not_duplicate"' in shown.content.decode()
         assert created.status_code == 302
         assert Person.objects.filter(caf_number="1234567").count() == 2
+
+
+def test_the_second_page_of_my_caseload_is_not_a_search(login, professional_a):
+    membership = professional_a.memberships.get()
+    for index in range(27):
+        PersonFactory(birth_name=f"Suivi{index:02d}", followed_by=membership)
+
+    response = login(professional_a).get(reverse("entry:person_list"), {"page": "2"})
+
+    page = text(response)
+    assert "Page 2 sur 2" in page
+    assert "SUIVI26" in page
+    assert "Indiquez au moins un nom" not in page

@@ -4,7 +4,7 @@ from searches; the merge is journalled and can be undone."""
 import pytest
 from django.urls import reverse
 
-from audit.models import ChangeLog
+from audit.models import AccessLog, ChangeLog
 from entry import matching, services
 from entry.models import AccessRequest, Diagnostic, Orientation, Person, PersonMerge
 from pathway.models import TeamMember
@@ -175,3 +175,15 @@ def test_a_professional_cannot_merge(login, professional_a, twins, coordinator):
     assert client.post(reverse("entry:merge_undo", args=[person_merge.public_id])).status_code == 403
     other.refresh_from_db()
     assert other.merged_into == kept
+
+
+def test_the_merges_listed_are_logged(login, coordinator, departement, twins):
+    kept, other = twins
+    services.merge_persons(kept, other, coordinator)
+
+    page = text(login(coordinator).get(reverse("entry:merge")))
+
+    assert "MOREAU Camille" in page
+    for person in twins:
+        log = AccessLog.objects.get(object_id=str(person.public_id))
+        assert (log.user, log.structure, log.detail) == (coordinator, departement, "fusions réalisées")
