@@ -2,7 +2,8 @@
 
 A professional sees a person when:
 - they are in the person's team (référent or intervenant, team membership not ended); or
-- their current structure is the organisme référent, or has an open orientation for the person; or
+- their current structure is the person's organisme référent (the one of the latest orientation: after a
+  réorientation, the former organisme référent no longer sees the record); or
 - they are an orientation manager acting for a structure whose intervention zone covers the person's commune.
 Anyone else finds at most that the person exists and who follows them (see ``followed_by``).
 Coordinators pilot; they do not read carnets, except the identity needed to merge duplicates.
@@ -14,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.access import is_coordinator, is_orientation_manager, is_structure_admin
-from entry.models import AccessRequest, Orientation, Person
+from entry.models import AccessRequest, Person
 from pathway.models import Pathway, TeamMember
 
 
@@ -53,12 +54,7 @@ def persons_visible_to(membership, queryset=None):
     user_id, structure = membership.user_id, membership.structure
     in_team = TeamMember.objects.filter(pathway__person=OuterRef("pk"), user_id=user_id, ended_at__isnull=True)
     referent_structure = Pathway.objects.filter(person=OuterRef("pk"), referent_structure=structure)
-    open_orientation = Orientation.objects.filter(
-        person=OuterRef("pk"),
-        referent_structure=structure,
-        status__in=[Orientation.Status.DECIDED, Orientation.Status.NOTIFIED],
-    )
-    condition = Q(Exists(in_team)) | Q(Exists(referent_structure)) | Q(Exists(open_orientation))
+    condition = Q(Exists(in_team)) | Q(Exists(referent_structure))
     if is_orientation_manager(membership):
         condition |= orientation_scope(membership)
     return queryset.filter(condition)

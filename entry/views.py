@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from audit.journal import log_access, log_access_many
@@ -28,6 +28,7 @@ from entry.referential_store import current_referential, describe_answers, perso
 from pathway.models import Pathway, TransitionError
 
 PAGE_SIZE = 25
+SEARCH_SESSION_KEY = "relais_person_search"
 
 
 def _membership_or_403(request):
@@ -46,13 +47,22 @@ def _person_for(request, public_id):
 
 
 def person_list(request):
-    """« Personnes »: the search, and below it the people of my caseload."""
+    """« Personnes »: the search, and below it the people of my caseload.
+
+    The search is posted, never put in the address: names, birth dates and NIR stay out of URLs, browser
+    history and server logs. What was typed (but the NIR) is kept in the session to pre-fill a creation.
+    """
     membership = _membership_or_403(request)
-    searched = any(name in request.GET for name in SearchForm.base_fields)  # not a page of the caseload
-    form = SearchForm(request.GET if searched else None)
+    form = SearchForm(request.POST if request.method == "POST" else None)
     results = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
+        request.session[SEARCH_SESSION_KEY] = {
+            "birth_name": data["last_name"],
+            "first_names": data["first_names"],
+            "birth_date": data["birth_date"].isoformat() if data["birth_date"] else "",
+            "caf_number": data["caf_number"],
+        }
         query = matching.Query(
             last_name=data["last_name"],
             first_names=data["first_names"],
@@ -81,19 +91,13 @@ def person_list(request):
     return render(
         request,
         "entry/person_list.html",
-        {"form": form, "results": results, "page": page, "create_query": urlencode(request.GET)},
+        {"form": form, "results": results, "page": page},
     )
 
 
 def person_create(request):
     membership = _membership_or_403(request)
-    initial = {
-        "birth_name": request.GET.get("last_name", ""),
-        "first_names": request.GET.get("first_names", ""),
-        "birth_date": request.GET.get("birth_date", ""),
-        "caf_number": request.GET.get("caf_number", ""),
-    }
-    form = PersonForm(request.POST or None, initial=initial)
+    form = PersonForm(request.POST or None, initial=request.session.get(SEARCH_SESSION_KEY, {}))
     confirm = ConfirmDuplicateForm(request.POST or None)
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -129,6 +133,7 @@ def person_create(request):
                         action=AccessLog.Action.VIEW,
                         detail=f"création confirmée malgré {len(duplicates)} doublon(s) possible(s)",
                     )
+                request.session.pop(SEARCH_SESSION_KEY, None)
                 messages.success(request, f"{person} est enregistré(e). Vous faites partie de son équipe.")
                 return redirect("entry:person_detail", public_id=person.public_id)
     visible = set()

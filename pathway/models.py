@@ -84,7 +84,7 @@ class Pathway(models.Model):
         self.contract_due_on = contract_due_on
         if changed_structure and self.referent_id is not None:
             # A réorientation to another structure ends the current référent's mission.
-            self.end_referent(reason="réorientation")
+            self.end_referent(reason="réorientation", leaves_team=True)
         if self.status == self.Status.ENTERED or self.referent_id is None:
             self.status = self.Status.ORIENTED
         self.save()
@@ -113,16 +113,22 @@ class Pathway(models.Model):
                 defaults={"structure_id": self.referent_structure_id, "role": TeamMember.Role.REFERENT},
             )
 
-    def end_referent(self, *, reason):
+    def end_referent(self, *, reason, leaves_team=False):
+        """End the référent's mission. Within the same structure they stay in the team as intervenant; after a
+        réorientation elsewhere (``leaves_team``) they leave it, and with it their access to the carnet."""
         if self.referent_id is None:
             return
         now = timezone.now()
         ReferentHistory.objects.filter(pathway=self, user_id=self.referent_id, ended_at=None).update(
             ended_at=now, end_reason=reason
         )
-        TeamMember.objects.filter(pathway=self, user_id=self.referent_id, role=TeamMember.Role.REFERENT).update(
-            role=TeamMember.Role.INTERVENANT
+        former = TeamMember.objects.filter(
+            pathway=self, user_id=self.referent_id, role=TeamMember.Role.REFERENT, ended_at=None
         )
+        if leaves_team:
+            former.update(ended_at=now)
+        else:
+            former.update(role=TeamMember.Role.INTERVENANT)
         self.referent = None
         if self.status == self.Status.ACCOMPANIED:
             self.status = self.Status.ORIENTED

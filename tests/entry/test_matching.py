@@ -126,7 +126,7 @@ def test_the_search_page_shows_the_reason(login, professional_a):
     membership = professional_a.memberships.get()
     PersonFactory(birth_name="Lefèvre", first_names="Hélène", birth_date=BIRTH, followed_by=membership)
 
-    response = login(professional_a).get(
+    response = login(professional_a).post(
         reverse("entry:person_list"), {"last_name": "lefevre", "first_names": "helene", "birth_date": "1984-07-03"}
     )
 
@@ -136,7 +136,7 @@ def test_the_search_page_shows_the_reason(login, professional_a):
 
 
 def test_the_search_asks_for_something_to_search(login, professional_a):
-    response = login(professional_a).get(reverse("entry:person_list"), {"first_names": "Marie"})
+    response = login(professional_a).post(reverse("entry:person_list"), {"first_names": "Marie"})
 
     assert "Indiquez au moins un nom, une date de naissance, un NIR ou un numéro CAF." in text(response)
 
@@ -230,3 +230,15 @@ def test_the_second_page_of_my_caseload_is_not_a_search(login, professional_a):
     assert "Page 2 sur 2" in page
     assert "SUIVI26" in page
     assert "Indiquez au moins un nom" not in page
+
+
+def test_the_search_keeps_identities_out_of_the_address(login, professional_a):
+    """Names and NIR are posted: no URL, history or server log carries them; a creation is pre-filled."""
+    client = login(professional_a)
+
+    response = client.post(reverse("entry:person_list"), {"last_name": "Lefèvre", "first_names": "Hélène"})
+    creation = client.get(reverse("entry:person_create"))
+
+    assert reverse("entry:person_create") + '"' in response.content.decode()
+    assert "Lef" not in response.request["PATH_INFO"] + response.request.get("QUERY_STRING", "")
+    assert 'value="Lefèvre"' in creation.content.decode()

@@ -31,7 +31,7 @@ def answer(client, access_request, decision, follow=False, **extra):
 
 class TestOutsideTheTeam:
     def test_the_search_shows_initials_birth_year_and_whom_to_ask(self, login, professional_b, followed):
-        response = login(professional_b).get(reverse("entry:person_list"), SEARCH)
+        response = login(professional_b).post(reverse("entry:person_list"), SEARCH)
 
         body, page = response.content.decode(), text(response)
         assert "M… C…" in page
@@ -221,7 +221,7 @@ class TestEveryReadIsLogged:
     ):
         other = PersonFactory(birth_name="Moreau", first_names="Camille", followed_by=membership_b)
 
-        login(professional_a).get(reverse("entry:person_list"), SEARCH)
+        login(professional_a).post(reverse("entry:person_list"), SEARCH)
 
         self.assert_logged(followed, professional_a, structure_a, action=AccessLog.Action.SEARCH)
         assert not logs(other).exists()

@@ -330,3 +330,42 @@ class TestReferent:
         with pytest.raises(IntegrityError), transaction.atomic():
             ReferentHistory.objects.create(pathway=pathway, user=professional_b, structure=membership_b.structure)
         assert ReferentHistory.objects.filter(pathway=pathway, ended_at=None).count() == 1
+
+
+def test_after_a_reorientation_the_former_organisme_referent_no_longer_sees_the_record(
+    professional_a, professional_b, orientation_manager
+):
+    """Need-to-know follows the latest orientation: the former référent leaves the team and loses access."""
+    from entry import access, services
+    from tests.entry.factories import OrientationFactory, PersonFactory
+    from tests.factories import StructureFactory
+
+    creator = professional_a.memberships.get()
+    manager = orientation_manager.memberships.get()
+    former = professional_b.memberships.get()
+    person = PersonFactory(followed_by=creator)
+    first = OrientationFactory(person=person, proposed_by=creator.user, proposed_for=creator.structure)
+    services.decide_orientation(
+        first.pk,
+        manager,
+        pathway_type="professional",
+        referent_structure=former.structure,
+        referent=former,
+        reason="",
+        notify=False,
+    )
+    assert access.can_view_person(former, person)
+
+    second = OrientationFactory(person=person, proposed_by=creator.user, proposed_for=creator.structure)
+    services.decide_orientation(
+        second.pk,
+        manager,
+        pathway_type="social",
+        referent_structure=StructureFactory(),
+        referent=None,
+        reason="",
+        notify=False,
+    )
+
+    assert not access.can_view_person(former, person)
+    assert access.can_view_person(creator, person)

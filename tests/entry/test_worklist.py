@@ -183,7 +183,7 @@ class TestQueryCounts:
         client = login(professional_a)
 
         with django_assert_max_num_queries(9):
-            response = client.get(reverse("entry:person_list"), {"last_name": "Dupont"})
+            response = client.post(reverse("entry:person_list"), {"last_name": "Dupont"})
 
         page = text(response)
         assert page.count("dans votre suivi") + page.count("Déjà suivie : demander l'accès") == min(count, 20)
