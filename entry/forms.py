@@ -2,6 +2,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
@@ -183,6 +184,17 @@ class AccessAnswerForm(DsfrBaseForm):
 PATHWAY_CHOICES = Pathway.Type.choices
 
 
+def referent_choices(structure_id):
+    """The active members of a validated structure, who can be designated référent."""
+    if not str(structure_id or "").isdigit():
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(structure_id=structure_id, is_active=True, structure__is_validated=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
 class DecisionForm(DsfrBaseForm):
     pathway_type = forms.ChoiceField(label="Parcours décidé", choices=PATHWAY_CHOICES, widget=forms.RadioSelect)
     referent_structure = forms.ModelChoiceField(
@@ -194,6 +206,7 @@ class DecisionForm(DsfrBaseForm):
         required=False,
         help_text="L'organisme référent peut le désigner plus tard.",
         empty_label="À désigner par l'organisme référent",
+        error_messages={"invalid_choice": "Le référent doit être membre de l'organisme référent choisi."},
     )
     decision_reason = forms.CharField(
         label="Motif de la décision",
@@ -206,12 +219,19 @@ class DecisionForm(DsfrBaseForm):
         self.proposed_pathway = proposed_pathway
         super().__init__(*args, **kwargs)
         self.fields["referent_structure"].queryset = Structure.objects.filter(is_validated=True).order_by("name")
-        self.fields["referent"].queryset = (
-            Membership.objects.filter(is_active=True, structure__is_validated=True)
-            .select_related("user", "structure")
-            .order_by("structure__name", "user__last_name")
+        # Only the members of the chosen organisme référent are offered (the page reloads them with htmx when
+        # the structure changes): never the two thousand professionals of the département at once.
+        structure_id = self.data.get("referent_structure") or self.initial.get("referent_structure")
+        self.fields["referent"].queryset = referent_choices(structure_id)
+        self.fields["referent"].label_from_instance = lambda m: f"{m.user}{' – ' + m.job_title if m.job_title else ''}"
+        self.fields["referent_structure"].widget.attrs.update(
+            {
+                "hx-get": reverse("entry:referent_options"),
+                "hx-target": "#id_referent",
+                "hx-trigger": "change",
+                "hx-include": "this",
+            }
         )
-        self.fields["referent"].label_from_instance = lambda m: f"{m.user} – {m.structure.name}"
 
     def clean(self):
         cleaned = super().clean()

@@ -1,6 +1,9 @@
 """The entry flows: create a person, record a diagnostic, propose, decide and notify an orientation,
 designate the référent, answer access requests, merge duplicates. Each writes its status in one place."""
 
+import logging
+import smtplib
+
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,6 +19,8 @@ from entry.models import (
 )
 from entry.notify import notify_orientation
 from pathway.models import Pathway, TeamMember
+
+logger = logging.getLogger(__name__)
 
 
 class EntryError(Exception):
@@ -155,8 +160,15 @@ def decide_orientation(
         )
         if referent is not None:
             pathway.designate_referent(referent.user, by=membership.user)
-    if notify and notify_orientation(orientation):
-        mark_notified(orientation)
+    if notify:
+        try:
+            sent = notify_orientation(orientation)
+        except (OSError, smtplib.SMTPException):
+            # The decision stands; the page offers the printable letter instead.
+            logger.exception("Échec de l'envoi de la notification d'orientation")
+            sent = []
+        if sent:
+            mark_notified(orientation)
     return orientation
 
 
@@ -175,7 +187,9 @@ def mark_notified(orientation):
 
 
 def record_letter(orientation, user):
-    """The printable letter was handed or posted: it counts as the notification."""
+    """The printable letter was handed or posted: it counts as the notification (once)."""
+    if orientation.status != Orientation.Status.DECIDED:
+        return orientation
     Notification.objects.create(
         person=orientation.person,
         orientation=orientation,

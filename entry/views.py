@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.access import is_orientation_manager
 from audit.journal import log_access, log_access_many
 from audit.models import AccessLog
 from entry import access, matching, services
@@ -20,6 +21,7 @@ from entry.forms import (
     PersonForm,
     ReferentForm,
     SearchForm,
+    referent_choices,
 )
 from entry.models import AccessRequest, Diagnostic, Orientation, Person
 from entry.proposal import propose_orientation
@@ -98,7 +100,8 @@ def person_list(request):
 def person_create(request):
     membership = _membership_or_403(request)
     form = PersonForm(request.POST or None, initial=request.session.get(SEARCH_SESSION_KEY, {}))
-    confirm = ConfirmDuplicateForm(request.POST or None)
+    # The confirmation is judged only once the candidates have been shown with it.
+    confirm = ConfirmDuplicateForm(request.POST if "confirmation_affichee" in request.POST else None)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -313,11 +316,19 @@ def decide(request, public_id):
             else:
                 messages.warning(
                     request,
-                    "L'orientation est décidée. La personne n'a ni courriel ni téléphone : imprimez le courrier.",
+                    "L'orientation est décidée. Elle n'a pas pu être envoyée par courriel ou SMS : imprimez le courrier.",
                 )
             return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, detail="décision d'orientation")
     return render(request, "entry/decide.html", {"person": person, "orientation": orientation, "form": form})
+
+
+def referent_options(request):
+    """htmx: the members of the chosen organisme référent, as <option> elements of the decision form."""
+    if not is_orientation_manager(request.membership):
+        raise PermissionDenied
+    members = referent_choices(request.GET.get("referent_structure"))
+    return render(request, "entry/referent_options.html", {"members": members})
 
 
 def letter(request, public_id, orientation_id):

@@ -174,6 +174,7 @@ MATRIX = {
     "entry:answer_access_request": [
         ("post", lambda w: {"public_id": w.access_request.public_id}, only(["orientation_manager"], 302, denied=404))
     ],
+    "entry:referent_options": [("get", None, only(["orientation_manager"]))],
     "entry:worklist": [("get", None, only(["orientation_manager"]))],
     "entry:commission_list": [("get", None, only(["orientation_manager"]))],
     "entry:commission_detail": [
@@ -225,7 +226,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "index", "role"), CASES)
-def test_access(name, index, role, client, request):
+def test_access(name, index, role, client, request, db):
     users = {key: request.getfixturevalue(key) for key in LOGGED}
     world = World(users)
     method, kwargs_builder, expected = MATRIX[name][index]

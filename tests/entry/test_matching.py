@@ -163,13 +163,16 @@ class TestCreatingALikelyDuplicate:
         assert 'name="confirm_not_duplicate"' in response.content.decode()
         assert "J'ai vérifié : aucune des personnes proposées n'est celle que je crée." in page
         assert "Créer quand même" in page
+        # The checkbox appears without an error: nobody has been asked yet.
+        assert "Confirmez que la personne n'est pas déjà connue" not in page
         assert Person.objects.count() == 1
 
     def test_confirmed_it_is_created_and_the_confirmation_is_journalled(
         self, login, professional_a, structure_a, known
     ):
         response = login(professional_a).post(
-            reverse("entry:person_create"), person_data(first_names="Camille", confirm_not_duplicate="on")
+            reverse("entry:person_create"),
+            person_data(first_names="Camille", confirm_not_duplicate="on", confirmation_affichee="1"),
         )
 
         created = Person.objects.exclude(pk=known.pk).get()
@@ -191,7 +194,9 @@ class TestCreatingALikelyDuplicate:
 
         response = login(professional_a).post(
             reverse("entry:person_create"),
-            person_data(birth_name="Autre", first_names="Nom", nir=nir, confirm_not_duplicate="on"),
+            person_data(
+                birth_name="Autre", first_names="Nom", nir=nir, confirm_not_duplicate="on", confirmation_affichee="1"
+            ),
         )
 
         page = text(response)
@@ -210,7 +215,8 @@ class TestCreatingALikelyDuplicate:
 
         shown = client.post(reverse("entry:person_create"), {**partner, "household_role": "partner"})
         created = client.post(
-            reverse("entry:person_create"), {**partner, "household_role": "partner", "confirm_not_duplicate": "on"}
+            reverse("entry:person_create"),
+            {**partner, "household_role": "partner", "confirm_not_duplicate": "on", "confirmation_affichee": "1"},
         )
 
         assert "Même numéro d'allocataire CAF" in text(shown)

@@ -163,7 +163,7 @@ class TestLetter:
     @pytest.fixture
     def decided(self, login, orientation_manager, followed, proposal, structure_b):
         response = login(orientation_manager).post(decide_url(followed), decision(structure_b), follow=True)
-        assert "La personne n'a ni courriel ni téléphone : imprimez le courrier." in text(response)
+        assert "Elle n'a pas pu être envoyée par courriel ou SMS : imprimez le courrier." in text(response)
         proposal.refresh_from_db()
         return proposal
 
@@ -369,3 +369,44 @@ def test_after_a_reorientation_the_former_organisme_referent_no_longer_sees_the_
 
     assert not access.can_view_person(former, person)
     assert access.can_view_person(creator, person)
+
+
+class TestDecisionPageDetails:
+    def test_the_referent_list_follows_the_chosen_structure(
+        self, login, orientation_manager, structure_b, membership_b, membership_a
+    ):
+        response = login(orientation_manager).get(
+            reverse("entry:referent_options"), {"referent_structure": structure_b.pk}, HTTP_HX_REQUEST="true"
+        )
+
+        options = response.content.decode()
+        assert str(membership_b.user) in options
+        assert str(membership_a.user) not in options
+
+    def test_an_email_failure_leaves_the_decision_taken_and_offers_the_letter(
+        self, login, orientation_manager, followed, proposal, structure_b, settings
+    ):
+        followed.email = "camille@exemple.fr"
+        followed.save()
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+
+        response = login(orientation_manager).post(decide_url(followed), decision(structure_b), follow=True)
+
+        assert response.status_code == 200
+        proposal.refresh_from_db()
+        assert proposal.status == Orientation.Status.DECIDED
+        assert "imprimez le courrier" in text(response)
+
+    def test_printing_the_letter_twice_notifies_once(
+        self, login, orientation_manager, followed, proposal, structure_b
+    ):
+        client = login(orientation_manager)
+        client.post(decide_url(followed), decision(structure_b))
+        proposal.refresh_from_db()
+        url = reverse("entry:letter", args=[followed.public_id, proposal.public_id])
+
+        client.post(url)
+        client.post(url)
+
+        assert Notification.objects.filter(orientation=proposal, channel=Notification.Channel.LETTER).count() == 1
