@@ -29,36 +29,37 @@ def _object_id(obj):
     return str(getattr(obj, "public_id", None) or obj.pk)
 
 
-def log_access(request, obj, action=AccessLog.Action.VIEW, detail=""):
-    """Record that the requesting user read ``obj`` (a model instance) acting for their current structure."""
-    membership = getattr(request, "membership", None)
-    return AccessLog.objects.create(
-        user=request.user if request.user.is_authenticated else None,
-        structure=membership.structure if membership else None,
+def _entry(model, obj, user, structure, **fields):
+    """An unsaved journal row about ``obj``, by ``user`` acting for ``structure``."""
+    return model(
+        user=user,
+        structure=structure,
         object_type=_object_type(obj),
         object_id=_object_id(obj),
         object_label=str(obj)[:200],
-        action=action,
-        detail=detail[:255],
+        **fields,
     )
+
+
+def _reader(request):
+    membership = getattr(request, "membership", None)
+    user = request.user if request.user.is_authenticated else None
+    return user, (membership.structure if membership else None)
+
+
+def log_access(request, obj, action=AccessLog.Action.VIEW, detail=""):
+    """Record that the requesting user read ``obj`` (a model instance) acting for their current structure."""
+    entry = _entry(AccessLog, obj, *_reader(request), action=action, detail=detail[:255])
+    entry.save()
+    return entry
 
 
 def log_access_many(request, objects, action=AccessLog.Action.VIEW, detail=""):
     """Record one access per object (a list page that shows several people), in one query."""
-    membership = getattr(request, "membership", None)
-    rows = [
-        AccessLog(
-            user=request.user if request.user.is_authenticated else None,
-            structure=membership.structure if membership else None,
-            object_type=_object_type(obj),
-            object_id=_object_id(obj),
-            object_label=str(obj)[:200],
-            action=action,
-            detail=detail[:255],
-        )
-        for obj in objects
-    ]
-    AccessLog.objects.bulk_create(rows)
+    user, structure = _reader(request)
+    AccessLog.objects.bulk_create(
+        [_entry(AccessLog, obj, user, structure, action=action, detail=detail[:255]) for obj in objects]
+    )
 
 
 def _value(instance, field):
@@ -109,27 +110,11 @@ def track(model, fields, sensitive=()):
                 ]
         if not created and not changes:
             return
-        user, structure = current_actor()
-        ChangeLog.objects.create(
-            user=user,
-            structure=structure,
-            object_type=_object_type(instance),
-            object_id=_object_id(instance),
-            object_label=str(instance)[:200],
-            action=ChangeLog.Action.CREATE if created else ChangeLog.Action.UPDATE,
-            changes=changes,
-        )
+        action = ChangeLog.Action.CREATE if created else ChangeLog.Action.UPDATE
+        _entry(ChangeLog, instance, *current_actor(), action=action, changes=changes).save()
 
     def record_delete(sender, instance, **kwargs):
-        user, structure = current_actor()
-        ChangeLog.objects.create(
-            user=user,
-            structure=structure,
-            object_type=_object_type(instance),
-            object_id=_object_id(instance),
-            object_label=str(instance)[:200],
-            action=ChangeLog.Action.DELETE,
-        )
+        _entry(ChangeLog, instance, *current_actor(), action=ChangeLog.Action.DELETE).save()
 
     uid = f"audit-{model._meta.label_lower}"
     pre_save.connect(remember, sender=model, weak=False, dispatch_uid=uid)

@@ -31,13 +31,8 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError("Le journal d'audit ne peut pas être effacé.")
 
 
-class AccessLog(AppendOnlyModel):
-    class Action(models.TextChoices):
-        VIEW = "view", "consultation"
-        SEARCH = "search", "recherche"
-        EXPORT = "export", "export"
-        PRINT = "print", "impression"
-        DOWNLOAD = "download", "téléchargement"
+class JournalEntry(AppendOnlyModel):
+    """Who (user, acting for which structure) did something to which object, when."""
 
     at = models.DateTimeField("date", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -49,6 +44,22 @@ class AccessLog(AppendOnlyModel):
     object_type = models.CharField("type d'objet", max_length=100)
     object_id = models.CharField("identifiant de l'objet", max_length=64)
     object_label = models.CharField("objet", max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.get_action_display()} de {self.object_label} le {self.at:%d/%m/%Y %H:%M}"
+
+
+class AccessLog(JournalEntry):
+    class Action(models.TextChoices):
+        VIEW = "view", "consultation"
+        SEARCH = "search", "recherche"
+        EXPORT = "export", "export"
+        PRINT = "print", "impression"
+        DOWNLOAD = "download", "téléchargement"
+
     action = models.CharField("action", max_length=20, choices=Action.choices)
     detail = models.CharField("précision", max_length=255, blank=True)
 
@@ -62,26 +73,13 @@ class AccessLog(AppendOnlyModel):
             models.Index(fields=["object_type", "object_id", "-at"]),
         ]
 
-    def __str__(self):
-        return f"{self.get_action_display()} de {self.object_label} le {self.at:%d/%m/%Y %H:%M}"
 
-
-class ChangeLog(AppendOnlyModel):
+class ChangeLog(JournalEntry):
     class Action(models.TextChoices):
         CREATE = "create", "création"
         UPDATE = "update", "modification"
         DELETE = "delete", "suppression"
 
-    at = models.DateTimeField("date", auto_now_add=True, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="utilisateur", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    structure = models.ForeignKey(
-        "accounts.Structure", verbose_name="pour la structure", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    object_type = models.CharField("type d'objet", max_length=100)
-    object_id = models.CharField("identifiant de l'objet", max_length=64)
-    object_label = models.CharField("objet", max_length=200, blank=True)
     action = models.CharField("action", max_length=10, choices=Action.choices)
     changes = models.JSONField("changements", default=dict, help_text="{champ: [avant, après]}")
 
@@ -92,6 +90,3 @@ class ChangeLog(AppendOnlyModel):
             models.Index(fields=["object_type", "object_id", "-at"]),
             models.Index(fields=["user", "-at"]),
         ]
-
-    def __str__(self):
-        return f"{self.get_action_display()} de {self.object_label} le {self.at:%d/%m/%Y %H:%M}"
