@@ -316,7 +316,8 @@ def decide(request, public_id):
             else:
                 messages.warning(
                     request,
-                    "L'orientation est décidée. Elle n'a pas pu être envoyée par courriel ou SMS : imprimez le courrier.",
+                    "L'orientation est décidée. Elle n'a pas pu être envoyée par courriel ou SMS : "
+                    "imprimez le courrier.",
                 )
             return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, detail="décision d'orientation")
