@@ -7,6 +7,7 @@ Sensitive questions and themes (RQTH, health) are stored apart, with the same sh
 from django import forms
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
+from dsfr.widgets import InlineRadioSelect
 
 LEVEL_DEFAULT = "non_aborde"
 
@@ -42,7 +43,7 @@ class DiagnosticForm(DsfrBaseForm):
                 label=f"{theme['label']} : niveau de frein",
                 choices=levels,
                 initial=LEVEL_DEFAULT,
-                widget=forms.RadioSelect(attrs={"class": "fr-fieldset--inline"}),
+                widget=InlineRadioSelect,
             )
             self.fields[f"situations_{key}"] = forms.MultipleChoiceField(
                 label=f"{theme['label']} : situations",

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
+from dsfr.widgets import InlineRadioSelect
 
 from accounts.models import Membership, Structure
 from entry.identity import clean_nir, nir_matches_identity
@@ -58,9 +59,7 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
         label="Numéro de sécurité sociale (NIR)",
         max_length=21,
         required=False,
-        help_text=(
-            "Facultatif. Sert seulement à fiabiliser l'identité ; il est chiffré et n'apparaît dans aucune liste."
-        ),
+        help_text="Sert seulement à fiabiliser l'identité ; il est chiffré et n'apparaît dans aucune liste.",
     )
     commune = CommuneField(label="Commune de résidence")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -196,12 +195,12 @@ def referent_choices(structure_id):
 
 
 class DecisionForm(DsfrBaseForm):
-    pathway_type = forms.ChoiceField(label="Parcours décidé", choices=PATHWAY_CHOICES, widget=forms.RadioSelect)
+    pathway_type = forms.ChoiceField(label="Parcours décidé", choices=PATHWAY_CHOICES, widget=InlineRadioSelect)
     referent_structure = forms.ModelChoiceField(
         label="Organisme référent", queryset=Structure.objects.none(), empty_label="Choisir une structure"
     )
     referent = forms.ModelChoiceField(
-        label="Référent (facultatif)",
+        label="Référent",
         queryset=Membership.objects.none(),
         required=False,
         help_text="L'organisme référent peut le désigner plus tard.",
