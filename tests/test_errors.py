@@ -167,3 +167,13 @@ def test_bad_request_is_explained_in_french(browser):
 
     assert response.status_code == 400
     assert "Requête invalide" in text(response)
+
+
+def test_pages_carry_a_strict_content_security_policy(browser):
+    """Scripts come from Relais itself (a nonce is added only for a page that uses one); no inline script."""
+    response = browser.get(reverse("accounts:login"))
+
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "'nonce'" not in policy  # the placeholder browsers reject as an invalid source
+    assert "frame-ancestors 'none'" in policy
