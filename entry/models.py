@@ -25,11 +25,9 @@ class PathwayType(models.TextChoices):
 
 
 class PersonQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(merged_into__isnull=True)
-
     def visible_to(self, membership):
-        from entry.access import persons_visible_to
+        """``Person.objects.visible_to(membership)``: the rule of entry.access, for views and the API alike."""
+        from entry.access import persons_visible_to  # access imports this module
 
         return persons_visible_to(membership, self)
 
