@@ -10,6 +10,7 @@
    folded first. A score of 60 or more is a likely duplicate.
 """
 
+import heapq
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -20,7 +21,11 @@ from entry.models import Person
 from relais.text import fold
 
 LIKELY_DUPLICATE = 60
-MAX_CANDIDATES = 4000
+MINIMUM_SCORE = 45
+# A safety net: among 150,000 people, the commonest name keys (endings -ier, -ard) select about 11,000.
+MAX_CANDIDATES = 20_000
+# What is read of each candidate: what is scored, and what a list of results shows of a person.
+CANDIDATE_FIELDS = ("id", "public_id", "birth_name", "usage_name", "first_names", "birth_date", "sex", "commune_id")
 
 
 @dataclass
@@ -78,49 +83,100 @@ def _exact(query, persons):
     return matches
 
 
-def _name_candidates(query, persons):
-    conditions = Q()
-    if query.birth_date:
-        conditions |= Q(birth_date=query.birth_date)
-        if query.birth_date.day <= 12:
-            try:
-                swapped = query.birth_date.replace(day=query.birth_date.month, month=query.birth_date.day)
-                conditions |= Q(birth_date=swapped)
-            except ValueError:
-                pass
+def _date_conditions(query):
+    """Same birth date, or day and month swapped (always a valid date: a month number is a day of any month)."""
+    typed = query.birth_date
+    if not typed:
+        return Q()
+    conditions = Q(birth_date=typed)
+    if typed.day <= 12:
+        conditions |= Q(birth_date=typed.replace(day=typed.month, month=typed.day))
+    return conditions
+
+
+def _name_conditions(query):
+    """A last name (birth or usage) sharing its first three letters, its last three or its phonetic key."""
     key = fold(query.last_name).replace(" ", "")
-    if key:
-        sound = phonetic(query.last_name)
-        conditions |= Q(last_name_prefix=key[:3]) | Q(last_name_suffix=key[-3:]) | Q(last_name_phonetic=sound)
-        conditions |= Q(usage_name_phonetic=sound)
-        # A compound name: each part may be the one on file.
-        for part in fold(query.last_name).split():
-            if len(part) >= 3 and part != key:
-                conditions |= Q(last_name_prefix=part[:3]) | Q(last_name_phonetic=phonetic(part))
-    if not conditions:
-        return Person.objects.none()
-    return persons.filter(conditions).only(
-        "id",
-        "public_id",
-        "birth_name",
-        "usage_name",
-        "first_names",
-        "birth_date",
-        "sex",
-        "commune_id",
-        "nir_digest",
-        "caf_number",
-        "france_travail_id",
-    )[:MAX_CANDIDATES]
+    if not key:
+        return Q()
+    sound = phonetic(query.last_name)
+    conditions = Q(last_name_prefix=key[:3]) | Q(last_name_suffix=key[-3:]) | Q(last_name_phonetic=sound)
+    conditions |= Q(usage_name_phonetic=sound)
+    # A compound name: each part may be the one on file.
+    for part in fold(query.last_name).split():
+        if len(part) >= 3 and part != key:
+            conditions |= Q(last_name_prefix=part[:3]) | Q(last_name_phonetic=phonetic(part))
+    return conditions
 
 
-def _score(query, person):
-    reasons = []
-    parts = []
-    if query.last_name:
-        typed = fold(query.last_name)
-        birth = fold(person.birth_name)
-        usage = fold(person.usage_name)
+def _candidates(query, persons):
+    """Every candidate as a plain row of ``CANDIDATE_FIELDS``, by id.
+
+    The people born on the date typed (a few per day) and those whose last name shares a key with the one
+    typed (thousands for a common name or ending in a département: -ard, -ier…), in one query on the indexes.
+    Plain rows rather than model instances, unordered: at that scale building the instances and sorting them
+    took longer than the search itself. Should the safety cap cut the rows, the people born on the date typed
+    are fetched again on their own: they are never left out.
+    """
+    by_date, by_name = _date_conditions(query), _name_conditions(query)
+    if not by_date and not by_name:
+        return {}
+    rows = list(persons.filter(by_date | by_name).order_by().values_list(*CANDIDATE_FIELDS)[:MAX_CANDIDATES])
+    if len(rows) == MAX_CANDIDATES and by_date:
+        rows += persons.filter(by_date).order_by().values_list(*CANDIDATE_FIELDS)
+    return {row[0]: row for row in rows}
+
+
+def _person(row, db):
+    """The Person of a candidate row, its other fields deferred (as with ``only``): no query."""
+    values = dict(zip(CANDIDATE_FIELDS, row, strict=True))
+    names = [field.attname for field in Person._meta.concrete_fields if field.attname in values]
+    return Person.from_db(db, names, [values[name] for name in names])
+
+
+class _Scorer:
+    """Scores candidates against one query. Names repeat (hundreds of Martin, of Marie): each distinct last
+    name and first names is folded and compared once."""
+
+    def __init__(self, query):
+        self.query = query
+        self.typed_last = fold(query.last_name)
+        self.typed_first = fold(query.first_names)
+        self.last_names = {}
+        self.first_names = {}
+        # The weights of what was typed; added in the same order as the scores below.
+        self.total_weight = 0
+        for typed, weight in ((query.last_name, 0.45), (query.first_names, 0.30), (query.birth_date, 0.25)):
+            if typed:
+                self.total_weight += weight
+
+    def __call__(self, birth_name, usage_name, first_names, birth_date):
+        if not self.total_weight:
+            return 0, []
+        reasons = []
+        total = 0
+        if self.query.last_name:
+            key = (birth_name, usage_name)
+            if key not in self.last_names:
+                self.last_names[key] = self._last_name(birth_name, usage_name)
+            last_score, last_reasons = self.last_names[key]
+            reasons += last_reasons
+            total += last_score * 0.45
+        if self.query.first_names:
+            if first_names not in self.first_names:
+                self.first_names[first_names] = self._first_names(first_names)
+            first_score, first_reasons = self.first_names[first_names]
+            reasons += first_reasons
+            total += first_score * 0.30
+        if self.query.birth_date:
+            total += self._birth_date(birth_date, reasons) * 0.25
+        return round(total / self.total_weight), reasons
+
+    def _last_name(self, birth_name, usage_name):
+        reasons = []
+        typed = self.typed_last
+        birth = fold(birth_name)
+        usage = fold(usage_name)
         last_score = max(
             fuzz.ratio(typed, birth),
             fuzz.ratio(typed, usage) if usage else 0,
@@ -132,33 +188,31 @@ def _score(query, person):
             reasons.append(f"Nom proche ({int(last_score)} %)")
         if usage and typed == usage and typed != birth:
             reasons.append("Correspond au nom d'usage")
-        parts.append((last_score, 0.45))
-    if query.first_names:
-        typed = fold(query.first_names)
-        on_file = fold(person.first_names)
+        return last_score, reasons
+
+    def _first_names(self, first_names):
+        reasons = []
+        typed = self.typed_first
+        on_file = fold(first_names)
         first_score = max(fuzz.token_sort_ratio(typed, on_file), fuzz.partial_token_set_ratio(typed, on_file) * 0.95)
         if first_score >= 99:
             reasons.append("Mêmes prénoms" if typed == on_file else "Prénoms identiques, dans un autre ordre")
         elif first_score >= 75:
             reasons.append(f"Prénom proche ({int(first_score)} %)")
-        parts.append((first_score, 0.30))
-    if query.birth_date:
-        if person.birth_date == query.birth_date:
-            date_score = 100
+        return first_score, reasons
+
+    def _birth_date(self, birth_date, reasons):
+        typed = self.query.birth_date
+        if birth_date == typed:
             reasons.append("Même date de naissance")
-        elif (person.birth_date.day, person.birth_date.month) == (query.birth_date.month, query.birth_date.day):
-            date_score = 80
+            return 100
+        if (birth_date.day, birth_date.month) == (typed.month, typed.day):
             reasons.append("Date de naissance avec jour et mois inversés")
-        elif person.birth_date.year == query.birth_date.year:
-            date_score = 40
+            return 80
+        if birth_date.year == typed.year:
             reasons.append("Même année de naissance")
-        else:
-            date_score = 0
-        parts.append((date_score, 0.25))
-    if not parts:
-        return 0, reasons
-    total_weight = sum(weight for _, weight in parts)
-    return round(sum(score * weight for score, weight in parts) / total_weight), reasons
+            return 40
+        return 0
 
 
 def find(query, persons=None, limit=20):
@@ -167,10 +221,15 @@ def find(query, persons=None, limit=20):
     exact = _exact(query, persons)
     if exact:
         return exact[:limit]
+    score = _Scorer(query)
+    candidates = _candidates(query, persons)
     scored = []
-    for person in _name_candidates(query, persons):
-        score, reasons = _score(query, person)
-        if score >= 45:
-            scored.append(Match(person, score, reasons))
-    scored.sort(key=lambda match: (-match.score, match.person.birth_name, match.person.first_names))
-    return scored[:limit]
+    for pk, _, birth_name, usage_name, first_names, birth_date, *_ in candidates.values():
+        value, reasons = score(birth_name, usage_name, first_names, birth_date)
+        if value >= MINIMUM_SCORE:
+            scored.append((-value, birth_name, first_names, pk, reasons))
+    # Only the people shown become model instances.
+    return [
+        Match(_person(candidates[pk], persons.db), -value, reasons)
+        for value, _, _, pk, reasons in heapq.nsmallest(limit, scored)
+    ]
