@@ -26,6 +26,7 @@ def parse_args(argv=None):
     )
     parser.add_argument("--structures", type=int, default=300, help="structures à générer (300)")
     parser.add_argument("--professionals", type=int, default=2_000, help="professionnels à générer (2 000)")
+    parser.add_argument("--people", type=int, default=150_000, help="personnes accompagnées à générer (150 000)")
     parser.add_argument("--seed", type=int, default=91, help="graine du hasard, pour des données reproductibles")
     parser.add_argument("--output", help="fichier JSON des résultats (par défaut bench/results/latest.json)")
     return parser.parse_args(argv)
@@ -49,7 +50,7 @@ def main(argv=None):
     database.migrate()
     print(f"Base « {name} » migrée en {time.perf_counter() - started:.1f} s.")
 
-    scale = generate.Scale(structures=args.structures, professionals=args.professionals)
+    scale = generate.Scale(structures=args.structures, professionals=args.professionals, people=args.people)
     if not args.measure_only:
         counts = generate.generate(scale, seed=args.seed)
         for label, values in counts.items():
@@ -72,6 +73,12 @@ def main(argv=None):
         f"mots de passe {hasher['algorithm']} ({_number(hasher['iterations'])} itérations)."
     )
     print(measure.table(results))
+    if results["entry"]:
+        from bench.measure_entry import ranking_lines
+
+        entry = results["entry"]
+        print(f"\nRapprochement sur {_number(entry['people'])} personnes (recherches avec une faute de frappe) :")
+        print("\n".join(ranking_lines(entry)))
     print(f"\nRésultats détaillés : {path}")
     return 0
 

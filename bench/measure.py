@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, Structure, User
 from bench.database import BENCH_DOMAIN
 from bench.generate.accounts import PASSWORD
+from entry.models import Person
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 WARM_UP = 3
@@ -204,6 +205,13 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
         report(f"{label}…")
         scenarios.append(measure_page(key, label, client, url, iterations))
 
+    entry = None
+    if Person.objects.exists():
+        from bench import measure_entry  # It builds on this module.
+
+        entry_scenarios, entry = measure_entry.run(iterations, rng, report)
+        scenarios += entry_scenarios
+
     return {
         "measured_at": timezone.now().isoformat(timespec="seconds"),
         "iterations": iterations,
@@ -221,6 +229,7 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
             "logins": len(actors.logins),
         },
         "scenarios": [scenario.summary() for scenario in scenarios],
+        "entry": entry,
     }
 
 

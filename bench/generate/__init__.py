@@ -10,9 +10,9 @@ import random
 import time
 from dataclasses import asdict, dataclass
 
-from bench.generate import accounts, territory
+from bench.generate import accounts, people, territory
 
-STEPS = (territory, accounts)
+STEPS = (territory, accounts, people)
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Scale:
     departement: str = "91"
     structures: int = 300
     professionals: int = 2_000
+    people: int = 150_000
 
     def as_dict(self):
         return asdict(self)
