@@ -217,7 +217,10 @@ def test_person_found_or_created_diagnosed_oriented_and_protected(
     expect(referent.locator("option")).to_have_text(
         ["À désigner par l'organisme référent", "Inès Rolland – Chargée d'accompagnement", "Paul Vidal"]
     )
+    # Let htmx finish its swap and settle before choosing, as a person would see the list stop changing.
+    page.wait_for_function("document.querySelectorAll('.htmx-request, .htmx-swapping, .htmx-settling').length === 0")
     referent.select_option(label="Inès Rolland – Chargée d'accompagnement")
+    expect(referent).to_have_value(re.compile(r"^\d+$"))
     axe_check(page)
     page.get_by_role("button", name="Décider et notifier").click()
 
