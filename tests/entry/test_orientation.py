@@ -410,3 +410,18 @@ class TestDecisionPageDetails:
         client.post(url)
 
         assert Notification.objects.filter(orientation=proposal, channel=Notification.Channel.LETTER).count() == 1
+
+
+def test_referent_options_carry_raw_ids_whatever_the_number_format(login, orientation_manager, structure_b):
+    """French number formatting (1 252) must never reach an <option value>: the choice would be refused."""
+    from accounts.models import Membership
+    from tests.factories import MembershipFactory
+
+    membership = MembershipFactory(structure=structure_b)
+    Membership.objects.filter(pk=membership.pk).update(id=123456)
+
+    response = login(orientation_manager).get(
+        reverse("entry:referent_options"), {"referent_structure": structure_b.pk}
+    )
+
+    assert 'value="123456"' in response.content.decode()
