@@ -36,7 +36,7 @@ browser:
 
 run: install
 	@mkdir -p var
-	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py prepare_database
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "Relais est servi sur http://localhost:$(PORT)/ (Ctrl+C pour arrêter)."
@@ -52,6 +52,7 @@ test: install-dev browser
 
 quality: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, Structure, User
 from bench.database import BENCH_DOMAIN
 from bench.generate.accounts import PASSWORD
-from entry.models import Person
+from people.models import Person
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 WARM_UP = 3

@@ -19,9 +19,9 @@ from django.urls import reverse
 from accounts.models import Membership, Structure
 from bench.database import BENCH_DOMAIN
 from bench.measure import WARM_UP, BenchError, Scenario, _client_acting_for, _timed
-from entry import matching
-from entry.models import Person
 from pathway.models import TeamMember
+from people import matching
+from people.models import Person
 from relais.text import fold
 
 # Letters next to each other on a French (AZERTY) keyboard: the usual slip of the finger.
@@ -271,7 +271,7 @@ def run(iterations, rng, report=print):
         )
     )
 
-    report("Rapprochement seul (entry.matching.find)…")
+    report("Rapprochement seul (people.matching.find)…")
     find_typo, ranks_typo = _measure_find(
         "find_typo",
         "dont find() seul : nom avec faute + prénom + date",

@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from accounts.models import Membership, Structure
 from entry import services
-from entry.models import Diagnostic, Orientation, Person
+from entry.models import Diagnostic, Orientation
 from entry.proposal import propose_orientation
 from entry.referential import split_sensitive
 from entry.referential_store import current_referential, person_facts
-from pathway.models import Pathway, TeamMember
+from pathway.models import Pathway, TeamMember, orientation_due_on
+from people.models import Person
 from territory.models import Commune
 
 DEMO_PEOPLE = 300
@@ -267,14 +268,15 @@ def seed_people():
             rsa_since=entry_date - timedelta(days=rng.randint(0, 20)) if rsa else None,
             jobseeker_registered=rng.random() < 0.5,
             rqth=rng.random() < 0.06,
-            entry_date=entry_date,
-            entry_source="caf" if rsa and rng.random() < 0.5 else "professional",
             created_by=creator.user,
             created_for=creator.structure,
         )
         person.save()
         pathway = Pathway.objects.create(
-            person=person, entered_at=entry_date, orientation_due_on=person.orientation_due_on
+            person=person,
+            entered_at=entry_date,
+            entry_source="caf" if rsa and rng.random() < 0.5 else "professional",
+            orientation_due_on=orientation_due_on(person, entry_date),
         )
         TeamMember.objects.create(pathway=pathway, user=creator.user, structure=creator.structure)
         if state in {0, 1, 2}:

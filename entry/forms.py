@@ -8,9 +8,9 @@ from dsfr.forms import DsfrBaseForm
 from dsfr.widgets import InlineRadioSelect
 
 from accounts.models import Membership, Structure
-from entry.identity import clean_nir, nir_matches_identity
-from entry.models import Person
 from pathway.models import Pathway
+from people.identity import clean_nir, nir_matches_identity
+from people.models import Person
 from relais.phone import normalise_phone
 from territory.forms import CommuneField
 
@@ -62,6 +62,12 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
         help_text="Sert seulement à fiabiliser l'identité ; il est chiffré et n'apparaît dans aucune liste.",
     )
     commune = CommuneField(label="Commune de résidence")
+    entry_date = forms.DateField(
+        label="Date d'entrée",
+        initial=timezone.localdate,
+        widget=DateInput(),
+        help_text="Pour le RSA : le jour où le Département a appris l'ouverture du droit (délai d'orientation).",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -83,12 +89,10 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
             "rsa_since",
             "jobseeker_registered",
             "rqth",
-            "entry_date",
         ]
         widgets = {
             "birth_date": DateInput(),
             "rsa_since": DateInput(),
-            "entry_date": DateInput(),
         }
         help_texts = {
             "first_names": "Tous les prénoms, dans l'ordre de l'état civil.",
@@ -111,6 +115,9 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
         if self.instance.pk:
             self.initial["commune"] = self.instance.commune.code
             self.initial["version"] = self.instance.version
+            pathway = getattr(self.instance, "pathway", None)
+            if pathway is not None:
+                self.initial["entry_date"] = pathway.entered_at
 
     def clean_nir(self):
         return clean_nir(self.cleaned_data.get("nir"))

@@ -19,8 +19,10 @@ from audit.journal import log_access, log_access_many
 from audit.models import AccessLog
 from entry import access, services
 from entry.forms import CommissionForm
-from entry.models import Commission, Orientation, Person, PersonMerge
+from entry.models import Commission, Orientation
+from pathway.access import orientation_scope, persons_visible_to
 from pathway.models import Pathway
+from people.models import Person, PersonMerge
 from territory.models import Commune, Epci
 
 PAGE_SIZE = 25
@@ -43,7 +45,7 @@ def _manager_or_403(request):
 
 
 def _zone_pathways(membership):
-    zone = access.orientation_scope(membership, prefix="person__")
+    zone = orientation_scope(membership, prefix="person__")
     return Pathway.objects.filter(person__merged_into__isnull=True).filter(zone)
 
 
@@ -140,7 +142,7 @@ def commission_detail(request, public_id):
     membership, commission = _commission_for(request, public_id)
     if request.method == "POST" and request.POST.get("action") == "ajouter":
         ids = request.POST.getlist("personnes")
-        persons = access.persons_visible_to(membership).filter(public_id__in=ids)
+        persons = persons_visible_to(membership).filter(public_id__in=ids)
         commission.persons.add(*persons)
         messages.success(request, f"{len(persons)} personne(s) ajoutée(s) à la séance.")
         return redirect("entry:commission_detail", public_id=commission.public_id)

@@ -8,17 +8,10 @@ from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from entry.models import (
-    CONTRACT_DELAY_MONTHS,
-    AccessRequest,
-    Diagnostic,
-    Notification,
-    Orientation,
-    Person,
-    PersonMerge,
-)
+from entry.models import Diagnostic, Notification, Orientation
 from entry.notify import notify_orientation
-from pathway.models import Pathway, TeamMember
+from pathway.models import CONTRACT_DELAY_MONTHS, AccessRequest, EntrySource, Pathway, TeamMember, orientation_due_on
+from people.models import Person, PersonMerge
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +20,11 @@ class EntryError(Exception):
     """A flow refused, with a French message for the user."""
 
 
-def create_person(form, membership):
+def create_person(form, membership, *, entry_source=EntrySource.PROFESSIONAL):
     """Save a new person from a valid PersonForm; the creator joins the team as intervenant."""
     with transaction.atomic():
         person = form.save(commit=False)
+        entered_at = form.cleaned_data["entry_date"]
         person.created_by = membership.user
         person.created_for = membership.structure
         person.departement = person.commune.departement_id
@@ -43,8 +37,9 @@ def create_person(form, membership):
             ) from None
         pathway = Pathway.objects.create(
             person=person,
-            entered_at=person.entry_date,
-            orientation_due_on=person.orientation_due_on,
+            entered_at=entered_at,
+            entry_source=entry_source,
+            orientation_due_on=orientation_due_on(person, entered_at),
             departement=person.departement,
         )
         TeamMember.objects.create(pathway=pathway, user=membership.user, structure=membership.structure)
@@ -64,6 +59,13 @@ def update_person(form):
         person = form.save(commit=False)
         person.version = current.version + 1
         person.save()
+        pathway = Pathway.objects.select_for_update().filter(person=person).first()
+        entered_at = form.cleaned_data.get("entry_date")
+        if pathway is not None and entered_at:
+            # The orientation deadline follows the entry date and the RSA date.
+            pathway.entered_at = entered_at
+            pathway.orientation_due_on = orientation_due_on(person, entered_at)
+            pathway.save(update_fields=["entered_at", "orientation_due_on", "updated_at"])
     return person
 
 

@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.access import is_orientation_manager
-from entry import access
+from pathway.access import answerable_access_requests, orientation_scope
 from pathway.models import Pathway
 
 
@@ -18,9 +18,9 @@ def home_summary(membership):
         followed_count=Count("pk", distinct=True),
         referent_count=Count("pk", filter=Q(referent_id=membership.user_id), distinct=True),
     )
-    summary = {**followed, "access_request_count": access.answerable_access_requests(membership).count()}
+    summary = {**followed, "access_request_count": answerable_access_requests(membership).count()}
     if is_orientation_manager(membership):
-        zone = access.orientation_scope(membership, prefix="person__")
+        zone = orientation_scope(membership, prefix="person__")
         to_orient = Pathway.objects.filter(person__merged_into__isnull=True, status=Pathway.Status.ENTERED).filter(
             zone
         )

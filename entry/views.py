@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import is_orientation_manager
 from audit.journal import log_access, log_access_many
 from audit.models import AccessLog
-from entry import access, matching, services
+from entry import access, services
 from entry.diagnostic_form import DiagnosticForm
 from entry.forms import (
     AccessAnswerForm,
@@ -23,11 +23,20 @@ from entry.forms import (
     SearchForm,
     referent_choices,
 )
-from entry.models import AccessRequest, Diagnostic, Orientation, Person
+from entry.models import Diagnostic, Orientation
 from entry.proposal import propose_orientation
 from entry.referential import merge_answers, split_sensitive, validate_answers
 from entry.referential_store import current_referential, describe_answers, person_facts, referential_version
-from pathway.models import Pathway, TransitionError
+from pathway.access import (
+    answerable_access_requests,
+    can_answer_access_request,
+    can_view_person,
+    followed_by,
+    persons_visible_to,
+)
+from pathway.models import AccessRequest, Pathway, TransitionError
+from people import matching
+from people.models import Person
 
 PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "relais_person_search"
@@ -42,7 +51,7 @@ def _membership_or_403(request):
 def _person_for(request, public_id):
     """The person if within the need-to-know of the current structure; 404 otherwise (nothing confirmed)."""
     membership = _membership_or_403(request)
-    queryset = Person.objects.visible_to(membership).select_related(
+    queryset = persons_visible_to(membership).select_related(
         "commune", "pathway", "pathway__referent", "pathway__referent_structure"
     )
     return get_object_or_404(queryset, public_id=public_id)
@@ -74,15 +83,15 @@ def person_list(request):
         )
         found = matching.find(query)
         visible = set(
-            access.persons_visible_to(
-                membership, Person.objects.filter(pk__in=[m.person.pk for m in found])
-            ).values_list("pk", flat=True)
+            persons_visible_to(membership, Person.objects.filter(pk__in=[m.person.pk for m in found])).values_list(
+                "pk", flat=True
+            )
         )
         results = [{"match": match, "visible": match.person.pk in visible} for match in found]
         shown = [match.person for match in found if match.person.pk in visible]
         log_access_many(request, shown, action=AccessLog.Action.SEARCH, detail="résultat de recherche")
     caseload = (
-        access.persons_visible_to(membership)
+        persons_visible_to(membership)
         .filter(pathway__team__user=request.user, pathway__team__ended_at__isnull=True)
         .select_related("commune", "pathway")
         .order_by("birth_name", "first_names", "pk")
@@ -142,7 +151,7 @@ def person_create(request):
     visible = set()
     if duplicates:
         visible = set(
-            access.persons_visible_to(
+            persons_visible_to(
                 membership, Person.objects.filter(pk__in=[m.person.pk for m in duplicates])
             ).values_list("pk", flat=True)
         )
@@ -171,7 +180,7 @@ def person_detail(request, public_id):
     ).order_by("-proposed_at")
     open_orientation = next((o for o in orientations if o.status == Orientation.Status.PROPOSED), None)
     pending_requests = []
-    if access.can_answer_access_request(membership, person):
+    if can_answer_access_request(membership, person):
         pending_requests = person.access_requests.filter(status=AccessRequest.Status.PENDING).select_related(
             "requested_by", "structure"
         )
@@ -220,7 +229,7 @@ def request_access(request, public_id):
     """Found but outside the need-to-know: only who follows the person, and a request to join the team."""
     membership = _membership_or_403(request)
     person = get_object_or_404(Person.objects.filter(merged_into__isnull=True), public_id=public_id)
-    if access.can_view_person(membership, person):
+    if can_view_person(membership, person):
         return redirect("entry:person_detail", public_id=person.public_id)
     form = AccessRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -235,14 +244,14 @@ def request_access(request, public_id):
     return render(
         request,
         "entry/request_access.html",
-        {"form": form, "followed_by": access.followed_by(person), "pending": pending, "person_id": person.public_id},
+        {"form": form, "followed_by": followed_by(person), "pending": pending, "person_id": person.public_id},
     )
 
 
 def access_request_list(request):
     """Requests I may answer: as référent, or as orientation manager for my zone."""
     membership = _membership_or_403(request)
-    pending = access.answerable_access_requests(membership).select_related("person", "requested_by", "structure")
+    pending = answerable_access_requests(membership).select_related("person", "requested_by", "structure")
     page = Paginator(pending.order_by("requested_at", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     log_access_many(request, [item.person for item in page.object_list], detail="demandes d'accès à traiter")
     return render(request, "entry/access_request_list.html", {"page": page})
@@ -253,7 +262,7 @@ def answer_access_request(request, public_id):
     membership = _membership_or_403(request)
     access_request = get_object_or_404(AccessRequest.objects.select_related("person"), public_id=public_id)
     person = access_request.person
-    if not access.can_view_person(membership, person) or not access.can_answer_access_request(membership, person):
+    if not can_view_person(membership, person) or not can_answer_access_request(membership, person):
         raise Http404
     form = AccessAnswerForm(request.POST)
     form.is_valid()

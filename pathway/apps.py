@@ -7,7 +7,21 @@ class PathwayConfig(AppConfig):
 
     def ready(self):
         from audit.journal import track
-        from pathway.models import Pathway, TeamMember
+        from pathway.models import AccessRequest, Pathway, ReferentHistory, TeamMember
 
-        track(Pathway, fields=["status", "pathway_type", "referent_structure", "referent", "contract_due_on"])
+        track(
+            Pathway,
+            fields=[
+                "status",
+                "pathway_type",
+                "entered_at",
+                "entry_source",
+                "orientation_due_on",
+                "referent_structure",
+                "referent",
+                "contract_due_on",
+            ],
+        )
         track(TeamMember, fields=["user", "structure", "role", "ended_at"])
+        track(ReferentHistory, fields=["user", "structure", "ended_at", "end_reason"])
+        track(AccessRequest, fields=["status", "answer_comment"])

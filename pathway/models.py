@@ -1,13 +1,36 @@
-"""The carnet (Pathway) of a person: its status, its team and its référent unique."""
+"""The carnet (Pathway) of a person: its facts and deadlines, its team, its référent unique, access requests."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from entry.models import PathwayType
+RSA_ORIENTATION_DELAY = timedelta(weeks=6)  # CASF art. D262-65-2 (décret 2024-1244)
+CONTRACT_DELAY_MONTHS = 1  # Code du travail, art. D5411-14-1
+
+
+class PathwayType(models.TextChoices):
+    """The three pathways of the national orientation criteria."""
+
+    PROFESSIONAL = "professional", "professionnel"
+    SOCIO_PROFESSIONAL = "socio_professional", "socio-professionnel"
+    SOCIAL = "social", "social"
+
+
+class EntrySource(models.TextChoices):
+    PROFESSIONAL = "professional", "saisie par un professionnel"
+    CAF = "caf", "flux CAF / MSA (RSA)"
+    FRANCE_TRAVAIL = "france_travail", "flux France Travail"
+    IMPORT = "import", "import d'un partenaire"
+    SELF = "self", "la personne elle-même"
+
+
+def orientation_due_on(person, entered_at):
+    """RSA: six weeks after the Département learnt that the right opened (CASF art. D262-65-2)."""
+    return entered_at + RSA_ORIENTATION_DELAY if person.is_rsa else None
 
 
 class TransitionError(Exception):
@@ -23,12 +46,16 @@ class Pathway(models.Model):
         ARCHIVED = "archived", "archivé"
 
     Type = PathwayType
+    EntrySource = EntrySource
 
     public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
-    person = models.OneToOneField("entry.Person", on_delete=models.CASCADE, related_name="pathway")
+    person = models.OneToOneField("people.Person", on_delete=models.CASCADE, related_name="pathway")
     status = models.CharField("état", max_length=20, choices=Status.choices, default=Status.ENTERED)
     pathway_type = models.CharField("type de parcours", max_length=20, choices=Type.choices, blank=True)
     entered_at = models.DateField("date d'entrée", default=timezone.localdate)
+    entry_source = models.CharField(
+        "origine de l'entrée", max_length=20, choices=EntrySource.choices, default=EntrySource.PROFESSIONAL
+    )
     orientation_due_on = models.DateField("orientation attendue avant le", null=True, blank=True)
     oriented_at = models.DateTimeField("orienté le", null=True, blank=True)
     contract_due_on = models.DateField("contrat d'engagement attendu avant le", null=True, blank=True)
@@ -186,3 +213,38 @@ class TeamMember(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()}"
+
+
+class AccessRequest(models.Model):
+    """A professional who found a person outside their need-to-know asks to join the team."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "en attente"
+        GRANTED = "granted", "accordée"
+        REFUSED = "refused", "refusée"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="access_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    structure = models.ForeignKey("accounts.Structure", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("motif")
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField("demandée le", default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField("répondue le", null=True, blank=True)
+    answer_comment = models.TextField("commentaire de la réponse", blank=True)
+
+    class Meta:
+        verbose_name = "demande d'accès"
+        verbose_name_plural = "demandes d'accès"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "requested_by"], condition=Q(status="pending"), name="one_pending_access_request"
+            )
+        ]
+
+    def __str__(self):
+        return f"Demande d'accès de {self.requested_by} ({self.get_status_display()})"

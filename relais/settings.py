@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     # The mission's apps first: a newcomer reads entry, pathway and offer before what they stand on.
     "entry",
     "pathway",
+    "people",
     "territory",
     "accounts",
     "audit",

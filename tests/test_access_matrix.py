@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts.models import Invitation, Role
 from entry import services
 from entry.models import Commission
-from tests.entry.factories import DiagnosticFactory, OrientationFactory, PersonFactory
+from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.factories import MembershipFactory, StructureFactory
+from tests.people.factories import PersonFactory
 
 ROLES = ["anonymous", "professional_a", "professional_b", "structure_admin_a", "orientation_manager", "coordinator"]
 LOGGED = ROLES[1:]

@@ -31,12 +31,14 @@ from bench.database import BENCH_DOMAIN
 from bench.generate import names
 from bench.generate.identities import NameDrawer, birthplace, nir
 from entry.demo import _answers as diagnostic_answers
-from entry.identity import name_key, phonetic
-from entry.models import RSA_ORIENTATION_DELAY, Diagnostic, Orientation, Person
+from entry.models import Diagnostic, Orientation
 from entry.proposal import PersonFacts, propose_orientation
 from entry.referential import split_sensitive
 from entry.referential_store import current_referential
-from pathway.models import Pathway, ReferentHistory, TeamMember
+from pathway.models import EntrySource, Pathway, ReferentHistory, TeamMember, orientation_due_on
+from people.identity import name_key, phonetic
+from people.models import Person
+from people.publics import YOUNG_AGE_LIMIT
 from relais.text import fold
 from territory.models import Commune
 
@@ -273,15 +275,16 @@ class _Generator:
             rsa_since=entry_date - timedelta(days=rng.randint(0, 30)) if rsa else None,
             jobseeker_registered=jobseeker,
             rqth=rng.random() < RQTH,
-            entry_date=entry_date,
-            entry_source=(
-                Person.EntrySource.CAF
-                if rsa and rng.random() < 0.5
-                else Person.EntrySource.FRANCE_TRAVAIL
-                if jobseeker and rng.random() < 0.1
-                else Person.EntrySource.PROFESSIONAL
-            ),
             departement=self.scale.departement,
+        )
+        # Pathway facts, kept beside the person until the pathway row is built.
+        person.bench_entry_date = entry_date
+        person.bench_entry_source = (
+            EntrySource.CAF
+            if rsa and rng.random() < 0.5
+            else EntrySource.FRANCE_TRAVAIL
+            if jobseeker and rng.random() < 0.1
+            else EntrySource.PROFESSIONAL
         )
         # What Person.save() computes, computed the same way.
         birth_key = fold(birth_name).replace(" ", "")
@@ -296,7 +299,7 @@ class _Generator:
             person.set_nir(self.identifiers.nir(rng, sex, birth_date, place))
             self.encryption_seconds += time.perf_counter() - started
         creator_kinds = dict(ENTERING)
-        if age < 26:
+        if age < YOUNG_AGE_LIMIT:
             creator_kinds[K.MISSION_LOCALE] = 150
         if person.rqth:
             creator_kinds[K.CAP_EMPLOI] = 40
@@ -309,13 +312,13 @@ class _Generator:
 
     def follow_up(self, person, status, days_ago, age, rows):
         rng = self.rng
-        entry_date = person.entry_date
-        due = entry_date + RSA_ORIENTATION_DELAY if person.rsa_since else None
+        entry_date = person.bench_entry_date
         pathway = Pathway(
             person_id=person.pk,
             status=status,
             entered_at=entry_date,
-            orientation_due_on=due,
+            entry_source=person.bench_entry_source,
+            orientation_due_on=orientation_due_on(person, entry_date),
             departement=person.departement,
         )
         rows["pathways"].append(pathway)
@@ -368,7 +371,7 @@ class _Generator:
         else:
             pathway_type = self.undiagnosed_pathway(rng)
         referent_kinds = dict(REFERENT_KINDS[pathway_type])
-        if age < 26:
+        if age < YOUNG_AGE_LIMIT:
             referent_kinds = {K.MISSION_LOCALE: 1}
         elif person.rqth and pathway_type == P.PROFESSIONAL and rng.random() < 0.6:
             referent_kinds = {K.CAP_EMPLOI: 1}

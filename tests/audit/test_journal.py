@@ -25,7 +25,7 @@ def logged_in(user):
 @pytest.fixture
 def access_entry(professional_a, structure_a):
     return AccessLog.objects.create(
-        user=professional_a, structure=structure_a, object_type="entry.person", object_id="x", action="view"
+        user=professional_a, structure=structure_a, object_type="people.person", object_id="x", action="view"
     )
 
 

@@ -18,7 +18,7 @@ def logged_in(user):
     return client
 
 
-def accesses(count, user, structure, object_type="entry.person"):
+def accesses(count, user, structure, object_type="people.person"):
     AccessLog.objects.bulk_create(
         AccessLog(
             user=user,
@@ -81,7 +81,7 @@ def test_filter_by_object_type(coordinator, journal):
 
 
 def test_filters_combine(coordinator, journal):
-    response = logged_in(coordinator).get(ACCESS_URL, {"utilisateur": "pro.b", "objet": "entry.person"})
+    response = logged_in(coordinator).get(ACCESS_URL, {"utilisateur": "pro.b", "objet": "people.person"})
 
     assert len(shown(response)) == 2
 

@@ -9,9 +9,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Structure
-from entry.models import AccessRequest, Person
-from tests.entry.factories import PersonFactory, make_nir
+from pathway.models import AccessRequest
+from people.models import Person
 from tests.factories import MembershipFactory, StructureFactory
+from tests.people.factories import PersonFactory, make_nir
 
 pytestmark = pytest.mark.browser
 
@@ -176,7 +177,7 @@ def test_person_found_or_created_diagnosed_oriented_and_protected(
         first_names="Sylvie",
         birth_date=datetime.date(1979, 9, 2),
         rsa_since=today - datetime.timedelta(weeks=7),
-        entry_date=today - datetime.timedelta(weeks=7),
+        followed_by__entered_at=today - datetime.timedelta(weeks=7),
         followed_by=None,
     )
 

@@ -3,7 +3,8 @@ import datetime
 import pytest
 
 from entry import services
-from tests.entry.factories import DiagnosticFactory, OrientationFactory, PersonFactory
+from tests.entry.factories import DiagnosticFactory, OrientationFactory
+from tests.people.factories import PersonFactory
 
 
 @pytest.fixture

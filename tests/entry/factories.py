@@ -1,52 +1,10 @@
-"""Factories for people, pathways and orientations (factory-boy, traits rather than subclasses)."""
-
-import datetime
+"""Factories for diagnostics and orientations (factory-boy, traits rather than subclasses)."""
 
 import factory
-from django.utils import timezone
 
-from entry.models import Diagnostic, Orientation, Person
-from pathway.models import Pathway, TeamMember
-from territory.models import Commune
+from entry.models import Diagnostic, Orientation
 from tests.factories import StructureFactory, UserFactory
-
-
-def make_nir(sex="F", birth_date=datetime.date(1990, 5, 17), place="91228", order=1):
-    """A valid NIR (key included) agreeing with ``sex`` and ``birth_date``: born in ``place``."""
-    body = f"{'1' if sex == 'M' else '2'}{birth_date.year % 100:02d}{birth_date.month:02d}{place}{order:03d}"
-    return f"{body}{97 - int(body) % 97:02d}"
-
-
-class PersonFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Person
-        skip_postgeneration_save = True
-
-    birth_name = factory.Faker("last_name", locale="fr_FR")
-    first_names = factory.Faker("first_name", locale="fr_FR")
-    birth_date = factory.Faker("date_of_birth", minimum_age=18, maximum_age=64)
-    sex = Person.Sex.FEMALE
-    commune = factory.LazyFunction(lambda: Commune.objects.get(code="91228"))
-    entry_date = factory.LazyFunction(timezone.localdate)
-
-    class Params:
-        rsa = factory.Trait(rsa_since=factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30)))
-        young = factory.Trait(birth_date=factory.Faker("date_of_birth", minimum_age=18, maximum_age=24))
-
-    @factory.post_generation
-    def nir(person, create, value, **kwargs):
-        if value:
-            person.set_nir(value)
-            person.save()
-
-    @factory.post_generation
-    def followed_by(person, create, membership, **kwargs):
-        """``followed_by=membership``: the person has a pathway with this professional in the team."""
-        pathway = Pathway.objects.create(
-            person=person, entered_at=person.entry_date, orientation_due_on=person.orientation_due_on
-        )
-        if membership is not None:
-            TeamMember.objects.create(pathway=pathway, user=membership.user, structure=membership.structure)
+from tests.people.factories import PersonFactory
 
 
 def answers(**levels):

@@ -10,9 +10,10 @@ from django.utils import timezone
 from audit.models import AccessLog
 from entry.models import Commission, Orientation
 from pathway.models import Pathway
-from tests.entry.factories import OrientationFactory, PersonFactory
+from tests.entry.factories import OrientationFactory
 from tests.factories import MembershipFactory
 from tests.pages import text
+from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,13 @@ from django.test import Client
 from django.urls import reverse
 
 from entry import services
-from entry.models import Orientation, Person
+from entry.models import Orientation
 from pathway.models import Pathway, TeamMember
-from tests.entry.factories import PersonFactory
+from people.models import Person
 from tests.entry.posts import person_data
 from tests.factories import MembershipFactory
 from tests.pages import input_value, text
+from tests.people.factories import PersonFactory
 
 ALREADY_DECIDED = "Cette orientation a déjà été décidée par"
 

@@ -5,12 +5,15 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AccessLog, ChangeLog
-from entry import matching, services
-from entry.models import AccessRequest, Diagnostic, Orientation, Person, PersonMerge
-from pathway.models import TeamMember
-from tests.entry.factories import DiagnosticFactory, PersonFactory
+from entry import services
+from entry.models import Diagnostic, Orientation
+from pathway.models import AccessRequest, TeamMember
+from people import matching
+from people.models import Person, PersonMerge
+from tests.entry.factories import DiagnosticFactory
 from tests.factories import MembershipFactory
 from tests.pages import text
+from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +90,7 @@ class TestMerge:
 
         client.post(reverse("entry:merge_undo", args=[person_merge.public_id]))
 
-        changes = ChangeLog.objects.filter(object_type="entry.personmerge", object_id=str(person_merge.public_id))
+        changes = ChangeLog.objects.filter(object_type="people.personmerge", object_id=str(person_merge.public_id))
         assert [change.action for change in changes.order_by("at", "id")] == ["create", "update"]
         assert all((change.user, change.structure) == (coordinator, departement) for change in changes)
         assert changes.get(action="update").changes["undone_at"][0] is None

@@ -6,11 +6,10 @@ from django.urls import reverse
 
 from audit.models import AccessLog, ChangeLog
 from entry import services
-from entry.models import AccessRequest
-from pathway.models import TeamMember
-from tests.entry.factories import PersonFactory
+from pathway.models import AccessRequest, TeamMember
 from tests.factories import MembershipFactory
 from tests.pages import text
+from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +17,7 @@ SEARCH = {"last_name": "moreau", "first_names": "camille", "birth_date": "1990-0
 
 
 def logs(person, **filters):
-    return AccessLog.objects.filter(object_type="entry.person", object_id=str(person.public_id), **filters)
+    return AccessLog.objects.filter(object_type="people.person", object_id=str(person.public_id), **filters)
 
 
 def answer(client, access_request, decision, follow=False, **extra):
@@ -84,7 +83,7 @@ class TestAccessRequests:
             structure_b,
         )
         assert requested.status == AccessRequest.Status.PENDING
-        change = ChangeLog.objects.get(object_type="entry.accessrequest", object_id=str(requested.public_id))
+        change = ChangeLog.objects.get(object_type="pathway.accessrequest", object_id=str(requested.public_id))
         assert (change.action, change.user, change.structure) == (ChangeLog.Action.CREATE, professional_b, structure_b)
         assert change.changes["status"] == [None, "pending"]
         page = text(client.get(reverse("entry:person_list"), follow=True))
@@ -121,7 +120,7 @@ class TestAccessRequests:
         member = TeamMember.objects.get(pathway__person=followed, user=professional_b)
         assert member.structure == structure_b
         change = ChangeLog.objects.get(
-            object_type="entry.accessrequest", object_id=str(requested.public_id), action=ChangeLog.Action.UPDATE
+            object_type="pathway.accessrequest", object_id=str(requested.public_id), action=ChangeLog.Action.UPDATE
         )
         assert (change.user, change.structure) == (orientation_manager, departement)
         assert change.changes["status"] == ["pending", "granted"]

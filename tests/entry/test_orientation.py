@@ -336,9 +336,11 @@ def test_after_a_reorientation_the_former_organisme_referent_no_longer_sees_the_
     professional_a, professional_b, orientation_manager
 ):
     """Need-to-know follows the latest orientation: the former référent leaves the team and loses access."""
-    from entry import access, services
-    from tests.entry.factories import OrientationFactory, PersonFactory
+    from entry import services
+    from pathway.access import can_view_person
+    from tests.entry.factories import OrientationFactory
     from tests.factories import StructureFactory
+    from tests.people.factories import PersonFactory
 
     creator = professional_a.memberships.get()
     manager = orientation_manager.memberships.get()
@@ -354,7 +356,7 @@ def test_after_a_reorientation_the_former_organisme_referent_no_longer_sees_the_
         reason="",
         notify=False,
     )
-    assert access.can_view_person(former, person)
+    assert can_view_person(former, person)
 
     second = OrientationFactory(person=person, proposed_by=creator.user, proposed_for=creator.structure)
     services.decide_orientation(
@@ -367,8 +369,8 @@ def test_after_a_reorientation_the_former_organisme_referent_no_longer_sees_the_
         notify=False,
     )
 
-    assert not access.can_view_person(former, person)
-    assert access.can_view_person(creator, person)
+    assert not can_view_person(former, person)
+    assert can_view_person(creator, person)
 
 
 class TestDecisionPageDetails:

@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from accounts.models import OrientationPublic
 from entry import access
-from tests.entry.factories import PersonFactory
+from pathway.access import persons_visible_to
 from tests.factories import MembershipFactory, StructureFactory
+from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_a_manager_delegated_for_young_people_orients_them_only(mission_locale_m
 
     assert access.can_orient(mission_locale_manager, young)
     assert not access.can_orient(mission_locale_manager, adult_on_rsa)
-    visible = set(access.persons_visible_to(mission_locale_manager).values_list("pk", flat=True))
+    visible = set(persons_visible_to(mission_locale_manager).values_list("pk", flat=True))
     assert young.pk in visible
     assert adult_on_rsa.pk not in visible
 

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessLog, ChangeLog
-from entry.identity import mask_nir, nir_hash
-from entry.models import Person
 from pathway.models import Pathway, TeamMember
-from tests.entry.factories import make_nir
+from people.identity import mask_nir, nir_hash
+from people.models import Person
 from tests.entry.posts import in_error, person_data, selected
 from tests.pages import input_value, text
+from tests.people.factories import make_nir
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from entry import services
 from entry.models import Orientation
 from pathway.models import TeamMember
-from tests.entry.factories import OrientationFactory, PersonFactory
+from tests.entry.factories import OrientationFactory
 from tests.factories import MembershipFactory, UserFactory
 from tests.pages import text
+from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def entered(days_ago, name, **kwargs):
         birth_name=name,
         first_names="Alex",
         birth_date=datetime.date(1980, 1, 1),
-        entry_date=TODAY - datetime.timedelta(days=days_ago),
+        followed_by__entered_at=TODAY - datetime.timedelta(days=days_ago),
         rsa_since=TODAY - datetime.timedelta(days=days_ago),
         **kwargs,
     )
@@ -68,8 +69,11 @@ class TestSections:
 
         page = text(client.get(reverse("entry:worklist"), {"vue": "en_retard"}))
 
-        due = people["late"].entry_date + datetime.timedelta(weeks=6)
-        assert f"RETARD Alex Évry-Courcouronnes {people['late'].entry_date:%d/%m/%Y} {due:%d/%m/%Y} en retard" in page
+        due = people["late"].pathway.entered_at + datetime.timedelta(weeks=6)
+        assert (
+            f"RETARD Alex Évry-Courcouronnes {people['late'].pathway.entered_at:%d/%m/%Y} {due:%d/%m/%Y} en retard"
+            in page
+        )
         assert shown(client, vue="en_retard") == {"late"}
 
     def test_due_soon(self, login, orientation_manager, people):

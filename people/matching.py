@@ -18,8 +18,8 @@ from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from rapidfuzz import fuzz
 
-from entry.identity import nir_hash, phonetic
-from entry.models import Person
+from people.identity import nir_hash, phonetic
+from people.models import Person
 from relais.text import fold
 
 LIKELY_DUPLICATE = 60

@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 
-from entry import matching
-from tests.entry.factories import PersonFactory
+from people import matching
+from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

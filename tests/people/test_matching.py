@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AccessLog
-from entry import matching
-from entry.models import Person
-from tests.entry.factories import PersonFactory, make_nir
+from people import matching
+from people.models import Person
 from tests.entry.posts import person_data
 from tests.pages import text
+from tests.people.factories import PersonFactory, make_nir
 
 pytestmark = pytest.mark.django_db
 

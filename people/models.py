@@ -1,0 +1,165 @@
+"""The person accompanied: identity, NIR (encrypted, looked up by keyed digest), contact and situation.
+
+Every other axis points here; this app imports nothing above it (territory, accounts and audit only).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from people.identity import mask_nir, name_key, nir_hash, phonetic
+from people.publics import YOUNG_AGE_LIMIT
+from relais import secrets
+from relais.text import fold
+
+
+class Person(models.Model):
+    """A person accompanied. Every identity field lives here, and only here."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", "femme"
+        MALE = "M", "homme"
+
+    class HouseholdRole(models.TextChoices):
+        APPLICANT = "applicant", "demandeur"
+        PARTNER = "partner", "conjoint"
+
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    birth_name = models.CharField("nom de naissance", max_length=150)
+    usage_name = models.CharField("nom d'usage", max_length=150, blank=True)
+    first_names = models.CharField("prénoms", max_length=200)
+    birth_date = models.DateField("date de naissance")
+    sex = models.CharField("sexe", max_length=1, choices=Sex.choices, blank=True)
+    nir_encrypted = models.TextField("NIR chiffré", blank=True, editable=False)
+    nir_digest = models.CharField("empreinte du NIR", max_length=64, blank=True, editable=False)
+    caf_number = models.CharField("numéro d'allocataire CAF", max_length=20, blank=True)
+    france_travail_id = models.CharField("identifiant France Travail", max_length=20, blank=True)
+    email = models.EmailField("adresse électronique", blank=True)
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    commune = models.ForeignKey(
+        "territory.Commune", verbose_name="commune", on_delete=models.PROTECT, related_name="persons"
+    )
+    household_role = models.CharField("rôle dans le foyer", max_length=20, choices=HouseholdRole.choices, blank=True)
+    rsa_since = models.DateField("bénéficiaire du RSA depuis le", null=True, blank=True)
+    jobseeker_registered = models.BooleanField("inscrit à France Travail", default=False)
+    rqth = models.BooleanField("reconnaissance de la qualité de travailleur handicapé (RQTH)", default=False)
+    objects_to_sharing = models.BooleanField("s'oppose au partage", default=False)
+    # Matching keys, derived from the identity on save.
+    name_search = models.CharField(max_length=400, editable=False, db_index=True)
+    last_name_prefix = models.CharField(max_length=3, editable=False)
+    last_name_suffix = models.CharField(max_length=3, editable=False)
+    last_name_phonetic = models.CharField(max_length=12, editable=False)
+    usage_name_phonetic = models.CharField(max_length=12, editable=False, blank=True)
+    departement = models.CharField("département", max_length=3, default="91")
+    merged_into = models.ForeignKey(
+        "self", verbose_name="fusionnée dans", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_for = models.ForeignKey(
+        "accounts.Structure", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField("version", default=1)
+
+    class Meta:
+        verbose_name = "personne accompagnée"
+        verbose_name_plural = "personnes accompagnées"
+        ordering = ["birth_name", "first_names"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nir_digest"],
+                condition=~Q(nir_digest="") & Q(merged_into__isnull=True),
+                name="person_unique_nir",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["birth_date"]),
+            models.Index(fields=["last_name_prefix"]),
+            models.Index(fields=["last_name_suffix"]),
+            models.Index(fields=["last_name_phonetic"]),
+            models.Index(fields=["usage_name_phonetic"]),
+            models.Index(fields=["caf_number"]),
+            models.Index(fields=["france_travail_id"]),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        birth_key = fold(self.birth_name).replace(" ", "")
+        self.name_search = name_key(self.birth_name, self.usage_name, self.first_names)
+        self.last_name_prefix = birth_key[:3]
+        self.last_name_suffix = birth_key[-3:]
+        self.last_name_phonetic = phonetic(self.birth_name)
+        self.usage_name_phonetic = phonetic(self.usage_name) if self.usage_name else ""
+        super().save(*args, **kwargs)
+
+    @property
+    def last_name(self):
+        return self.usage_name or self.birth_name
+
+    @property
+    def full_name(self):
+        name = self.last_name.upper()
+        if self.usage_name and fold(self.usage_name) != fold(self.birth_name):
+            name = (
+                f"{name} (née {self.birth_name.upper()})" if self.sex == "F" else f"{name} ({self.birth_name.upper()})"
+            )
+        return f"{name} {self.first_names}"
+
+    @property
+    def age(self):
+        today = timezone.localdate()
+        return (
+            today.year
+            - self.birth_date.year
+            - ((today.month, today.day) < (self.birth_date.month, self.birth_date.day))
+        )
+
+    @property
+    def is_young(self):
+        return self.age < YOUNG_AGE_LIMIT
+
+    @property
+    def is_rsa(self):
+        return self.rsa_since is not None
+
+    @property
+    def nir(self):
+        return secrets.decrypt(self.nir_encrypted)
+
+    @property
+    def nir_masked(self):
+        return mask_nir(self.nir)
+
+    def set_nir(self, value):
+        self.nir_encrypted = secrets.encrypt(value) if value else ""
+        self.nir_digest = nir_hash(value) if value else ""
+
+
+class PersonMerge(models.Model):
+    """Two records of the same person merged by a coordinator: what moved, so that it can be undone."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    survivor = models.ForeignKey("Person", on_delete=models.PROTECT, related_name="merges_received")
+    merged = models.ForeignKey("Person", on_delete=models.PROTECT, related_name="merges_done")
+    moved = models.JSONField("objets déplacés", default=dict)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField("fusionnée le", default=timezone.now)
+    undone_at = models.DateTimeField("annulée le", null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "fusion de dossiers"
+        ordering = ["-merged_at"]
+
+    def __str__(self):
+        return f"Fusion de {self.merged} dans {self.survivor}"

@@ -1,0 +1,49 @@
+"""Factories for people and their pathway (factory-boy, traits rather than subclasses)."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from pathway.models import Pathway, TeamMember, orientation_due_on
+from people.models import Person
+from territory.models import Commune
+
+
+def make_nir(sex="F", birth_date=datetime.date(1990, 5, 17), place="91228", order=1):
+    """A valid NIR (key included) agreeing with ``sex`` and ``birth_date``: born in ``place``."""
+    body = f"{'1' if sex == 'M' else '2'}{birth_date.year % 100:02d}{birth_date.month:02d}{place}{order:03d}"
+    return f"{body}{97 - int(body) % 97:02d}"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+        skip_postgeneration_save = True
+
+    birth_name = factory.Faker("last_name", locale="fr_FR")
+    first_names = factory.Faker("first_name", locale="fr_FR")
+    birth_date = factory.Faker("date_of_birth", minimum_age=18, maximum_age=64)
+    sex = Person.Sex.FEMALE
+    commune = factory.LazyFunction(lambda: Commune.objects.get(code="91228"))
+
+    class Params:
+        rsa = factory.Trait(rsa_since=factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30)))
+        young = factory.Trait(birth_date=factory.Faker("date_of_birth", minimum_age=18, maximum_age=24))
+
+    @factory.post_generation
+    def nir(person, create, value, **kwargs):
+        if value:
+            person.set_nir(value)
+            person.save()
+
+    @factory.post_generation
+    def followed_by(person, create, membership, **kwargs):
+        """``followed_by=membership``: the person has a pathway with this professional in the team.
+        ``entered_at`` (a date) sets the day the person entered the pathway (today by default)."""
+        entered_at = kwargs.get("entered_at") or timezone.localdate()
+        pathway = Pathway.objects.create(
+            person=person, entered_at=entered_at, orientation_due_on=orientation_due_on(person, entered_at)
+        )
+        if membership is not None:
+            TeamMember.objects.create(pathway=pathway, user=membership.user, structure=membership.structure)
