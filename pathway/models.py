@@ -248,3 +248,53 @@ class AccessRequest(models.Model):
 
     def __str__(self):
         return f"Demande d'accès de {self.requested_by} ({self.get_status_display()})"
+
+
+class Visibility(models.TextChoices):
+    """Who sees a note or an event of the carnet, from the widest to the narrowest (CASF art. R263-5)."""
+
+    PERSON = "person", "partagé avec la personne"
+    TEAM = "team", "l'équipe"
+    STRUCTURE = "structure", "ma structure"
+    AUTHOR = "author", "moi seulement"
+
+
+class TimelineEvent(models.Model):
+    """One thing that happened in a person's pathway, written by the action that did it, whatever its app.
+
+    ``kind`` is ``app.event`` (``entry.orientation_decided``); ``summary`` is plain French without sensitive
+    data; ``obj_type``/``obj_id`` name the object the event is about (its public id) so that a page can link to it.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField("nature", max_length=60)
+    at = models.DateTimeField("date", default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="par", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_structure = models.ForeignKey(
+        "accounts.Structure",
+        verbose_name="pour la structure",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    visibility = models.CharField("visibilité", max_length=10, choices=Visibility.choices, default=Visibility.TEAM)
+    summary = models.CharField("résumé", max_length=255)
+    obj_type = models.CharField("type d'objet", max_length=60, blank=True)
+    obj_id = models.CharField("identifiant de l'objet", max_length=64, blank=True)
+    data = models.JSONField("précisions", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "événement du parcours"
+        verbose_name_plural = "événements du parcours"
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "-at", "-id"]),
+            models.Index(fields=["person", "kind", "-at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.summary} ({self.at:%d/%m/%Y})"
