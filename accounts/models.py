@@ -11,6 +11,7 @@ from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as siret_number
 
+from accounts.signals import membership_deactivated
 from relais.text import fold
 from territory.models import Commune, Epci
 
@@ -219,6 +220,7 @@ class Membership(models.Model):
         self.is_active = False
         self.deactivated_at = timezone.now()
         self.save(update_fields=["is_active", "deactivated_at"])
+        membership_deactivated.send(sender=type(self), membership=self)
 
 
 def _token_digest(token):

@@ -3,33 +3,13 @@
 Who may see a person at all is the pathway's rule (``pathway.access``): this module narrows it for entry.
 """
 
-from accounts.access import is_coordinator, is_structure_admin
+from accounts.access import is_coordinator
 from pathway.access import in_orientation_scope
 
 
 def can_orient(membership, person):
     """Decide an orientation: an orientation manager whose zone covers the person."""
     return in_orientation_scope(membership, person)
-
-
-def can_designate_referent(membership, person):
-    """The organisme référent's admins and orientation managers designate the référent; a professional
-    of the organisme référent may designate themself only when no référent exists yet."""
-    pathway = getattr(person, "pathway", None)
-    if pathway is None or pathway.referent_structure_id is None or membership is None:
-        return False
-    if membership.structure_id == pathway.referent_structure_id and (
-        pathway.referent_id is None or is_structure_admin(membership)
-    ):
-        return True
-    return can_orient(membership, person)
-
-
-def can_designate_anyone(membership, person):
-    """Designate someone other than oneself: the organisme référent's admins and the orientation managers."""
-    if not can_designate_referent(membership, person):
-        return False
-    return is_structure_admin(membership, person.pathway.referent_structure) or can_orient(membership, person)
 
 
 def can_see_sensitive(membership, person, diagnostic):

@@ -6,4 +6,7 @@ class EntryConfig(AppConfig):
     verbose_name = "entrée dans le parcours"
 
     def ready(self):
-        from entry import history  # noqa: F401  (registers the models whose changes are recorded)
+        from entry import actions, history  # noqa: F401  (registers the timeline kinds and the tracked models)
+        from entry.merging import register_relations
+
+        register_relations()

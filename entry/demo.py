@@ -8,12 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Structure
-from entry import services
-from entry.models import Diagnostic, Orientation
+from entry import actions
+from entry.models import Orientation
 from entry.proposal import propose_orientation
 from entry.referential import split_sensitive
 from entry.referential_store import current_referential, person_facts
-from pathway.models import Pathway, TeamMember, orientation_due_on
+from pathway import actions as pathway_actions
+from pathway.models import Pathway
 from people.models import Person
 from territory.models import Commune
 
@@ -253,40 +254,36 @@ def seed_people():
         entered_days_ago = {0: 3, 1: 10, 2: 55, 3: 20, 4: 25, 5: 35, 6: 60, 7: 80, 8: 120, 9: 200}[state]
         entry_date = today - timedelta(days=entered_days_ago + rng.randint(0, 4))
         rsa = not young and rng.random() < 0.7 or state in {2, 5}
-        person = Person(
-            birth_name=birth_name,
-            usage_name=usage,
-            first_names=first,
-            birth_date=birth,
-            sex="F" if female else "M",
-            caf_number=f"{rng.randint(1000000, 9999999)}" if rsa else "",
-            email=f"personne{index + 1}@exemple.fr" if rng.random() < 0.6 else "",
-            phone=f"+336{rng.randint(10000000, 99999999)}" if rng.random() < 0.8 else "",
-            address=f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
-            commune=rng.choices(communes, weights=weights)[0],
-            household_role=rng.choice(["applicant", "partner"]) if rsa else "",
-            rsa_since=entry_date - timedelta(days=rng.randint(0, 20)) if rsa else None,
-            jobseeker_registered=rng.random() < 0.5,
-            rqth=rng.random() < 0.06,
-            created_by=creator.user,
-            created_for=creator.structure,
-        )
-        person.save()
-        pathway = Pathway.objects.create(
-            person=person,
+        identity = {
+            "birth_name": birth_name,
+            "usage_name": usage,
+            "first_names": first,
+            "birth_date": birth,
+            "sex": "F" if female else "M",
+            "caf_number": f"{rng.randint(1000000, 9999999)}" if rsa else "",
+            "email": f"personne{index + 1}@exemple.fr" if rng.random() < 0.6 else "",
+            "phone": f"+336{rng.randint(10000000, 99999999)}" if rng.random() < 0.8 else "",
+            "address": f"{rng.randint(1, 120)} {rng.choice(STREETS)}",
+            "commune": rng.choices(communes, weights=weights)[0],
+            "household_role": rng.choice(["applicant", "partner"]) if rsa else "",
+            "rsa_since": entry_date - timedelta(days=rng.randint(0, 20)) if rsa else None,
+            "jobseeker_registered": rng.random() < 0.5,
+            "rqth": rng.random() < 0.06,
+        }
+        person = pathway_actions.enter_person(
+            by=creator,
+            identity=identity,
             entered_at=entry_date,
             entry_source="caf" if rsa and rng.random() < 0.5 else "professional",
-            orientation_due_on=orientation_due_on(person, entry_date),
         )
-        TeamMember.objects.create(pathway=pathway, user=creator.user, structure=creator.structure)
         if state in {0, 1, 2}:
             continue
         answers = _answers(rng, referential)
         proposal = propose_orientation(answers, person_facts(person), referential=referential)
         common, sensitive = split_sensitive(referential, answers)
-        diagnostic = services.record_diagnostic(
+        diagnostic = actions.record_diagnostic(
             person,
-            creator,
+            by=creator,
             answers=common,
             sensitive_answers=sensitive,
             comments="",
@@ -295,9 +292,8 @@ def seed_people():
             referential=referential,
             proposal=proposal,
         )
-        Diagnostic.objects.filter(pk=diagnostic.pk).update(
-            done_at=timezone.now() - timedelta(days=entered_days_ago - 2)
-        )
+        diagnostic.done_at = timezone.now() - timedelta(days=entered_days_ago - 2)
+        diagnostic.save(update_fields=["done_at"])
         if state in {3, 4, 5}:
             continue
         orientation = Orientation.objects.get(person=person, status=Orientation.Status.PROPOSED)
@@ -305,17 +301,19 @@ def seed_people():
         referent = None
         if state in {8, 9}:
             referent = structure.memberships.filter(is_active=True).order_by("pk").first()
-        services.decide_orientation(
-            orientation.pk,
-            manager,
+        orientation = actions.decide_orientation(
+            orientation,
+            by=manager,
             pathway_type=proposal.pathway,
             referent_structure=structure,
             referent=referent,
             reason="",
             notify=False,
         )
-        services.mark_notified(orientation)
+        actions.record_letter(orientation, by=manager)
         if state == 6:
             # Some contracts are late, so that the worklist shows them.
-            Pathway.objects.filter(person=person).update(contract_due_on=today - timedelta(days=rng.randint(1, 20)))
+            pathway = Pathway.objects.get(person=person)
+            pathway.contract_due_on = today - timedelta(days=rng.randint(1, 20))
+            pathway.save(update_fields=["contract_due_on"])
     return Person.objects.filter(created_by__email__endswith="@demo.relais.test").count()

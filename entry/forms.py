@@ -119,6 +119,14 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
             if pathway is not None:
                 self.initial["entry_date"] = pathway.entered_at
 
+    def identity(self):
+        """The person's fields as typed (the NIR apart: it is encrypted and hashed by the action)."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if name in self.fields and name in self.cleaned_data and name != "nir"
+        }
+
     def clean_nir(self):
         return clean_nir(self.cleaned_data.get("nir"))
 

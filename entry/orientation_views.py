@@ -3,7 +3,6 @@
 import uuid
 from datetime import timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,12 +16,15 @@ from accounts.access import is_orientation_manager
 from accounts.models import Structure
 from audit.journal import log_access, log_access_many
 from audit.models import AccessLog
-from entry import access, services
+from entry import access, actions
 from entry.forms import CommissionForm
 from entry.models import Commission, Orientation
-from pathway.access import orientation_scope, persons_visible_to
-from pathway.models import Pathway
+from pathway.access import orientation_scope
+from pathway.models import Pathway, PathwayType
+from people.merge import merge_persons, undo_merge
 from people.models import Person, PersonMerge
+from people.publics import Public, public_filter
+from relais.actions import ActionError
 from territory.models import Commune, Epci
 
 PAGE_SIZE = 25
@@ -34,7 +36,7 @@ SECTIONS = {
     "en_retard": "En retard",
     "contrat_attendu": "Contrat d'engagement attendu",
 }
-PUBLICS = {"rsa": "Bénéficiaires du RSA", "jeune": "Jeunes de moins de 26 ans", "rqth": "Travailleurs handicapés"}
+PUBLICS = {public.value: public.label.capitalize() for public in Public}
 
 
 def _manager_or_403(request):
@@ -63,12 +65,10 @@ def worklist(request):
         base = base.filter(person__commune__epci_id=filters["epci"])
     if filters["commune"]:
         base = base.filter(person__commune_id=filters["commune"])
-    if filters["public"] == "rsa":
-        base = base.filter(person__rsa_since__isnull=False)
-    elif filters["public"] == "jeune":
-        base = base.filter(person__birth_date__gt=today - relativedelta(years=26))
-    elif filters["public"] == "rqth":
-        base = base.filter(person__rqth=True)
+    if filters["public"] in PUBLICS:
+        base = base.filter(public_filter(filters["public"], prefix="person__"))
+    else:
+        filters["public"] = ""
     if filters["structure"]:
         base = base.filter(
             Q(person__created_for__public_id=filters["structure"])
@@ -116,11 +116,8 @@ def commission_list(request):
     membership = _manager_or_403(request)
     form = CommissionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        commission = Commission.objects.create(
-            title=form.cleaned_data["title"],
-            held_on=form.cleaned_data["held_on"],
-            structure=membership.structure,
-            created_by=request.user,
+        commission = actions.create_commission(
+            by=membership, title=form.cleaned_data["title"], held_on=form.cleaned_data["held_on"]
         )
         messages.success(request, "La séance est créée : ajoutez les personnes à examiner.")
         return redirect("entry:commission_detail", public_id=commission.public_id)
@@ -141,9 +138,10 @@ def _commission_for(request, public_id):
 def commission_detail(request, public_id):
     membership, commission = _commission_for(request, public_id)
     if request.method == "POST" and request.POST.get("action") == "ajouter":
-        ids = request.POST.getlist("personnes")
-        persons = persons_visible_to(membership).filter(public_id__in=ids)
-        commission.persons.add(*persons)
+        ids = _uuids(request.POST.getlist("personnes"))
+        persons = actions.add_to_commission(
+            commission, by=membership, persons=Person.objects.filter(public_id__in=ids)
+        )
         messages.success(request, f"{len(persons)} personne(s) ajoutée(s) à la séance.")
         return redirect("entry:commission_detail", public_id=commission.public_id)
     if request.method == "POST" and request.POST.get("action") == "decider":
@@ -174,7 +172,7 @@ def commission_detail(request, public_id):
             "rows": [(person, proposals.get(person.pk)) for person in examined],
             "candidates": candidates,
             "structures": Structure.objects.filter(is_validated=True).order_by("name").only("pk", "name"),
-            "pathway_types": Orientation._meta.get_field("pathway_type").choices,
+            "pathway_types": PathwayType.choices,
         },
     )
 
@@ -193,23 +191,23 @@ def _record_decisions(request, membership, commission):
         if orientation is None:
             errors.append(f"{person} : aucune orientation proposée (diagnostic à faire) ou déjà décidée.")
             continue
-        if pathway_type not in {"professional", "socio_professional", "social"} or structure_id not in structures:
+        if pathway_type not in PathwayType.values or structure_id not in structures:
             errors.append(f"{person} : choisissez un parcours et un organisme référent.")
             continue
         if pathway_type != orientation.proposed_pathway and not reason:
             errors.append(f"{person} : motif obligatoire quand la décision diffère de la proposition.")
             continue
         try:
-            services.decide_orientation(
-                orientation.pk,
-                membership,
+            actions.decide_orientation(
+                orientation,
+                by=membership,
                 pathway_type=pathway_type,
                 referent_structure=structures[structure_id],
                 referent=None,
                 reason=reason,
                 commission=commission,
             )
-        except services.EntryError as error:
+        except ActionError as error:
             errors.append(f"{person} : {error}")
         else:
             decided += 1
@@ -262,8 +260,8 @@ def merge(request):
         survivor = pair[0] if request.POST["survivant"] == first_id else pair[1]
         merged = pair[1] if survivor is pair[0] else pair[0]
         try:
-            services.merge_persons(survivor, merged, request.user)
-        except services.EntryError as merge_error:
+            merge_persons(survivor=survivor, merged=merged, by=membership)
+        except ActionError as merge_error:
             error = str(merge_error)
         else:
             messages.success(request, "Les deux dossiers sont fusionnés. La fusion peut être annulée ci-dessous.")
@@ -296,8 +294,8 @@ def merge_undo(request, merge_id):
         raise PermissionDenied
     person_merge = get_object_or_404(PersonMerge, public_id=merge_id)
     try:
-        services.undo_merge(person_merge, request.user)
-    except services.EntryError as error:
+        undo_merge(person_merge, by=request.membership)
+    except ActionError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "La fusion est annulée : les deux dossiers sont de nouveau distincts.")

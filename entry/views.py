@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import is_orientation_manager
 from audit.journal import log_access, log_access_many
 from audit.models import AccessLog
-from entry import access, services
+from entry import access, actions
 from entry.diagnostic_form import DiagnosticForm
 from entry.forms import (
     AccessAnswerForm,
@@ -27,16 +27,20 @@ from entry.models import Diagnostic, Orientation
 from entry.proposal import propose_orientation
 from entry.referential import merge_answers, split_sensitive, validate_answers
 from entry.referential_store import current_referential, describe_answers, person_facts, referential_version
+from pathway import actions as pathway_actions
 from pathway.access import (
     answerable_access_requests,
     can_answer_access_request,
+    can_designate_anyone,
+    can_designate_referent,
     can_view_person,
     followed_by,
     persons_visible_to,
 )
-from pathway.models import AccessRequest, Pathway, TransitionError
+from pathway.models import AccessRequest, Pathway
 from people import matching
 from people.models import Person
+from relais.actions import ActionError
 
 PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "relais_person_search"
@@ -134,8 +138,13 @@ def person_create(request):
             form.add_error(None, "Cette personne est déjà connue (même identifiant) : ouvrez son dossier ci-dessous.")
         elif not duplicates or confirm.is_valid():
             try:
-                person = services.create_person(form, membership)
-            except services.EntryError as error:
+                person = pathway_actions.enter_person(
+                    by=membership,
+                    identity=form.identity(),
+                    nir=form.cleaned_data["nir"],
+                    entered_at=form.cleaned_data["entry_date"],
+                )
+            except ActionError as error:
                 form.add_error(None, str(error))
             else:
                 if duplicates:
@@ -199,7 +208,7 @@ def person_detail(request, public_id):
             "reasons_visible": open_orientation is not None
             and access.can_see_proposal_reasons(membership, person, open_orientation),
             "can_orient": access.can_orient(membership, person),
-            "can_designate": access.can_designate_referent(membership, person),
+            "can_designate": can_designate_referent(membership, person),
             "pending_requests": pending_requests,
             "today": timezone.localdate(),
         },
@@ -215,8 +224,15 @@ def person_edit(request, public_id):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_person(form)
-        except services.EntryError as error:
+            pathway_actions.update_person(
+                person,
+                by=request.membership,
+                version=form.cleaned_data.get("version"),
+                changes=form.identity(),
+                nir=form.cleaned_data["nir"],
+                entered_at=form.cleaned_data["entry_date"],
+            )
+        except ActionError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Les informations de la personne sont enregistrées.")
@@ -234,8 +250,8 @@ def request_access(request, public_id):
     form = AccessRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_access(person, membership, form.cleaned_data["reason"])
-        except services.EntryError as error:
+            pathway_actions.request_access(person, by=membership, reason=form.cleaned_data["reason"])
+        except ActionError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Votre demande d'accès est envoyée au référent et aux chargés d'orientation.")
@@ -268,10 +284,10 @@ def answer_access_request(request, public_id):
     form.is_valid()
     grant = request.POST.get("decision") == "accorder"
     try:
-        services.answer_access_request(
-            access_request, membership, grant=grant, comment=form.cleaned_data.get("comment", "")
+        pathway_actions.answer_access_request(
+            access_request, by=membership, grant=grant, comment=form.cleaned_data.get("comment", "")
         )
-    except services.EntryError as error:
+    except ActionError as error:
         messages.error(request, str(error))
     else:
         messages.success(
@@ -298,7 +314,7 @@ def decide(request, public_id):
         )
         if request.method == "POST" and decided is not None:
             # Decided by someone else since this manager opened the form.
-            messages.error(request, services.already_decided(decided))
+            messages.error(request, actions.already_decided(decided))
         else:
             messages.info(request, "Aucune orientation à décider : faites d'abord le diagnostic.")
         return redirect("entry:person_detail", public_id=person.public_id)
@@ -307,17 +323,18 @@ def decide(request, public_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            decided = services.decide_orientation(
-                orientation.pk,
-                membership,
+            decided = actions.decide_orientation(
+                orientation,
+                by=membership,
                 pathway_type=data["pathway_type"],
                 referent_structure=data["referent_structure"],
                 referent=data["referent"],
                 reason=data["decision_reason"],
             )
-        except services.EntryError as error:
+        except ActionError as error:
             form.add_error(None, str(error))
         else:
+            decided.refresh_from_db()
             if decided.status == Orientation.Status.NOTIFIED:
                 messages.success(
                     request, "L'orientation est décidée et notifiée à la personne et à l'organisme référent."
@@ -351,7 +368,7 @@ def letter(request, public_id, orientation_id):
     if request.method == "POST":
         if not access.can_orient(request.membership, person):
             raise PermissionDenied
-        services.record_letter(orientation, request.user)
+        actions.record_letter(orientation, by=request.membership)
         messages.success(request, "Le courrier est enregistré comme notification de l'orientation.")
         return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, action=AccessLog.Action.PRINT, detail="courrier de notification d'orientation")
@@ -363,16 +380,16 @@ def letter(request, public_id, orientation_id):
 def designate_referent(request, public_id):
     person = _person_for(request, public_id)
     membership = request.membership
-    if not access.can_designate_referent(membership, person):
+    if not can_designate_referent(membership, person):
         raise PermissionDenied
     pathway = person.pathway
     form = ReferentForm(request.POST or None, structure=pathway.referent_structure)
-    if not access.can_designate_anyone(membership, person):
+    if not can_designate_anyone(membership, person):
         form.fields["referent"].queryset = form.fields["referent"].queryset.filter(user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.designate_referent(person, form.cleaned_data["referent"], request.user)
-        except (services.EntryError, TransitionError) as error:
+            pathway_actions.designate_referent(person, by=membership, referent=form.cleaned_data["referent"])
+        except ActionError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"{form.cleaned_data['referent'].user} est le référent unique de {person}.")
@@ -400,9 +417,9 @@ def diagnostic_edit(request, public_id):
             common, sensitive = split_sensitive(referential, answers)
             comments, sensitive_comments = form.theme_comments()
             proposal = propose_orientation(answers, person_facts(person), referential=referential)
-            services.record_diagnostic(
+            actions.record_diagnostic(
                 person,
-                membership,
+                by=membership,
                 answers=common,
                 sensitive_answers=sensitive,
                 comments=form.cleaned_data["comments"],

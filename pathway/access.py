@@ -14,7 +14,7 @@ Coordinators pilot; they do not read carnets, except the identity needed to merg
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
-from accounts.access import is_orientation_manager
+from accounts.access import is_orientation_manager, is_structure_admin
 from pathway.models import AccessRequest, Pathway, TeamMember
 from people.models import Person
 from people.publics import publics_filter
@@ -39,7 +39,10 @@ def persons_visible_to(membership, queryset=None):
     if membership is None:
         return queryset.none()
     user_id, structure = membership.user_id, membership.structure
-    in_team = TeamMember.objects.filter(pathway__person=OuterRef("pk"), user_id=user_id, ended_at__isnull=True)
+    # Team membership counts for the structure the professional joined the team for, and acts for now.
+    in_team = TeamMember.objects.filter(
+        pathway__person=OuterRef("pk"), user_id=user_id, structure_id=membership.structure_id, ended_at__isnull=True
+    )
     referent_structure = Pathway.objects.filter(person=OuterRef("pk"), referent_structure=structure)
     condition = Q(Exists(in_team)) | Q(Exists(referent_structure))
     if is_orientation_manager(membership):
@@ -56,6 +59,44 @@ def in_orientation_scope(membership, person):
     if not is_orientation_manager(membership):
         return False
     return Person.objects.filter(pk=person.pk).filter(orientation_scope(membership)).exists()
+
+
+def can_designate_referent(membership, person):
+    """The organisme référent's admins and orientation managers designate the référent; a professional
+    of the organisme référent may designate themself only when no référent exists yet."""
+    pathway = getattr(person, "pathway", None)
+    if pathway is None or pathway.referent_structure_id is None or membership is None:
+        return False
+    if membership.structure_id == pathway.referent_structure_id and (
+        pathway.referent_id is None or is_structure_admin(membership)
+    ):
+        return True
+    return in_orientation_scope(membership, person)
+
+
+def can_designate_anyone(membership, person):
+    """Designate someone other than oneself: the organisme référent's admins and the orientation managers."""
+    if not can_designate_referent(membership, person):
+        return False
+    return is_structure_admin(membership, person.pathway.referent_structure) or in_orientation_scope(
+        membership, person
+    )
+
+
+def is_referent(membership, pathway):
+    return membership is not None and pathway.referent_id is not None and pathway.referent_id == membership.user_id
+
+
+def can_manage_team(membership, person):
+    """Add or remove intervenants: the référent, the organisme référent's admins, the orientation managers."""
+    pathway = getattr(person, "pathway", None)
+    if pathway is None or membership is None:
+        return False
+    if is_referent(membership, pathway) and membership.structure_id == pathway.referent_structure_id:
+        return True
+    if pathway.referent_structure_id and is_structure_admin(membership, pathway.referent_structure):
+        return True
+    return in_orientation_scope(membership, person)
 
 
 def can_answer_access_request(membership, person):

@@ -22,6 +22,18 @@ class PathwayConfig(AppConfig):
                 "contract_due_on",
             ],
         )
-        track(TeamMember, fields=["user", "structure", "role", "ended_at"])
+        track(TeamMember, fields=["user", "structure", "role", "ended_at", "end_reason"])
         track(ReferentHistory, fields=["user", "structure", "ended_at", "end_reason"])
         track(AccessRequest, fields=["status", "answer_comment"])
+
+        from accounts.signals import membership_deactivated
+        from pathway import actions
+        from pathway.merging import register_relations
+
+        register_relations()
+
+        membership_deactivated.connect(
+            lambda sender, membership, **kwargs: actions.end_memberships_of(membership),
+            weak=False,
+            dispatch_uid="pathway-end-memberships",
+        )

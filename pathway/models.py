@@ -4,7 +4,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -31,10 +31,6 @@ class EntrySource(models.TextChoices):
 def orientation_due_on(person, entered_at):
     """RSA: six weeks after the Département learnt that the right opened (CASF art. D262-65-2)."""
     return entered_at + RSA_ORIENTATION_DELAY if person.is_rsa else None
-
-
-class TransitionError(Exception):
-    """A state change asked from a state that does not allow it."""
 
 
 class Pathway(models.Model):
@@ -101,65 +97,6 @@ class Pathway(models.Model):
     def is_active(self):
         return self.status in {self.Status.ENTERED, self.Status.ORIENTED, self.Status.ACCOMPANIED}
 
-    def mark_oriented(self, *, pathway_type, structure, contract_due_on):
-        if self.status not in {self.Status.ENTERED, self.Status.ORIENTED, self.Status.ACCOMPANIED}:
-            raise TransitionError("Ce parcours est clos : il faut d'abord le rouvrir.")
-        changed_structure = self.referent_structure_id != structure.pk
-        self.pathway_type = pathway_type
-        self.referent_structure = structure
-        self.oriented_at = timezone.now()
-        self.contract_due_on = contract_due_on
-        if changed_structure and self.referent_id is not None:
-            # A réorientation to another structure ends the current référent's mission.
-            self.end_referent(reason="réorientation", leaves_team=True)
-        if self.status == self.Status.ENTERED or self.referent_id is None:
-            self.status = self.Status.ORIENTED
-        self.save()
-
-    def designate_referent(self, user, *, by):
-        """The organisme référent designates (or changes) the référent unique. The only writer of `referent`."""
-        if self.referent_structure_id is None:
-            raise TransitionError("Le parcours n'a pas encore d'organisme référent : il faut d'abord l'orienter.")
-        if not user.memberships.filter(structure_id=self.referent_structure_id, is_active=True).exists():
-            raise TransitionError("Le référent doit être un membre actif de l'organisme référent.")
-        with transaction.atomic():
-            if self.referent_id == user.pk:
-                return
-            if self.referent_id is not None:
-                self.end_referent(reason="changement de référent")
-            self.referent = user
-            self.status = self.Status.ACCOMPANIED
-            self.save(update_fields=["referent", "status", "updated_at"])
-            ReferentHistory.objects.create(
-                pathway=self, user=user, structure_id=self.referent_structure_id, designated_by=by
-            )
-            TeamMember.objects.update_or_create(
-                pathway=self,
-                user=user,
-                ended_at=None,
-                defaults={"structure_id": self.referent_structure_id, "role": TeamMember.Role.REFERENT},
-            )
-
-    def end_referent(self, *, reason, leaves_team=False):
-        """End the référent's mission. Within the same structure they stay in the team as intervenant; after a
-        réorientation elsewhere (``leaves_team``) they leave it, and with it their access to the carnet."""
-        if self.referent_id is None:
-            return
-        now = timezone.now()
-        ReferentHistory.objects.filter(pathway=self, user_id=self.referent_id, ended_at=None).update(
-            ended_at=now, end_reason=reason
-        )
-        former = TeamMember.objects.filter(
-            pathway=self, user_id=self.referent_id, role=TeamMember.Role.REFERENT, ended_at=None
-        )
-        if leaves_team:
-            former.update(ended_at=now)
-        else:
-            former.update(role=TeamMember.Role.INTERVENANT)
-        self.referent = None
-        if self.status == self.Status.ACCOMPANIED:
-            self.status = self.Status.ORIENTED
-
 
 class ReferentHistory(models.Model):
     """Every référent a pathway had, and who designated them."""
@@ -200,6 +137,7 @@ class TeamMember(models.Model):
     role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.INTERVENANT)
     started_at = models.DateTimeField("depuis le", default=timezone.now)
     ended_at = models.DateTimeField("jusqu'au", null=True, blank=True)
+    end_reason = models.CharField("motif de fin", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "membre de l'équipe"

@@ -34,3 +34,11 @@ class PeopleConfig(AppConfig):
             sensitive=["nir_digest", "rqth"],
         )
         track(PersonMerge, fields=["survivor", "merged", "undone_at"])
+
+        from people.merge import Export, Retention, ignored, register
+
+        forth, back = ignored("la fusion elle-même : ses deux dossiers sont ceux qu'elle relie")
+        for field in ("survivor", "merged"):
+            register(PersonMerge, field, merge=forth, undo=back, export=Export.INCLUDED, retention=Retention.KEPT)
+        forth, back = ignored("le lien de fusion, écrit par la fusion elle-même")
+        register(Person, "merged_into", merge=forth, undo=back, export=Export.EXCLUDED, retention=Retention.DELETED)

@@ -8,8 +8,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, Role
-from entry import services
+from entry import actions
 from entry.models import Commission
+from pathway import actions as pathway_actions
+from people.merge import merge_persons
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.factories import MembershipFactory, StructureFactory
 from tests.people.factories import PersonFactory
@@ -63,9 +65,9 @@ class World:
         )
         self.oriented = PersonFactory(followed_by=pro_a)
         proposal = OrientationFactory(person=self.oriented, proposed_by=pro_a.user, proposed_for=pro_a.structure)
-        self.orientation = services.decide_orientation(
-            proposal.pk,
-            manager,
+        self.orientation = actions.decide_orientation(
+            proposal,
+            by=manager,
             pathway_type="professional",
             referent_structure=pro_b.structure,
             referent=None,
@@ -74,9 +76,9 @@ class World:
         self.commission = Commission.objects.create(
             title="Commission", held_on=timezone.localdate(), structure=manager.structure, created_by=manager.user
         )
-        self.access_request = services.request_access(self.person, pro_b, "Je la reçois demain.")
+        self.access_request = pathway_actions.request_access(self.person, by=pro_b, reason="Je la reçois demain.")
         first, second = PersonFactory(followed_by=None), PersonFactory(followed_by=None)
-        self.merge = services.merge_persons(first, second, manager.user)
+        self.merge = merge_persons(survivor=first, merged=second, by=users["coordinator"].memberships.get())
 
 
 # url name → list of (method, kwargs builder, expected status by role)

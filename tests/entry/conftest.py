@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from entry import services
+from entry import actions
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.people.factories import PersonFactory
 
@@ -64,9 +64,9 @@ def orient(propose, manager):
 
     def _orient(person, structure, referent=None, pathway="professional", notify=True):
         proposal = propose(person, manager, pathway)
-        return services.decide_orientation(
-            proposal.pk,
-            manager,
+        return actions.decide_orientation(
+            proposal,
+            by=manager,
             pathway_type=pathway,
             referent_structure=structure,
             referent=referent,

@@ -9,10 +9,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from entry import services
+from entry import actions
 from entry.models import Orientation
 from pathway.models import Pathway, TeamMember
 from people.models import Person
+from relais.actions import ActionError
 from tests.entry.posts import person_data
 from tests.factories import MembershipFactory
 from tests.pages import input_value, text
@@ -22,9 +23,9 @@ ALREADY_DECIDED = "Cette orientation a déjà été décidée par"
 
 
 def decide(orientation, membership, structure):
-    return services.decide_orientation(
-        orientation.pk,
-        membership,
+    return actions.decide_orientation(
+        orientation,
+        by=membership,
         pathway_type="professional",
         referent_structure=structure,
         referent=None,
@@ -51,7 +52,7 @@ class TestOneAfterTheOther:
         other_manager = MembershipFactory(structure=manager.structure, orientation_manager=True)
         decide(orientation, manager, structure_a)
 
-        with pytest.raises(services.EntryError, match=ALREADY_DECIDED) as refused:
+        with pytest.raises(ActionError, match=ALREADY_DECIDED) as refused:
             decide(orientation, other_manager, structure_b)
 
         assert str(manager.user) in str(refused.value)
@@ -131,7 +132,7 @@ def test_two_managers_deciding_at_once_on_two_connections(membership_a, manager,
             barrier.wait()
             decide(orientation, membership, structure)
             outcomes[structure.pk] = "décidée"
-        except services.EntryError as error:
+        except ActionError as error:
             outcomes[structure.pk] = str(error)
         finally:
             connection.close()

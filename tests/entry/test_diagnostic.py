@@ -6,9 +6,10 @@ import copy
 import pytest
 from django.urls import reverse
 
-from entry import services
+from entry import actions
 from entry.models import Diagnostic, Orientation
 from entry.referential_store import current_referential, publish, referential_version
+from pathway import actions as pathway_actions
 from tests.entry.factories import DiagnosticFactory, answers
 from tests.entry.posts import REFERENTIAL, checked, diagnostic_data, selected
 from tests.factories import MembershipFactory
@@ -157,8 +158,8 @@ def test_incoherent_activity_answers_are_refused(login, professional_a, followed
 class TestSensitiveAnswers:
     @pytest.fixture
     def granted(self, first, followed, membership_b, manager):
-        request = services.request_access(followed, membership_b, "Accompagnement vers l'emploi.")
-        services.answer_access_request(request, manager, grant=True)
+        request = pathway_actions.request_access(followed, by=membership_b, reason="Accompagnement vers l'emploi.")
+        pathway_actions.answer_access_request(request, by=manager, grant=True)
         return membership_b
 
     def test_a_team_member_of_another_structure_sees_information_sensible(self, granted, login, first):
@@ -175,8 +176,8 @@ class TestSensitiveAnswers:
 
     def test_the_author_and_their_structure_see_them(self, granted, login, first, professional_a, followed, manager):
         colleague = MembershipFactory(structure=first.structure)
-        request = services.request_access(followed, colleague, "Relais pendant un congé.")
-        services.answer_access_request(request, manager, grant=True)
+        request = pathway_actions.request_access(followed, by=colleague, reason="Relais pendant un congé.")
+        pathway_actions.answer_access_request(request, by=manager, grant=True)
 
         for user in (professional_a, colleague.user):
             page = text(login(user).get(detail_url(first)))
@@ -185,9 +186,9 @@ class TestSensitiveAnswers:
             assert "Freins forts : logement" in page
 
     def test_the_referent_sees_them(self, granted, login, first, followed, manager):
-        services.decide_orientation(
-            Orientation.objects.get(person=followed).pk,
-            manager,
+        actions.decide_orientation(
+            Orientation.objects.get(person=followed),
+            by=manager,
             pathway_type="socio_professional",
             referent_structure=granted.structure,
             referent=granted,

@@ -5,10 +5,11 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AccessLog, ChangeLog
-from entry import services
 from entry.models import Diagnostic, Orientation
+from pathway import actions as pathway_actions
 from pathway.models import AccessRequest, TeamMember
 from people import matching
+from people.merge import merge_persons
 from people.models import Person, PersonMerge
 from tests.entry.factories import DiagnosticFactory
 from tests.factories import MembershipFactory
@@ -29,7 +30,7 @@ def twins(membership_a, membership_b, propose):
     )
     propose(other, membership_b, "social")
     requester = MembershipFactory()
-    services.request_access(other, requester, "Je la reçois demain.")
+    pathway_actions.request_access(other, by=requester, reason="Je la reçois demain.")
     return kept, other
 
 
@@ -132,8 +133,8 @@ class TestMerge:
     def test_two_pending_requests_of_one_professional_become_one(self, login, coordinator, twins, membership_b):
         kept, other = twins
         asking = MembershipFactory()
-        services.request_access(kept, asking, "Premier dossier.")
-        services.request_access(other, asking, "Second dossier.")
+        pathway_actions.request_access(kept, by=asking, reason="Premier dossier.")
+        pathway_actions.request_access(other, by=asking, reason="Second dossier.")
 
         response = merge(login(coordinator), kept, other)
 
@@ -174,7 +175,7 @@ def test_a_professional_cannot_merge(login, professional_a, twins, coordinator):
     assert client.get(reverse("entry:merge")).status_code == 403
     ids = {"dossier_1": str(kept.public_id), "dossier_2": str(other.public_id), "survivant": str(kept.public_id)}
     assert client.post(reverse("entry:merge"), ids).status_code == 403
-    person_merge = services.merge_persons(kept, other, coordinator)
+    person_merge = merge_persons(survivor=kept, merged=other, by=coordinator.memberships.get())
     assert client.post(reverse("entry:merge_undo", args=[person_merge.public_id])).status_code == 403
     other.refresh_from_db()
     assert other.merged_into == kept
@@ -182,7 +183,7 @@ def test_a_professional_cannot_merge(login, professional_a, twins, coordinator):
 
 def test_the_merges_listed_are_logged(login, coordinator, departement, twins):
     kept, other = twins
-    services.merge_persons(kept, other, coordinator)
+    merge_persons(survivor=kept, merged=other, by=coordinator.memberships.get())
 
     page = text(login(coordinator).get(reverse("entry:merge")))
 

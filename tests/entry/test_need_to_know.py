@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AccessLog, ChangeLog
-from entry import services
+from pathway import actions as pathway_actions
 from pathway.models import AccessRequest, TeamMember
+from relais.actions import ActionError
 from tests.factories import MembershipFactory
 from tests.pages import text
 from tests.people.factories import PersonFactory
@@ -94,8 +95,8 @@ class TestAccessRequests:
 
         assert "Votre demande d'accès est en attente de réponse." in text(response)
         assert AccessRequest.objects.count() == 1
-        with pytest.raises(services.EntryError, match="Vous avez déjà une demande d'accès en attente"):
-            services.request_access(followed, membership_b, "Encore ?")
+        with pytest.raises(ActionError, match="Vous avez déjà une demande d'accès en attente"):
+            pathway_actions.request_access(followed, by=membership_b, reason="Encore ?")
 
     def test_a_request_needs_a_reason(self, login, professional_b, followed):
         response = login(professional_b).post(
@@ -241,7 +242,7 @@ class TestEveryReadIsLogged:
         assert self.assert_logged(followed, orientation_manager, departement).detail == "liste des orientations"
 
     def test_access_requests_to_answer(self, login, orientation_manager, departement, followed, membership_b):
-        services.request_access(followed, membership_b, "Je la reçois demain.")
+        pathway_actions.request_access(followed, by=membership_b, reason="Je la reçois demain.")
 
         login(orientation_manager).get(reverse("entry:access_request_list"))
 

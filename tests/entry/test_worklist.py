@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from entry import services
 from entry.models import Orientation
+from pathway import actions as pathway_actions
 from pathway.models import TeamMember
 from tests.entry.factories import OrientationFactory
 from tests.factories import MembershipFactory, UserFactory
@@ -108,8 +108,8 @@ class TestFilters:
             ({"epci": "200059228"}, {"late", "fresh", "young"}),
             ({"commune": "91377"}, {"soon"}),
             ({"public": "rsa"}, {"late", "soon", "fresh"}),
-            ({"public": "jeune"}, {"young"}),
-            ({"public": "rqth"}, {"fresh"}),
+            ({"public": "young"}, {"young"}),
+            ({"public": "disabled"}, {"fresh"}),
         ],
     )
     def test_filters(self, login, orientation_manager, people, params, expected):
@@ -134,7 +134,7 @@ class TestFilters:
         assert "À orienter (4)" in text(response)
 
     def test_filters_combine_with_the_view(self, login, orientation_manager, people):
-        assert shown(login(orientation_manager), vue="en_retard", public="jeune") == set()
+        assert shown(login(orientation_manager), vue="en_retard", public="young") == set()
 
 
 def test_the_zone_of_the_manager_bounds_the_list(login, people, departement):
@@ -208,7 +208,7 @@ class TestQueryCounts:
             TeamMember.objects.create(
                 pathway=person.pathway, user=UserFactory(), structure=structure_b, started_at=timezone.now()
             )
-            services.request_access(person, MembershipFactory(), f"Demande {index}")
+            pathway_actions.request_access(person, by=MembershipFactory(), reason=f"Demande {index}")
             OrientationFactory(
                 person=person,
                 status=Orientation.Status.DECIDED,

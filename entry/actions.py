@@ -1,0 +1,239 @@
+"""Actions of entry: record a diagnostic, propose, decide and notify an orientation, hold a commission.
+
+One function per state change (see relais/actions.py): each checks its access rule, writes the change history
+through ``save()``, the carnet's timeline, and sends messages after the commit. The pathway's facts (type,
+organisme référent, référent, deadlines) are written by ``pathway.actions``, called from here.
+"""
+
+import logging
+import smtplib
+
+from django.db import transaction
+from django.utils import timezone
+
+from entry.access import can_orient
+from entry.models import Commission, Diagnostic, Notification, Orientation
+from entry.notify import notify_orientation
+from pathway import actions as pathway_actions
+from pathway import timeline
+from pathway.access import can_view_person, orientation_scope
+from pathway.models import PathwayType, Visibility
+from people.models import Person
+from relais.actions import SYSTEM, ActionError, Conflict, after_commit, require, require_actor
+
+logger = logging.getLogger(__name__)
+
+timeline.register_kind("entry.diagnostic_recorded", "diagnostic")
+timeline.register_kind("entry.orientation_proposed", "orientation")
+timeline.register_kind("entry.orientation_decided", "orientation")
+timeline.register_kind("entry.orientation_notified", "orientation")
+
+DECIDED = (Orientation.Status.DECIDED, Orientation.Status.NOTIFIED)
+
+
+def already_decided(orientation):
+    """What a manager reads when someone else decided the orientation first."""
+    who = orientation.decided_by or "un autre chargé d'orientation"
+    when = timezone.localtime(orientation.decided_at).strftime("%d/%m/%Y à %H:%M") if orientation.decided_at else ""
+    return (
+        f"Cette orientation a déjà été décidée par {who} {('le ' + when) if when else ''}. "
+        "Rechargez le dossier pour voir la décision."
+    )
+
+
+# --- Diagnostic and proposal ---------------------------------------------------------------------------------------
+
+
+def record_diagnostic(
+    person,
+    *,
+    by,
+    answers,
+    sensitive_answers,
+    comments,
+    theme_comments,
+    sensitive_theme_comments,
+    referential,
+    proposal,
+):
+    """A new dated version of the common diagnostic, numbered after the previous one; its proposal becomes the
+    person's open orientation proposal."""
+    require_actor(by)
+    require(by is SYSTEM or can_view_person(by, person))
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        previous = Diagnostic.objects.latest_for(person)
+        diagnostic = Diagnostic(
+            person=person,
+            number=(previous.number + 1) if previous else 1,
+            referential_version=referential["version"],
+            answers=answers,
+            sensitive_answers=sensitive_answers,
+            comments=comments,
+            theme_comments=theme_comments,
+            sensitive_theme_comments=sensitive_theme_comments,
+            done_by=by.user,
+            structure=by.structure,
+            previous=previous,
+            proposed_pathway=proposal.pathway,
+            proposal_reasons=[*proposal.reasons, *(f"À savoir : {note}" for note in proposal.notes)],
+            proposal_sensitive=proposal.sensitive,
+        )
+        diagnostic.save()
+        timeline.record(
+            person,
+            kind="entry.diagnostic_recorded",
+            by=by,
+            summary=f"Diagnostic n° {diagnostic.number} réalisé",
+            obj=diagnostic,
+        )
+        _propose(person, by=by, diagnostic=diagnostic)
+    return diagnostic
+
+
+def _propose(person, *, by, diagnostic):
+    """The diagnostic's proposal becomes the person's open proposal (replacing an older open one)."""
+    orientation = Orientation.objects.select_for_update().filter(person=person, status=Orientation.Status.PROPOSED)
+    orientation = orientation.first()
+    if orientation is None:
+        has_decided = Orientation.objects.filter(person=person, status__in=DECIDED).exists()
+        orientation = Orientation(person=person, is_reorientation=has_decided)
+    orientation.diagnostic = diagnostic
+    orientation.proposed_pathway = diagnostic.proposed_pathway
+    orientation.proposal_reasons = diagnostic.proposal_reasons
+    orientation.proposal_sensitive = diagnostic.proposal_sensitive
+    orientation.proposed_by = by.user
+    orientation.proposed_for = by.structure
+    orientation.proposed_at = timezone.now()
+    orientation.save()
+    timeline.record(
+        person,
+        kind="entry.orientation_proposed",
+        by=by,
+        summary=f"Orientation proposée : parcours {PathwayType(orientation.proposed_pathway).label}",
+        obj=orientation,
+    )
+    return orientation
+
+
+# --- Decision and notification -------------------------------------------------------------------------------------
+
+
+def decide_orientation(
+    orientation, *, by, pathway_type, referent_structure, referent=None, reason="", commission=None, notify=True
+):
+    """An orientation manager of the person's territory decides a proposed orientation; ``referent`` (a membership
+    of the organisme référent) is designated at once when given. Two managers deciding at once: the second is told,
+    nothing half-written. The person and the organisme référent are told after the commit."""
+    require_actor(by)
+    person = orientation.person
+    require(by is SYSTEM or can_orient(by, person), "Cette personne n'est pas dans votre périmètre d'orientation.")
+    if pathway_type not in PathwayType.values:
+        raise ActionError("Choisissez un parcours.")
+    with transaction.atomic():
+        orientation = (
+            Orientation.objects.select_for_update().select_related("person", "decided_by").get(pk=orientation.pk)
+        )
+        if orientation.status != Orientation.Status.PROPOSED:
+            raise Conflict(already_decided(orientation))
+        orientation.status = Orientation.Status.DECIDED
+        orientation.pathway_type = pathway_type
+        orientation.referent_structure = referent_structure
+        orientation.referent = referent.user if referent else None
+        orientation.decision_reason = reason
+        orientation.decided_by = by.user
+        orientation.decided_at = timezone.now()
+        orientation.commission = commission
+        orientation.save()
+        timeline.record(
+            person,
+            kind="entry.orientation_decided",
+            by=by,
+            summary=f"Orientation décidée : parcours {PathwayType(pathway_type).label}, {referent_structure.name}",
+            obj=orientation,
+        )
+        pathway_actions.mark_oriented(
+            person, by=by, pathway_type=pathway_type, structure=referent_structure, orientation=orientation
+        )
+        if referent is not None:
+            pathway_actions.designate_referent(person, by=by, referent=referent)
+        if notify:
+            after_commit(send_orientation, orientation.pk, by=by)
+    return orientation
+
+
+def send_orientation(orientation_id, *, by=SYSTEM):
+    """Send the decision to the person (email, SMS) and the organisme référent; once sent, it is notified. A failed
+    sending leaves the decision as it is: the page offers the printable letter instead."""
+    orientation = Orientation.objects.select_related("person", "referent_structure", "referent").get(pk=orientation_id)
+    try:
+        sent = notify_orientation(orientation)
+    except (OSError, smtplib.SMTPException):
+        logger.exception("Échec de l'envoi de la notification d'orientation")
+        return orientation
+    if sent:
+        return _mark_notified(orientation, by=by, how=", ".join(item.get_channel_display() for item in sent))
+    return orientation
+
+
+def _mark_notified(orientation, *, by, how):
+    with transaction.atomic():
+        locked = Orientation.objects.select_for_update().select_related("person").get(pk=orientation.pk)
+        if locked.status == Orientation.Status.DECIDED:
+            locked.status = Orientation.Status.NOTIFIED
+            locked.notified_at = timezone.now()
+            locked.save(update_fields=["status", "notified_at"])
+            pathway_actions.restart_contract_delay(locked.person, by=by)
+            timeline.record(
+                locked.person,
+                kind="entry.orientation_notified",
+                by=by,
+                summary=f"Orientation notifiée à la personne ({how})",
+                obj=locked,
+                visibility=Visibility.PERSON,
+            )
+    orientation.refresh_from_db()
+    return orientation
+
+
+def record_letter(orientation, *, by):
+    """The printable letter was handed or posted: it counts as the notification (once)."""
+    require_actor(by)
+    require(by is SYSTEM or can_orient(by, orientation.person))
+    if orientation.status != Orientation.Status.DECIDED:
+        return orientation
+    with transaction.atomic():
+        Notification(
+            person=orientation.person,
+            orientation=orientation,
+            channel=Notification.Channel.LETTER,
+            recipient=orientation.person.address or "remis en main propre",
+            subject="Courrier de notification d'orientation",
+            body=f"Courrier imprimé par {by.user}",
+        ).save()
+        return _mark_notified(orientation, by=by, how="courrier")
+
+
+# --- Commission ----------------------------------------------------------------------------------------------------
+
+
+def create_commission(*, by, title, held_on):
+    require_actor(by)
+    require(by is not SYSTEM and by.is_orientation_manager)
+    commission = Commission(title=title, held_on=held_on, structure=by.structure, created_by=by.user)
+    commission.save()
+    return commission
+
+
+def add_to_commission(commission, *, by, persons):
+    """Add people to a session: only people the manager orients (zone and delegated publics), not those they see
+    through a team. Returns the people added."""
+    require_actor(by)
+    require(by is not SYSTEM and by.is_orientation_manager and commission.structure_id == by.structure_id)
+    allowed = list(
+        Person.objects.filter(pk__in=[person.pk for person in persons], merged_into__isnull=True).filter(
+            orientation_scope(by)
+        )
+    )
+    commission.persons.add(*allowed)
+    return allowed

@@ -1,0 +1,72 @@
+"""How the carnet's tables follow a merge of two records of the same person (see people.merge)."""
+
+from people.merge import Export, Retention, move_rows, register
+
+
+def _team_joins(survivor, merged):
+    """The merged record's team joins the survivor's carnet (as intervenants); the merged carnet itself, with its
+    référent history, stays attached to the merged record and comes back intact if the merge is undone."""
+    from pathway.models import Pathway, TeamMember
+
+    survivor_pathway = Pathway.objects.filter(person=survivor).first()
+    merged_pathway = Pathway.objects.filter(person=merged).first()
+    added = []
+    if survivor_pathway is None or merged_pathway is None:
+        return added
+    present = set(TeamMember.objects.filter(pathway=survivor_pathway, ended_at=None).values_list("user_id", flat=True))
+    for member in merged_pathway.team.filter(ended_at=None).order_by("pk"):
+        if member.user_id in present:
+            continue
+        joined = TeamMember(pathway=survivor_pathway, user_id=member.user_id, structure_id=member.structure_id)
+        joined.save()
+        present.add(member.user_id)
+        added.append(joined.pk)
+    return added
+
+
+def _team_leaves(survivor, merged, record):
+    from pathway.models import TeamMember
+
+    for member in TeamMember.objects.filter(pk__in=record or []):
+        member.delete()
+
+
+def _access_requests_move(survivor, merged):
+    """Requests follow, but a professional waiting on both records keeps one: the other stays with the merged one."""
+    from pathway.models import AccessRequest
+
+    waiting = AccessRequest.objects.filter(person=survivor, status=AccessRequest.Status.PENDING).values("requested_by")
+    moved = []
+    for request in (
+        AccessRequest.objects.filter(person=merged)
+        .exclude(status=AccessRequest.Status.PENDING, requested_by__in=waiting)
+        .order_by("pk")
+    ):
+        request.person = survivor
+        request.save(update_fields=["person"])
+        moved.append(request.pk)
+    return moved
+
+
+def register_relations():
+    from pathway.models import AccessRequest, Pathway, TimelineEvent
+
+    register(
+        Pathway,
+        "person",
+        merge=_team_joins,
+        undo=_team_leaves,
+        export=Export.INCLUDED,
+        retention=Retention.DELETED,
+    )
+    _, back = move_rows(AccessRequest, "person")
+    register(
+        AccessRequest,
+        "person",
+        merge=_access_requests_move,
+        undo=back,
+        export=Export.INCLUDED,
+        retention=Retention.DELETED,
+    )
+    forth, back = move_rows(TimelineEvent, "person")
+    register(TimelineEvent, "person", merge=forth, undo=back, export=Export.INCLUDED, retention=Retention.DELETED)
