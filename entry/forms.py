@@ -8,7 +8,7 @@ from dsfr.forms import DsfrBaseForm
 from dsfr.widgets import InlineRadioSelect
 
 from accounts.models import Membership, Structure
-from pathway.models import Pathway
+from pathway.models import PathwayType
 from people.identity import clean_nir, nir_matches_identity
 from people.models import Person
 from relais.phone import normalise_phone
@@ -195,7 +195,7 @@ class AccessAnswerForm(DsfrBaseForm):
     )
 
 
-PATHWAY_CHOICES = Pathway.Type.choices
+PATHWAY_CHOICES = PathwayType.choices
 
 
 def referent_choices(structure_id):

@@ -104,6 +104,7 @@ def worklist(request):
             "sections": [(key, label, counts[key]) for key, label in SECTIONS.items()],
             "filters": filters,
             "publics": PUBLICS,
+            "pathway_types": PathwayType.choices,
             "epcis": Epci.objects.filter(communes__in=zone_communes).distinct().order_by("name"),
             "communes": zone_communes,
             "structures": Structure.objects.filter(is_validated=True).order_by("name").only("public_id", "name"),

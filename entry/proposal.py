@@ -47,22 +47,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from entry.referential import LEVELS, load_referential
+from pathway.models import PATHWAY_DESCRIPTIONS, PathwayType
+from people.publics import YOUNG_AGE_LIMIT
 
 RECENT_ACTIVITY_MONTHS = 24
 STRONG_BARRIERS_FOR_SOCIAL = 2
 BLOCKING_THEMES = ("health", "housing")
 MODERATE_BARRIERS_FOR_GLOBAL = 2
 QUALIFIED_LEVELS = ("level_3", "level_4", "level_5", "level_6", "level_7_8")
-YOUNG_AGE_LIMIT = 26
 
-PROFESSIONAL = "professional"
-SOCIO_PROFESSIONAL = "socio_professional"
-SOCIAL = "social"
-PATHWAY_LABELS = {
-    PROFESSIONAL: "parcours professionnel (emploi)",
-    SOCIO_PROFESSIONAL: "parcours socio-professionnel (global)",
-    SOCIAL: "parcours social (remobilisation)",
-}
+PROFESSIONAL = PathwayType.PROFESSIONAL
+SOCIO_PROFESSIONAL = PathwayType.SOCIO_PROFESSIONAL
+SOCIAL = PathwayType.SOCIAL
 
 
 @dataclass(frozen=True)
@@ -87,7 +83,7 @@ class Proposal:
 
     @property
     def pathway_label(self):
-        return PATHWAY_LABELS[self.pathway]
+        return PATHWAY_DESCRIPTIONS[self.pathway]
 
     def explain(self):
         """The proposal in a few French sentences, for the orientation manager."""
@@ -198,7 +194,7 @@ def propose_orientation(answers, person_facts, *, referential=None):
     answers = answers or {}
     situation = _read_situation(answers, person_facts or PersonFacts(), referential)
     rule = next(rule for rule in RULES if rule.applies(situation))
-    reasons = [f"Règle appliquée : {rule.label} → {PATHWAY_LABELS[rule.pathway]}."]
+    reasons = [f"Règle appliquée : {rule.label} → {PATHWAY_DESCRIPTIONS[rule.pathway]}."]
     reasons += [getattr(situation, name) for name in rule.criteria]
     used = set(rule.criteria)
     others = ("activity_text", "aspiration_text", "qualification_text", "strong_text", "moderate_text")

@@ -37,7 +37,7 @@ from pathway.access import (
     followed_by,
     persons_visible_to,
 )
-from pathway.models import AccessRequest, Pathway
+from pathway.models import AccessRequest, PathwayType
 from people import matching
 from people.models import Person
 from relais.actions import ActionError
@@ -430,7 +430,7 @@ def diagnostic_edit(request, public_id):
             )
             messages.success(
                 request,
-                f"Diagnostic enregistré. Orientation proposée : parcours {Pathway.Type(proposal.pathway).label}.",
+                f"Diagnostic enregistré. Orientation proposée : parcours {PathwayType(proposal.pathway).label}.",
             )
             return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, detail="diagnostic")

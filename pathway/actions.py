@@ -21,6 +21,7 @@ from pathway.models import (
     AccessRequest,
     EntrySource,
     Pathway,
+    PathwayType,
     ReferentHistory,
     TeamMember,
     orientation_due_on,
@@ -154,7 +155,7 @@ def mark_oriented(person, *, by, pathway_type, structure, orientation=None):
             person,
             kind="pathway.oriented",
             by=by,
-            summary=f"Orienté en parcours {Pathway.Type(pathway_type).label} vers {structure.name}",
+            summary=f"Orienté en parcours {PathwayType(pathway_type).label} vers {structure.name}",
             obj=orientation or pathway,
         )
     return pathway

@@ -20,6 +20,14 @@ class PathwayType(models.TextChoices):
     SOCIAL = "social", "social"
 
 
+# What each pathway means, as the national decision chart puts it.
+PATHWAY_DESCRIPTIONS = {
+    PathwayType.PROFESSIONAL: "parcours professionnel (emploi)",
+    PathwayType.SOCIO_PROFESSIONAL: "parcours socio-professionnel (global)",
+    PathwayType.SOCIAL: "parcours social (remobilisation)",
+}
+
+
 class EntrySource(models.TextChoices):
     PROFESSIONAL = "professional", "saisie par un professionnel"
     CAF = "caf", "flux CAF / MSA (RSA)"
@@ -41,13 +49,10 @@ class Pathway(models.Model):
         EXITED = "exited", "sorti"
         ARCHIVED = "archived", "archivé"
 
-    Type = PathwayType
-    EntrySource = EntrySource
-
     public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
     person = models.OneToOneField("people.Person", on_delete=models.CASCADE, related_name="pathway")
     status = models.CharField("état", max_length=20, choices=Status.choices, default=Status.ENTERED)
-    pathway_type = models.CharField("type de parcours", max_length=20, choices=Type.choices, blank=True)
+    pathway_type = models.CharField("type de parcours", max_length=20, choices=PathwayType.choices, blank=True)
     entered_at = models.DateField("date d'entrée", default=timezone.localdate)
     entry_source = models.CharField(
         "origine de l'entrée", max_length=20, choices=EntrySource.choices, default=EntrySource.PROFESSIONAL

@@ -35,7 +35,7 @@ from entry.models import Diagnostic, Orientation
 from entry.proposal import PersonFacts, propose_orientation
 from entry.referential import split_sensitive
 from entry.referential_store import current_referential
-from pathway.models import EntrySource, Pathway, ReferentHistory, TeamMember, orientation_due_on
+from pathway.models import EntrySource, Pathway, PathwayType, ReferentHistory, TeamMember, orientation_due_on
 from people.identity import name_key, phonetic
 from people.models import Person
 from people.publics import YOUNG_AGE_LIMIT
@@ -46,7 +46,7 @@ LABEL = "Personnes accompagnées"
 BATCH = 5_000
 K = Structure.Kind
 S = Pathway.Status
-P = Pathway.Type
+P = PathwayType
 
 FIRST_BIRTH = date(1960, 1, 1)
 LAST_BIRTH = date(2008, 12, 31)

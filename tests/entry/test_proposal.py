@@ -4,13 +4,13 @@ import pytest
 
 from entry.proposal import (
     BLOCKING_THEMES,
-    PATHWAY_LABELS,
     QUALIFIED_LEVELS,
     RULES,
     PersonFacts,
     propose_orientation,
 )
 from entry.referential import ORIENTATION_QUESTIONS, ORIENTATION_THEMES, load_referential, validate_answers
+from pathway.models import PATHWAY_DESCRIPTIONS
 
 REFERENTIAL = load_referential()
 THEMES = [theme["key"] for theme in REFERENTIAL["barriers"]]
@@ -216,20 +216,20 @@ def test_proposal(answers, facts, pathway, rule, reason):
     assert proposal.pathway == pathway
     assert proposal.rule == rule
     deciding = next(r for r in RULES if r.key == rule)
-    assert proposal.reasons[0] == f"Règle appliquée : {deciding.label} → {PATHWAY_LABELS[pathway]}."
+    assert proposal.reasons[0] == f"Règle appliquée : {deciding.label} → {PATHWAY_DESCRIPTIONS[pathway]}."
     assert reason in proposal.reasons[1:]
 
 
 def test_every_pathway_and_every_rule_is_reached_by_a_case():
     reached = {case.values[3] for case in CASES}
     assert reached == {rule.key for rule in RULES}
-    assert {case.values[2] for case in CASES} == set(PATHWAY_LABELS)
+    assert {case.values[2] for case in CASES} == set(PATHWAY_DESCRIPTIONS)
 
 
 def test_the_rule_table_ends_with_a_rule_that_always_applies():
     assert len({rule.key for rule in RULES}) == len(RULES)
     assert RULES[-1].applies(None)
-    assert all(rule.pathway in PATHWAY_LABELS for rule in RULES)
+    assert all(rule.pathway in PATHWAY_DESCRIPTIONS for rule in RULES)
 
 
 def test_the_rules_only_read_what_every_referential_version_must_keep():
