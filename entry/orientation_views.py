@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,7 @@ from entry.forms import CommissionForm
 from entry.models import Commission, Orientation
 from pathway.access import orientation_scope
 from pathway.models import Pathway, PathwayType
+from people.identity import name_key
 from people.merge import merge_persons, undo_merge
 from people.models import Person, PersonMerge
 from people.publics import Public, public_filter
@@ -51,8 +53,41 @@ def _zone_pathways(membership):
     return Pathway.objects.filter(person__merged_into__isnull=True).filter(zone)
 
 
+WORKLIST_SESSION_KEY = "relais_worklist"
+
+
+def _section_filters(today):
+    """Each view of the worklist as a filter on the zone's pathways (one definition for counts and rows)."""
+    entered = Q(status=Pathway.Status.ENTERED)
+    return {
+        "a_orienter": entered,
+        "echeance_proche": entered
+        & Q(orientation_due_on__gte=today, orientation_due_on__lte=today + timedelta(days=DUE_SOON_DAYS)),
+        "en_retard": entered & Q(orientation_due_on__lt=today),
+        "contrat_attendu": Q(
+            status__in=[Pathway.Status.ORIENTED, Pathway.Status.ACCOMPANIED], contract_due_on__isnull=False
+        ),
+    }
+
+
+SECTION_ORDER = {
+    # Most urgent first: overdue, then due soonest; without deadline last.
+    "a_orienter": [F("orientation_due_on").asc(nulls_last=True), "entered_at", "pk"],
+    "echeance_proche": ["orientation_due_on", "pk"],
+    "en_retard": ["orientation_due_on", "pk"],
+    "contrat_attendu": ["contract_due_on", "pk"],
+}
+
+
 def worklist(request):
+    """The orientation managers' worklist. Filters are in the address (no personal data); a name search is posted
+    and kept in the session, never in the address."""
     membership = _manager_or_403(request)
+    if request.method == "POST":
+        name = name_key(request.POST.get("nom", ""))[:100]
+        request.session[WORKLIST_SESSION_KEY] = {**request.session.get(WORKLIST_SESSION_KEY, {}), "name": name}
+        query = request.POST.get("filtres", "")
+        return redirect(reverse("entry:worklist") + (f"?{query}" if query else ""))
     today = timezone.localdate()
     section = request.GET.get("vue", "a_orienter")
     if section not in SECTIONS:
@@ -74,26 +109,25 @@ def worklist(request):
             Q(person__created_for__public_id=filters["structure"])
             | Q(referent_structure__public_id=filters["structure"])
         )
-    to_orient = base.filter(status=Pathway.Status.ENTERED)
-    querysets = {
-        "a_orienter": to_orient.order_by("orientation_due_on", "entered_at", "pk"),
-        "echeance_proche": to_orient.filter(
-            orientation_due_on__gte=today, orientation_due_on__lte=today + timedelta(days=DUE_SOON_DAYS)
-        ).order_by("orientation_due_on", "pk"),
-        "en_retard": to_orient.filter(orientation_due_on__lt=today).order_by("orientation_due_on", "pk"),
-        "contrat_attendu": base.filter(
-            status__in=[Pathway.Status.ORIENTED, Pathway.Status.ACCOMPANIED], contract_due_on__isnull=False
-        ).order_by("contract_due_on", "pk"),
-    }
-    counts = {key: queryset.count() for key, queryset in querysets.items()}
+    name = request.session.get(WORKLIST_SESSION_KEY, {}).get("name", "")
+    if name:
+        base = base.filter(person__name_search__contains=name)
+    sections = _section_filters(today)
+    # The four counters in one query; the paginator reuses the one of the view shown.
+    counts = base.aggregate(**{key: Count("pk", filter=condition) for key, condition in sections.items()})
     proposal = Orientation.objects.filter(person=OuterRef("person"), status=Orientation.Status.PROPOSED)
     rows = (
-        querysets[section]
+        base.filter(sections[section])
+        .order_by(*SECTION_ORDER[section])
         .select_related("person", "person__commune", "referent_structure", "referent")
         .annotate(proposed_pathway=Subquery(proposal.values("proposed_pathway")[:1]))
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = counts[section]
+    page = paginator.get_page(request.GET.get("page"))
     log_access_many(request, [row.person for row in page.object_list], detail="liste des orientations")
+    query = request.GET.urlencode()
+    request.session[WORKLIST_SESSION_KEY] = {"name": name, "query": query}
     zone_communes = Commune.objects.filter(departement_id=settings.RELAIS_DEPARTEMENT).order_by("name")
     return render(
         request,
@@ -103,6 +137,8 @@ def worklist(request):
             "section": section,
             "sections": [(key, label, counts[key]) for key, label in SECTIONS.items()],
             "filters": filters,
+            "query": query,
+            "name": name,
             "publics": PUBLICS,
             "pathway_types": PathwayType.choices,
             "epcis": Epci.objects.filter(communes__in=zone_communes).distinct().order_by("name"),
@@ -111,6 +147,12 @@ def worklist(request):
             "today": today,
         },
     )
+
+
+def worklist_return(request):
+    """Where a decision taken from the worklist leads back: the same view, filters and page."""
+    query = request.session.get(WORKLIST_SESSION_KEY, {}).get("query", "")
+    return reverse("entry:worklist") + (f"?{query}" if query else "")
 
 
 def commission_list(request):

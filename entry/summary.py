@@ -24,6 +24,9 @@ def home_summary(membership):
         to_orient = Pathway.objects.filter(person__merged_into__isnull=True, status=Pathway.Status.ENTERED).filter(
             zone
         )
-        summary["to_orient_count"] = to_orient.count()
-        summary["overdue_count"] = to_orient.filter(orientation_due_on__lt=today).count()
+        summary.update(
+            to_orient.aggregate(
+                to_orient_count=Count("pk"), overdue_count=Count("pk", filter=Q(orientation_due_on__lt=today))
+            )
+        )
     return summary

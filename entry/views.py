@@ -24,6 +24,7 @@ from entry.forms import (
     referent_choices,
 )
 from entry.models import Diagnostic, Orientation
+from entry.orientation_views import worklist_return
 from entry.proposal import propose_orientation
 from entry.referential import merge_answers, split_sensitive, validate_answers
 from entry.referential_store import current_referential, describe_answers, person_facts, referential_version
@@ -345,6 +346,8 @@ def decide(request, public_id):
                     "L'orientation est décidée. Elle n'a pas pu être envoyée par courriel ou SMS : "
                     "imprimez le courrier.",
                 )
+            if request.GET.get("depuis") == "liste":
+                return redirect(worklist_return(request))
             return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, detail="décision d'orientation")
     return render(request, "entry/decide.html", {"person": person, "orientation": orientation, "form": form})

@@ -235,3 +235,37 @@ def test_a_structure_without_a_commune_still_has_its_worklist(login, people):
 
     assert response.status_code == 200
     assert "Massy" in text(response)
+
+
+class TestDailyUse:
+    def test_most_urgent_first_and_without_deadline_last(self, login, orientation_manager):
+        entered(60, "RETARD")
+        entered(35, "BIENTOT")
+        PersonFactory(birth_name="SANSDELAI", first_names="Alex", followed_by=None)  # not on RSA: no deadline
+
+        page = text(login(orientation_manager).get(reverse("entry:worklist")))
+
+        assert page.index("RETARD Alex") < page.index("BIENTOT Alex") < page.index("SANSDELAI Alex")
+
+    def test_a_name_search_is_posted_and_kept_with_the_filters(self, login, orientation_manager, people):
+        client = login(orientation_manager)
+
+        response = client.post(reverse("entry:worklist"), {"nom": "Retard", "filtres": "vue=a_orienter&public=rsa"})
+
+        assert response["Location"] == reverse("entry:worklist") + "?vue=a_orienter&public=rsa"
+        assert "retard" not in response["Location"].lower().split("?")[0]
+        assert shown(client, vue="a_orienter", public="rsa") == {"late"}
+        client.post(reverse("entry:worklist"), {"nom": ""})
+        assert shown(client, vue="a_orienter", public="rsa") == {"late", "soon", "fresh"}
+
+    def test_after_a_decision_from_the_list_the_manager_is_back_on_the_same_view(
+        self, login, orientation_manager, people, structure_b, propose, membership_a
+    ):
+        propose(people["late"], membership_a)
+        client = login(orientation_manager)
+        client.get(reverse("entry:worklist"), {"vue": "en_retard", "public": "rsa", "page": "1"})
+        decide = reverse("entry:decide", args=[people["late"].public_id]) + "?depuis=liste"
+
+        response = client.post(decide, {"pathway_type": "professional", "referent_structure": structure_b.pk})
+
+        assert response["Location"] == reverse("entry:worklist") + "?vue=en_retard&public=rsa&page=1"
