@@ -286,13 +286,13 @@ def merge(request):
     second_id = request.POST.get("dossier_2") or request.GET.get("dossier_2", "")
     pair, error = [], ""
     if first_id and second_id:
-        found = {
-            str(person.public_id): person
-            for person in Person.objects.filter(
-                public_id__in=_uuids([first_id, second_id]), merged_into__isnull=True
-            ).select_related("commune")
-        }
-        pair = [found.get(first_id.strip()), found.get(second_id.strip())]
+        wanted = [first_id.strip(), second_id.strip()]
+        found = {}
+        for person in Person.objects.filter(
+            Q(public_id__in=_uuids(wanted)) | Q(dossier_number__in=wanted), merged_into__isnull=True
+        ).select_related("commune"):
+            found[str(person.public_id)] = found[person.dossier_number] = person
+        pair = [found.get(wanted[0]), found.get(wanted[1])]
         if None in pair or pair[0] == pair[1]:
             error = "Indiquez deux numéros de dossier différents, de personnes non encore fusionnées."
             pair = []

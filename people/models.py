@@ -6,7 +6,7 @@ Every other axis points here; this app imports nothing above it (territory, acco
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ class Person(models.Model):
         PARTNER = "partner", "conjoint"
 
     public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    dossier_number = models.CharField("numéro de dossier", max_length=20, unique=True, editable=False)
     birth_name = models.CharField("nom de naissance", max_length=150)
     usage_name = models.CharField("nom d'usage", max_length=150, blank=True)
     first_names = models.CharField("prénoms", max_length=200)
@@ -92,6 +93,8 @@ class Person(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
+        if not self.dossier_number:
+            self.dossier_number = DossierCounter.next_number(self.departement)
         birth_key = fold(self.birth_name).replace(" ", "")
         self.name_search = name_key(self.birth_name, self.usage_name, self.first_names)
         self.last_name_prefix = birth_key[:3]
@@ -163,3 +166,30 @@ class PersonMerge(models.Model):
 
     def __str__(self):
         return f"Fusion de {self.merged} dans {self.survivor}"
+
+
+class DossierCounter(models.Model):
+    """The last dossier number given, per département and year: « 91-2026-004512 », short enough to read out."""
+
+    departement = models.CharField("département", max_length=3)
+    year = models.PositiveSmallIntegerField("année")
+    last = models.PositiveIntegerField("dernier numéro", default=0)
+
+    class Meta:
+        verbose_name = "compteur de numéros de dossier"
+        constraints = [models.UniqueConstraint(fields=["departement", "year"], name="one_dossier_counter_per_year")]
+
+    @classmethod
+    def next_number(cls, departement, year=None):
+        """The next number, taken under a row lock: two creations at once never get the same one."""
+        year = year or timezone.localdate().year
+        with transaction.atomic():
+            cls.objects.get_or_create(departement=departement, year=year)
+            counter = cls.objects.select_for_update().get(departement=departement, year=year)
+            counter.last += 1
+            counter.save(update_fields=["last"])
+        return format_dossier_number(departement, year, counter.last)
+
+
+def format_dossier_number(departement, year, number):
+    return f"{departement}-{year}-{number:06d}"

@@ -37,7 +37,7 @@ from entry.referential import split_sensitive
 from entry.referential_store import current_referential
 from pathway.models import EntrySource, Pathway, PathwayType, ReferentHistory, TeamMember, orientation_due_on
 from people.identity import name_key, phonetic
-from people.models import Person
+from people.models import Person, format_dossier_number
 from people.publics import YOUNG_AGE_LIMIT
 from relais.text import fold
 from territory.models import Commune
@@ -276,6 +276,7 @@ class _Generator:
             jobseeker_registered=jobseeker,
             rqth=rng.random() < RQTH,
             departement=self.scale.departement,
+            dossier_number=format_dossier_number(self.scale.departement, 2025, self.index),
         )
         # Pathway facts, kept beside the person until the pathway row is built.
         person.bench_entry_date = entry_date

@@ -19,10 +19,24 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
+            name='DossierCounter',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('departement', models.CharField(max_length=3, verbose_name='département')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='année')),
+                ('last', models.PositiveIntegerField(default=0, verbose_name='dernier numéro')),
+            ],
+            options={
+                'verbose_name': 'compteur de numéros de dossier',
+                'constraints': [models.UniqueConstraint(fields=('departement', 'year'), name='one_dossier_counter_per_year')],
+            },
+        ),
+        migrations.CreateModel(
             name='Person',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='identifiant public')),
+                ('dossier_number', models.CharField(editable=False, max_length=20, unique=True, verbose_name='numéro de dossier')),
                 ('birth_name', models.CharField(max_length=150, verbose_name='nom de naissance')),
                 ('usage_name', models.CharField(blank=True, max_length=150, verbose_name="nom d'usage")),
                 ('first_names', models.CharField(max_length=200, verbose_name='prénoms')),

@@ -1,0 +1,1 @@
+from tests.entry.conftest import membership_a  # noqa: F401
