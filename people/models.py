@@ -179,6 +179,9 @@ class DossierCounter(models.Model):
         verbose_name = "compteur de numéros de dossier"
         constraints = [models.UniqueConstraint(fields=["departement", "year"], name="one_dossier_counter_per_year")]
 
+    def __str__(self):
+        return f"{self.departement}-{self.year} : {self.last}"
+
     @classmethod
     def next_number(cls, departement, year=None):
         """The next number, taken under a row lock: two creations at once never get the same one."""
