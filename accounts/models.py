@@ -281,18 +281,26 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
 
 
-class LoginFailure(models.Model):
-    """Failed logins per account, keyed by a hash of the email (the email itself is not kept)."""
+class Throttle(models.Model):
+    """Attempts counted per key: one row per account or network and per purpose, incremented atomically.
 
-    email_digest = models.CharField(max_length=64, db_index=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    The key is a keyed hash of the email or of the IP address: neither is kept in clear.
+    """
+
+    class Scope(models.TextChoices):
+        LOGIN_EMAIL = "login_email", "connexions échouées d'un compte"
+        LOGIN_IP = "login_ip", "connexions échouées d'un réseau"
+        RESET_EMAIL = "reset_email", "demandes de réinitialisation pour une adresse"
+        RESET_IP = "reset_ip", "demandes de réinitialisation d'un réseau"
+
+    scope = models.CharField("objet", max_length=20, choices=Scope.choices)
+    digest = models.CharField("empreinte", max_length=64)
+    count = models.PositiveIntegerField("tentatives", default=0)
+    since = models.DateTimeField("début de la période", default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name = "échec de connexion"
+        verbose_name = "compteur de tentatives"
+        constraints = [models.UniqueConstraint(fields=["scope", "digest"], name="throttle_unique_scope_digest")]
 
     def __str__(self):
-        return f"Échec de connexion du {self.at:%d/%m/%Y %H:%M}"
-
-
-def email_digest(email):
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{(email or '').strip().lower()}".encode()).hexdigest()
+        return f"{self.get_scope_display()} : {self.count} depuis le {self.since:%d/%m/%Y %H:%M}"

@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
@@ -12,16 +13,18 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import access
+from accounts import access, lockout
 from accounts.forms import (
     AccountForm,
+    DsfrPasswordResetForm,
     InvitationForm,
     LoginForm,
     MembershipForm,
@@ -29,7 +32,6 @@ from accounts.forms import (
     SetPasswordForm,
     StructureForm,
 )
-from accounts.lockout import clear_failures, is_locked, record_failure
 from accounts.middleware import SESSION_KEY
 from accounts.models import Invitation, Membership, Role, Structure, User
 from accounts.totp import qr_code_svg
@@ -53,20 +55,16 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if is_locked(email):
-            form.add_error(
-                None,
-                "Trop de tentatives de connexion ont échoué pour ce compte. Réessayez dans "
-                f"{int(settings.RELAIS_LOGIN_LOCKOUT.total_seconds() // 60)} minutes ou réinitialisez "
-                "votre mot de passe.",
-            )
+        ip = lockout.client_ip(request)
+        refusal = lockout.begin_login(email, ip)
+        if refusal is not None:
+            form.add_error(None, _login_refusal_message(refusal))
         else:
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is None:
-                record_failure(email)
                 form.add_error(None, "Adresse électronique ou mot de passe incorrect.")
             else:
-                clear_failures(email)
+                lockout.login_succeeded(email, ip)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect(_safe_next(request))
     if request.method == "POST" and not form.is_valid():
@@ -82,6 +80,41 @@ def login_view(request):
             "proconnect_enabled": settings.OIDC_ENABLED,
         },
     )
+
+
+def _login_refusal_message(refusal):
+    if refusal.reason == "network":
+        return (
+            "Trop de tentatives de connexion ont échoué depuis votre réseau. "
+            f"Réessayez dans {refusal.minutes} minutes."
+        )
+    return (
+        f"Trop de tentatives de connexion ont échoué pour ce compte. Réessayez dans {refusal.minutes} minutes "
+        "ou réinitialisez votre mot de passe."
+    )
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Forgotten password": a link by email. Requests are limited per address and per network, and the
+    answer is the same whether an account exists or not."""
+
+    form_class = DsfrPasswordResetForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        refusal = lockout.begin_password_reset(form.cleaned_data["email"], lockout.client_ip(self.request))
+        if refusal is not None:
+            form.add_error(
+                None,
+                "Trop de demandes de réinitialisation ont été faites pour cette adresse ou depuis votre réseau. "
+                f"Réessayez dans {refusal.minutes} minutes.",
+            )
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 @require_POST

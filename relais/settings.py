@@ -247,9 +247,25 @@ RELAIS_DEPARTEMENT = os.environ.get("RELAIS_DEPARTEMENT", "91")
 RELAIS_DEMO = env_bool("RELAIS_DEMO", default=not PRODUCTION)
 # Second factor (TOTP) required for coordinators and admins.
 RELAIS_REQUIRE_2FA = env_bool("RELAIS_REQUIRE_2FA", default=PRODUCTION)
-# Lockout after repeated failed logins on one account.
+# Limites contre les essais de mots de passe (accounts/lockout.py). Chaque tentative est comptée avant
+# que le mot de passe soit vérifié : des requêtes parallèles n'obtiennent pas plus d'essais.
+# Un compte est bloqué après ce nombre de connexions échouées, pendant cette durée (en minutes).
 RELAIS_LOGIN_MAX_FAILURES = int(os.environ.get("RELAIS_LOGIN_MAX_FAILURES", 5))
 RELAIS_LOGIN_LOCKOUT = timedelta(minutes=int(os.environ.get("RELAIS_LOGIN_LOCKOUT_MINUTES", 15)))
+# Une adresse IP est bloquée, pour tous les comptes, après ce nombre de connexions échouées sur la
+# période (en minutes). Les connexions réussies ne comptent pas : un bureau derrière une seule adresse
+# n'est pas bloqué par ses agents.
+RELAIS_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("RELAIS_LOGIN_MAX_FAILURES_PER_IP", 30))
+RELAIS_LOGIN_IP_WINDOW = timedelta(minutes=int(os.environ.get("RELAIS_LOGIN_IP_WINDOW_MINUTES", 15)))
+# Demandes de réinitialisation du mot de passe acceptées sur la période (en minutes), par adresse
+# électronique (qu'un compte existe ou non) et par adresse IP.
+RELAIS_PASSWORD_RESET_MAX_PER_EMAIL = int(os.environ.get("RELAIS_PASSWORD_RESET_MAX_PER_EMAIL", 3))
+RELAIS_PASSWORD_RESET_MAX_PER_IP = int(os.environ.get("RELAIS_PASSWORD_RESET_MAX_PER_IP", 20))
+RELAIS_PASSWORD_RESET_WINDOW = timedelta(minutes=int(os.environ.get("RELAIS_PASSWORD_RESET_WINDOW_MINUTES", 60)))
+# Nombre de proxys de confiance devant Relais (répartiteur de charge, proxy HTTPS). L'adresse IP du
+# client est celle que le plus extérieur d'entre eux a vue, lue dans X-Forwarded-For ; à 0, l'en-tête est
+# ignoré (il est alors écrit par le client lui-même). Un en production, derrière un proxy ; 0 sinon.
+RELAIS_TRUSTED_PROXIES = int(os.environ.get("RELAIS_TRUSTED_PROXIES", 1 if PRODUCTION else 0))
 RELAIS_INVITATION_VALIDITY = timedelta(days=int(os.environ.get("RELAIS_INVITATION_DAYS", 7)))
 
 # ProConnect (OpenID Connect). Off unless its endpoints are configured.
