@@ -270,7 +270,7 @@ CONTENT_SECURITY_POLICY = {
 RELAIS_DEPARTEMENT = os.environ.get("RELAIS_DEPARTEMENT", "91")
 # Demo mode: the demo consortium may be loaded and its logins printed. Never in production.
 RELAIS_DEMO = not PRODUCTION and env_bool("RELAIS_DEMO", default=True)
-# Second factor (TOTP) required for coordinators and admins.
+# Second factor (TOTP) required for coordinators, structure admins and technical admins.
 RELAIS_REQUIRE_2FA = env_bool("RELAIS_REQUIRE_2FA", default=PRODUCTION)
 # Limites contre les essais de mots de passe (accounts/lockout.py). Chaque tentative est comptée avant
 # que le mot de passe soit vérifié : des requêtes parallèles n'obtiennent pas plus d'essais.
