@@ -17,9 +17,13 @@ DEMO_DOMAIN = "demo.relais.test"
 
 K = Structure.Kind
 
-# name, kind, commune (INSEE), zone (EPCI SIRENs), SIREN shared by agencies of one organisation
+# The whole département, said rather than implied by an empty zone.
+ALL = "departement"
+
+# name, kind, commune (INSEE), zone (ALL, or EPCI SIRENs and commune INSEE codes), SIREN shared by agencies of
+# one organisation
 STRUCTURES = [
-    ("Département de l'Essonne – Direction de l'insertion", K.DEPARTEMENT, "91228", [], "229100014"),
+    ("Département de l'Essonne – Direction de l'insertion", K.DEPARTEMENT, "91228", ALL, "229100014"),
     ("Maison des solidarités d'Évry-Courcouronnes", K.MAISON_SOLIDARITES, "91228", ["200059228"], "229100014"),
     ("Maison des solidarités de Massy", K.MAISON_SOLIDARITES, "91377", ["200056232"], "229100014"),
     ("Maison des solidarités d'Étampes", K.MAISON_SOLIDARITES, "91223", ["200017846", "249100595"], "229100014"),
@@ -28,11 +32,11 @@ STRUCTURES = [
     ("France Travail Corbeil-Essonnes", K.FRANCE_TRAVAIL, "91174", ["200059228", "200058477"], "130005481"),
     ("Mission locale Centre Essonne", K.MISSION_LOCALE, "91228", ["200059228", "200057859"], None),
     ("Mission locale Nord Essonne", K.MISSION_LOCALE, "91377", ["200056232", "200054781"], None),
-    ("Cap emploi Essonne", K.CAP_EMPLOI, "91228", [], None),
-    ("CCAS d'Évry-Courcouronnes", K.CCAS, "91228", [], None),
-    ("CCAS de Grigny", K.CCAS, "91286", [], None),
+    ("Cap emploi Essonne", K.CAP_EMPLOI, "91228", ALL, None),
+    ("CCAS d'Évry-Courcouronnes", K.CCAS, "91228", ["91228"], None),
+    ("CCAS de Grigny", K.CCAS, "91286", ["91286"], None),
     ("Tremplin Emploi 91", K.ASSOCIATION, "91228", ["200059228"], None),
-    ("Mobilité Solidaire Essonne", K.ASSOCIATION, "91174", [], None),
+    ("Mobilité Solidaire Essonne", K.ASSOCIATION, "91174", ALL, None),
     ("Lire et Écrire en Essonne", K.ASSOCIATION, "91477", ["200056232"], None),
     ("Logement d'Abord 91", K.ASSOCIATION, "91549", ["200057859"], None),
     ("Grand Paris Sud – Service emploi", K.EPCI, "91228", ["200059228"], None),
@@ -132,10 +136,12 @@ def seed_consortium():
                 "email": f"contact.{index + 1}@{DEMO_DOMAIN}",
                 "phone": f"+331{rng.randint(60000000, 69999999)}",
                 "is_validated": True,
+                "covers_departement": zone == ALL,
             },
         )
-        if created and zone:
+        if created and zone != ALL:
             structure.zone_epcis.set(Epci.objects.filter(siren__in=zone))
+            structure.zone_communes.set(Commune.objects.filter(code__in=zone))
         structures.append(structure)
 
     logins = []

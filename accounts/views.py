@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import access, lockout
+from accounts import access, actions, lockout
 from accounts.forms import (
     AccountForm,
     DsfrPasswordResetForm,
@@ -30,10 +30,11 @@ from accounts.forms import (
     MembershipForm,
     OtpForm,
     SetPasswordForm,
+    StructureChangeDecisionForm,
     StructureForm,
 )
 from accounts.middleware import SESSION_KEY
-from accounts.models import Invitation, Membership, Role, Structure, User
+from accounts.models import Invitation, Membership, Role, Structure, StructureChange, User
 from accounts.totp import qr_code_svg
 from audit.context import acting_as
 from relais.text import fold, place_key
@@ -278,8 +279,10 @@ def structure_list(request):
         )
     if kind in Structure.Kind.values:
         structures = structures.filter(kind=kind)
+    changing = StructureChange.objects.filter(structure=OuterRef("pk"), status=StructureChange.Status.PENDING)
+    structures = structures.annotate(has_pending_change=Exists(changing))
     if pending:
-        structures = structures.filter(is_validated=False)
+        structures = structures.filter(Q(is_validated=False) | Q(has_pending_change=True))
     structures = structures.annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
     page = Paginator(structures.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -317,6 +320,18 @@ def structure_create(request):
 def structure_detail(request, public_id):
     structure = _structure_for(request, public_id)
     membership = request.membership
+    can_edit = access.can_edit_structure(membership, structure)
+    validates = access.can_validate_structures(membership)
+    # The pending change, else the last one refused: its admins and the coordination are told.
+    change = None
+    if can_edit:
+        change = (
+            structure.changes.exclude(status=StructureChange.Status.WITHDRAWN)
+            .select_related("requested_by", "decided_by")
+            .first()
+        )
+        if change is not None and change.status == StructureChange.Status.ACCEPTED:
+            change = None
     members = Paginator(
         access.members_visible_to(membership, structure).order_by("-is_active", "user__last_name", "user__first_name"),
         50,
@@ -331,34 +346,95 @@ def structure_detail(request, public_id):
             "zone_communes": structure.zone_communes.order_by("name"),
             "zone_epcis": structure.zone_epcis.order_by("name"),
             "can_manage": access.can_manage_members(membership, structure),
-            "can_edit": access.can_edit_structure(membership, structure),
-            "can_validate": access.can_validate_structures(membership) and not structure.is_validated,
+            "can_edit": can_edit,
+            "can_validate": validates and not structure.is_validated,
+            "can_decide_change": validates,
+            "change": change,
+            "change_zone": _zone_lists(change) if change else None,
+            "decision_form": StructureChangeDecisionForm() if change and validates else None,
         },
     )
 
 
 def structure_edit(request, public_id):
     structure = _structure_for(request, public_id)
-    if not access.can_edit_structure(request.membership, structure):
+    membership = request.membership
+    if not access.can_edit_structure(membership, structure):
         raise PermissionDenied
-    form = StructureForm(request.POST or None, instance=structure)
+    validates = access.can_validate_structures(membership)
+    pending = structure.pending_change()
+    # A structure admin goes on from the change they asked for, not from the kind and zone in force.
+    initial = {} if pending is None or validates else _zone_initial(pending)
+    form = StructureForm(request.POST or None, instance=structure, initial=initial)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Les informations de la structure sont enregistrées.")
+        data = form.cleaned_data
+        change = actions.edit_structure(
+            structure,
+            by=membership,
+            **{field: data[field] for field in ("name", "siret", "address", "commune", "email", "phone")},
+            **{field: data[field] for field in ("kind", "covers_departement", "zone_communes", "zone_epcis")},
+        )
+        if change is None:
+            messages.success(request, "Les informations de la structure sont enregistrées.")
+        else:
+            messages.success(
+                request,
+                "Les informations de la structure sont enregistrées. Le changement de type ou de zone "
+                "d'intervention attend la validation de la coordination : d'ici là, la structure garde son type "
+                "et sa zone actuels.",
+            )
         return redirect("accounts:structure_detail", public_id=structure.public_id)
-    return render(request, "accounts/structure_form.html", {"form": form, "structure": structure})
+    return render(
+        request,
+        "accounts/structure_form.html",
+        {"form": form, "structure": structure, "pending_change": pending, "validates": validates},
+    )
+
+
+def _zone_initial(change):
+    return {
+        "kind": change.kind,
+        "covers_departement": change.covers_departement,
+        "zone_communes": list(change.zone_communes.all()),
+        "zone_epcis": list(change.zone_epcis.all()),
+    }
+
+
+def _zone_lists(holder):
+    return {"communes": holder.zone_communes.order_by("name"), "epcis": holder.zone_epcis.order_by("name")}
 
 
 @require_POST
 def structure_validate(request, public_id):
+    """The coordination validates a new structure, or a change of a structure's kind or zone."""
     structure = _structure_for(request, public_id)
     if not access.can_validate_structures(request.membership):
         raise PermissionDenied
-    if structure.is_validated:
-        messages.info(request, "Cette structure était déjà validée.")
-    else:
+    if not structure.is_validated:
         structure.validate(by=request.user)
         messages.success(request, f"La structure « {structure.name} » est validée : ses membres ont accès à Relais.")
+        return redirect("accounts:structure_detail", public_id=structure.public_id)
+    change = structure.pending_change()
+    decision = request.POST.get("decision")
+    form = StructureChangeDecisionForm(request.POST)
+    if change is None:
+        messages.info(request, "Cette structure était déjà validée et n'a pas de changement en attente.")
+    elif decision not in {"valider", "refuser"} or not form.is_valid():
+        messages.error(request, "Choisissez de valider ou de refuser le changement (motif de 500 caractères au plus).")
+    else:
+        try:
+            actions.decide_structure_change(
+                change, by=request.membership, accept=decision == "valider", note=form.cleaned_data["note"]
+            )
+        except actions.AlreadyDecided:
+            messages.info(request, "Ce changement a déjà été traité.")
+        else:
+            if decision == "valider":
+                messages.success(
+                    request, f"Le changement est validé : « {structure.name} » a maintenant ce type et cette zone."
+                )
+            else:
+                messages.success(request, "Le changement est refusé : la structure garde son type et sa zone.")
     return redirect("accounts:structure_detail", public_id=structure.public_id)
 
 
