@@ -279,10 +279,16 @@ def structure_list(request):
         )
     if kind in Structure.Kind.values:
         structures = structures.filter(kind=kind)
-    changing = StructureChange.objects.filter(structure=OuterRef("pk"), status=StructureChange.Status.PENDING)
-    structures = structures.annotate(has_pending_change=Exists(changing))
+    validates = access.can_validate_structures(request.membership)
+    if validates:
+        # Changes of kind or zone are the coordination's business: only coordinators see them waiting.
+        changing = StructureChange.objects.filter(structure=OuterRef("pk"), status=StructureChange.Status.PENDING)
+        structures = structures.annotate(has_pending_change=Exists(changing))
     if pending:
-        structures = structures.filter(Q(is_validated=False) | Q(has_pending_change=True))
+        waiting = Q(is_validated=False)
+        if validates:
+            waiting |= Q(has_pending_change=True)
+        structures = structures.filter(waiting)
     structures = structures.annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
     page = Paginator(structures.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -294,7 +300,7 @@ def structure_list(request):
             "kind": kind,
             "pending": pending,
             "kinds": Structure.Kind.choices,
-            "can_create": access.can_validate_structures(request.membership),
+            "can_create": validates,
         },
     )
 

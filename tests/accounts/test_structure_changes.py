@@ -268,3 +268,13 @@ def test_a_decision_twice_is_said_once(zoned, coordinator):
     assert "n'a pas de changement en attente" in text(response)
     structure.refresh_from_db()
     assert structure.zone_epcis.exists()
+
+
+def test_only_the_coordination_sees_which_structures_have_a_change_waiting(zoned, professional_b):
+    structure, admin = zoned
+    edit(admin, structure, zone_epcis=[])
+
+    listed = logged_in(professional_b).get(LIST_URL, {"statut": "a_valider"})
+
+    assert list(listed.context["page"]) == []
+    assert "changement à valider" not in text(logged_in(professional_b).get(LIST_URL))
