@@ -10,6 +10,10 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: run test quality bench install install-dev browser worker format clean
 
+# Relais starts as production unless told otherwise: the developer's own commands say "development"
+# (the tests run in their own environment, the bench sets its own).
+run worker quality: export DJANGO_ENV = development
+
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 		echo "Installation du paquet Debian python3-venv…"; \

@@ -7,6 +7,7 @@ import random
 
 from django.db import transaction
 from stdnum import luhn
+from stdnum.fr import siret as siret_number
 
 from accounts.models import Membership, Role, Structure, User
 from relais.text import fold
@@ -17,22 +18,26 @@ DEMO_DOMAIN = "demo.relais.test"
 
 K = Structure.Kind
 
-# name, kind, commune (INSEE), zone (EPCI SIRENs), SIREN shared by agencies of one organisation
+# The whole département, said rather than implied by an empty zone.
+ALL = "departement"
+
+# name, kind, commune (INSEE), zone (ALL, or EPCI SIRENs and commune INSEE codes), SIREN shared by agencies of
+# one organisation
 STRUCTURES = [
-    ("Département de l'Essonne – Direction de l'insertion", K.DEPARTEMENT, "91228", [], "229100014"),
-    ("Maison des solidarités d'Évry-Courcouronnes", K.MAISON_SOLIDARITES, "91228", ["200059228"], "229100014"),
-    ("Maison des solidarités de Massy", K.MAISON_SOLIDARITES, "91377", ["200056232"], "229100014"),
-    ("Maison des solidarités d'Étampes", K.MAISON_SOLIDARITES, "91223", ["200017846", "249100595"], "229100014"),
+    ("Département de l'Essonne – Direction de l'insertion", K.DEPARTEMENT, "91228", ALL, "229100011"),
+    ("Maison des solidarités d'Évry-Courcouronnes", K.MAISON_SOLIDARITES, "91228", ["200059228"], "229100011"),
+    ("Maison des solidarités de Massy", K.MAISON_SOLIDARITES, "91377", ["200056232"], "229100011"),
+    ("Maison des solidarités d'Étampes", K.MAISON_SOLIDARITES, "91223", ["200017846", "249100595"], "229100011"),
     ("France Travail Évry-Courcouronnes", K.FRANCE_TRAVAIL, "91228", ["200059228"], "130005481"),
     ("France Travail Massy", K.FRANCE_TRAVAIL, "91377", ["200056232"], "130005481"),
     ("France Travail Corbeil-Essonnes", K.FRANCE_TRAVAIL, "91174", ["200059228", "200058477"], "130005481"),
     ("Mission locale Centre Essonne", K.MISSION_LOCALE, "91228", ["200059228", "200057859"], None),
     ("Mission locale Nord Essonne", K.MISSION_LOCALE, "91377", ["200056232", "200054781"], None),
-    ("Cap emploi Essonne", K.CAP_EMPLOI, "91228", [], None),
-    ("CCAS d'Évry-Courcouronnes", K.CCAS, "91228", [], None),
-    ("CCAS de Grigny", K.CCAS, "91286", [], None),
+    ("Cap emploi Essonne", K.CAP_EMPLOI, "91228", ALL, None),
+    ("CCAS d'Évry-Courcouronnes", K.CCAS, "91228", ["91228"], None),
+    ("CCAS de Grigny", K.CCAS, "91286", ["91286"], None),
     ("Tremplin Emploi 91", K.ASSOCIATION, "91228", ["200059228"], None),
-    ("Mobilité Solidaire Essonne", K.ASSOCIATION, "91174", [], None),
+    ("Mobilité Solidaire Essonne", K.ASSOCIATION, "91174", ALL, None),
     ("Lire et Écrire en Essonne", K.ASSOCIATION, "91477", ["200056232"], None),
     ("Logement d'Abord 91", K.ASSOCIATION, "91549", ["200057859"], None),
     ("Grand Paris Sud – Service emploi", K.EPCI, "91228", ["200059228"], None),
@@ -43,7 +48,8 @@ P, A = Role.PROFESSIONAL, Role.STRUCTURE_ADMIN
 
 # The logins the README lists: email, first name, last name, structure, role, job, orientation manager, coordinator
 NAMED_USERS = [
-    ("coordination", "Claire", "Moreau", 0, A, "Coordinatrice du SPIE", True, True),
+    # The coordinator pilots the consortium: she does not orient, nor read the carnets of the département.
+    ("coordination", "Claire", "Moreau", 0, A, "Coordinatrice du SPIE", False, True),
     ("orientation", "Olivier", "Lambert", 0, P, "Chargé d'orientation RSA", True, False),
     ("ts.evry", "Sophie", "Martin", 1, P, "Travailleuse sociale", False, False),
     ("conseiller.evry", "Karim", "Benali", 4, P, "Conseiller France Travail", False, False),
@@ -105,8 +111,8 @@ LAST_NAMES = [
 
 
 def _siret(siren, index):
-    """A valid SIRET: the SIREN, a NIC, the Luhn key over the 14 digits."""
-    body = f"{siren}{index:03d}"
+    """A valid SIRET: the SIREN (9 digits), a NIC of 4 digits and the Luhn key over the 14 digits."""
+    body = f"{siren}{index:04d}"
     return body + luhn.calc_check_digit(body)
 
 
@@ -122,26 +128,37 @@ def seed_consortium():
     structures = []
     for index, (name, kind, commune_code, zone, siren) in enumerate(STRUCTURES):
         commune = Commune.objects.get(code=commune_code)
+        valid_siret = _siret(siren or _siren(rng), index + 10)
         structure, created = Structure.objects.get_or_create(
             name=name,
             defaults={
                 "kind": kind,
-                "siret": _siret(siren or _siren(rng), index + 10),
+                "siret": valid_siret,
                 "address": f"{rng.randint(1, 80)} rue de la République",
                 "commune": commune,
                 "email": f"contact.{index + 1}@{DEMO_DOMAIN}",
                 "phone": f"+331{rng.randint(60000000, 69999999)}",
                 "is_validated": True,
+                "covers_departement": zone == ALL,
             },
         )
-        if created and zone:
+        if created and zone != ALL:
             structure.zone_epcis.set(Epci.objects.filter(siren__in=zone))
+            structure.zone_communes.set(Commune.objects.filter(code__in=zone))
+        if not siret_number.is_valid(structure.siret):
+            # Seeded by an earlier version, whose SIRETs had 13 digits: no form could save the structure.
+            structure.siret = valid_siret
+            structure.save(update_fields=["siret"])
         structures.append(structure)
 
     logins = []
     for local, first, last, structure_index, role, job, orients, coordinates in NAMED_USERS:
         email = f"{local}@{DEMO_DOMAIN}"
-        _member(email, first, last, structures[structure_index], role, job, orients, coordinates)
+        membership = _member(email, first, last, structures[structure_index], role, job, orients, coordinates)
+        # The logins the README lists have the capabilities it says, even in an older demo database.
+        if (membership.is_orientation_manager, membership.is_coordinator) != (orients, coordinates):
+            membership.is_orientation_manager, membership.is_coordinator = orients, coordinates
+            membership.save(update_fields=["is_orientation_manager", "is_coordinator"])
         logins.append((email, structures[structure_index].name, job))
 
     # Every structure has an admin and a few professionals: about thirty professionals in all.
@@ -171,7 +188,7 @@ def _member(email, first, last, structure, role, job, orients, coordinates):
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email, DEMO_PASSWORD, first_name=first, last_name=last)
-    Membership.objects.get_or_create(
+    membership, _ = Membership.objects.get_or_create(
         user=user,
         structure=structure,
         defaults={
@@ -181,4 +198,4 @@ def _member(email, first, last, structure, role, job, orients, coordinates):
             "is_coordinator": coordinates,
         },
     )
-    return user
+    return membership

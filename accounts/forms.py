@@ -68,11 +68,19 @@ class StructureForm(DsfrModelForm):
         help_text="14 chiffres. Plusieurs antennes peuvent partager un SIREN.",
     )
     commune = CommuneField(label="Commune", required=True)
+    covers_departement = forms.BooleanField(
+        label="Intervient sur tout le département",
+        required=False,
+        help_text="Sinon, choisissez ci-dessous les EPCI et les communes où la structure intervient.",
+    )
     zone_communes = forms.ModelMultipleChoiceField(
         label="Communes d'intervention",
         queryset=Commune.objects.none(),
         required=False,
-        help_text="Laissez vide, avec les EPCI, pour intervenir sur tout le département.",
+        help_text=(
+            "Sans EPCI, sans commune et sans « tout le département », la structure n'a pas de zone "
+            "d'intervention : ses chargés d'orientation n'orientent personne."
+        ),
     )
     zone_epcis = forms.ModelMultipleChoiceField(
         label="EPCI d'intervention", queryset=Epci.objects.none(), required=False
@@ -80,7 +88,18 @@ class StructureForm(DsfrModelForm):
 
     class Meta:
         model = Structure
-        fields = ["name", "kind", "siret", "address", "commune", "zone_epcis", "zone_communes", "email", "phone"]
+        fields = [
+            "name",
+            "kind",
+            "siret",
+            "address",
+            "commune",
+            "covers_departement",
+            "zone_epcis",
+            "zone_communes",
+            "email",
+            "phone",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,6 +114,25 @@ class StructureForm(DsfrModelForm):
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("covers_departement") and (cleaned.get("zone_communes") or cleaned.get("zone_epcis")):
+            self.add_error(
+                "covers_departement",
+                "Cochez « tout le département » ou choisissez des EPCI et des communes, pas les deux.",
+            )
+        return cleaned
+
+
+class StructureChangeDecisionForm(DsfrBaseForm):
+    note = forms.CharField(
+        label="Motif (facultatif)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Communiqué aux administrateurs de la structure, surtout en cas de refus.",
+    )
 
 
 class InvitationForm(DsfrBaseForm):

@@ -1,7 +1,10 @@
 from django.conf import settings
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+
+from accounts.models import Role
 
 SESSION_KEY = "relais_membership_id"
 
@@ -40,13 +43,18 @@ class CurrentMembershipMiddleware:
 
 
 def needs_second_factor(user):
+    """Accounts that open more than their own caseload: technical admins, coordinators, and structure
+    admins (they invite members and change roles, so their account opens the whole structure)."""
     if not settings.RELAIS_REQUIRE_2FA or not user.is_authenticated:
         return False
-    return user.is_staff or user.is_superuser or user.memberships.filter(is_active=True, is_coordinator=True).exists()
+    if user.is_staff or user.is_superuser:
+        return True
+    return user.memberships.filter(Q(is_coordinator=True) | Q(role=Role.STRUCTURE_ADMIN), is_active=True).exists()
 
 
 class SecondFactorMiddleware:
-    """When the setting requires it, coordinators and admins must pass TOTP before anything else."""
+    """When the setting requires it, coordinators, structure admins and technical admins must pass TOTP
+    before anything else."""
 
     allowed_prefixes = ("/static/", "/connexion/", "/deconnexion/", "/double-authentification/")
 

@@ -97,6 +97,10 @@ class Structure(models.Model):
     commune = models.ForeignKey(
         Commune, verbose_name="commune", on_delete=models.PROTECT, related_name="structures", null=True, blank=True
     )
+    # The intervention zone bounds whom the structure's orientation managers orient. The whole département
+    # is said, never implied: a structure without communes or EPCI covers no one. Changing the zone or the
+    # kind is validated by a coordinator (``StructureChange``).
+    covers_departement = models.BooleanField("intervient sur tout le département", default=False)
     zone_communes = models.ManyToManyField(
         Commune, verbose_name="communes d'intervention", blank=True, related_name="intervening_structures"
     )
@@ -149,15 +153,68 @@ class Structure(models.Model):
         self.save(update_fields=["is_validated", "validated_at", "validated_by"])
 
     def covers(self, commune):
-        """Whether the commune lies in this structure's intervention zone (no zone: the whole département)."""
-        if commune is None:
+        """Whether the commune lies in this structure's intervention zone. No zone covers nothing."""
+        if commune is None or commune.departement_id != settings.RELAIS_DEPARTEMENT:
             return False
-        has_zone = self.zone_communes.exists() or self.zone_epcis.exists()
-        if not has_zone:
-            return commune.departement_id == settings.RELAIS_DEPARTEMENT
+        if self.covers_departement:
+            return True
         return self.zone_communes.filter(pk=commune.pk).exists() or (
             commune.epci_id is not None and self.zone_epcis.filter(pk=commune.epci_id).exists()
         )
+
+    def pending_change(self):
+        return self.changes.filter(status=StructureChange.Status.PENDING).first()
+
+
+class StructureChange(models.Model):
+    """A change of a structure's kind or intervention zone, and its validation by a coordinator.
+
+    Both decide what the structure may do (whom its orientation managers orient, which orientations it
+    receives): a structure admin's change waits, the structure keeping its kind and zone meanwhile, until a
+    coordinator accepts or refuses it. A coordinator's own change is recorded accepted at once. The rows
+    are the history of the structure's kind and zone.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "en attente de validation"
+        ACCEPTED = "accepted", "validé"
+        REFUSED = "refused", "refusé"
+        WITHDRAWN = "withdrawn", "retiré par la structure"
+
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField("type demandé", max_length=30, choices=Structure.Kind.choices)
+    covers_departement = models.BooleanField("tout le département", default=False)
+    zone_communes = models.ManyToManyField(Commune, verbose_name="communes d'intervention demandées", blank=True)
+    zone_epcis = models.ManyToManyField(Epci, verbose_name="EPCI d'intervention demandés", blank=True)
+    status = models.CharField("état", max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="demandé par"
+    )
+    requested_at = models.DateTimeField("demandé le", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="traité par",
+    )
+    decided_at = models.DateTimeField("traité le", null=True, blank=True)
+    decision_note = models.CharField("motif", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "changement de type ou de zone d'une structure"
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["structure"], condition=models.Q(status="pending"), name="structure_change_one_pending"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+    def __str__(self):
+        return f"Changement de type ou de zone de {self.structure} ({self.get_status_display()})"
 
 
 class OrientationPublic(models.TextChoices):
@@ -283,18 +340,26 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
 
 
-class LoginFailure(models.Model):
-    """Failed logins per account, keyed by a hash of the email (the email itself is not kept)."""
+class Throttle(models.Model):
+    """Attempts counted per key: one row per account or network and per purpose, incremented atomically.
 
-    email_digest = models.CharField(max_length=64, db_index=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    The key is a keyed hash of the email or of the IP address: neither is kept in clear.
+    """
+
+    class Scope(models.TextChoices):
+        LOGIN_EMAIL = "login_email", "connexions échouées d'un compte"
+        LOGIN_IP = "login_ip", "connexions échouées d'un réseau"
+        RESET_EMAIL = "reset_email", "demandes de réinitialisation pour une adresse"
+        RESET_IP = "reset_ip", "demandes de réinitialisation d'un réseau"
+
+    scope = models.CharField("objet", max_length=20, choices=Scope.choices)
+    digest = models.CharField("empreinte", max_length=64)
+    count = models.PositiveIntegerField("tentatives", default=0)
+    since = models.DateTimeField("début de la période", default=timezone.now, db_index=True)
 
     class Meta:
-        verbose_name = "échec de connexion"
+        verbose_name = "compteur de tentatives"
+        constraints = [models.UniqueConstraint(fields=["scope", "digest"], name="throttle_unique_scope_digest")]
 
     def __str__(self):
-        return f"Échec de connexion du {self.at:%d/%m/%Y %H:%M}"
-
-
-def email_digest(email):
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{(email or '').strip().lower()}".encode()).hexdigest()
+        return f"{self.get_scope_display()} : {self.count} depuis le {self.since:%d/%m/%Y %H:%M}"

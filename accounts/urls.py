@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse_lazy
 
 from accounts import oidc, views
-from accounts.forms import DsfrPasswordChangeForm, DsfrPasswordResetForm, DsfrSetNewPasswordForm
+from accounts.forms import DsfrPasswordChangeForm, DsfrSetNewPasswordForm
 
 app_name = "accounts"
 
@@ -12,19 +12,7 @@ urlpatterns = [
     path("deconnexion/", views.logout_view, name="logout"),
     path("connexion/proconnect/", oidc.ProConnectLoginView.as_view(), name="proconnect_login"),
     path("connexion/proconnect/retour/", oidc.ProConnectCallbackView.as_view(), name="proconnect_callback"),
-    path(
-        "connexion/mot-de-passe-oublie/",
-        login_not_required(
-            auth_views.PasswordResetView.as_view(
-                form_class=DsfrPasswordResetForm,
-                template_name="accounts/password_reset.html",
-                email_template_name="accounts/password_reset_email.txt",
-                subject_template_name="accounts/password_reset_subject.txt",
-                success_url=reverse_lazy("accounts:password_reset_done"),
-            )
-        ),
-        name="password_reset",
-    ),
+    path("connexion/mot-de-passe-oublie/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "connexion/mot-de-passe-oublie/envoye/",
         login_not_required(

@@ -4,34 +4,37 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import access
+from accounts import access, actions, lockout
 from accounts.forms import (
     AccountForm,
+    DsfrPasswordResetForm,
     InvitationForm,
     LoginForm,
     MembershipForm,
     OtpForm,
     SetPasswordForm,
+    StructureChangeDecisionForm,
     StructureForm,
 )
-from accounts.lockout import clear_failures, is_locked, record_failure
 from accounts.middleware import SESSION_KEY
-from accounts.models import Invitation, Membership, Role, Structure, User
+from accounts.models import Invitation, Membership, Role, Structure, StructureChange, User
 from accounts.totp import qr_code_svg
 from audit.context import acting_as
 from relais.text import fold, place_key
@@ -53,20 +56,16 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        if is_locked(email):
-            form.add_error(
-                None,
-                "Trop de tentatives de connexion ont échoué pour ce compte. Réessayez dans "
-                f"{int(settings.RELAIS_LOGIN_LOCKOUT.total_seconds() // 60)} minutes ou réinitialisez "
-                "votre mot de passe.",
-            )
+        ip = lockout.client_ip(request)
+        refusal = lockout.begin_login(email, ip)
+        if refusal is not None:
+            form.add_error(None, _login_refusal_message(refusal))
         else:
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is None:
-                record_failure(email)
                 form.add_error(None, "Adresse électronique ou mot de passe incorrect.")
             else:
-                clear_failures(email)
+                lockout.login_succeeded(email, ip)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect(_safe_next(request))
     if request.method == "POST" and not form.is_valid():
@@ -82,6 +81,41 @@ def login_view(request):
             "proconnect_enabled": settings.OIDC_ENABLED,
         },
     )
+
+
+def _login_refusal_message(refusal):
+    if refusal.reason == "network":
+        return (
+            "Trop de tentatives de connexion ont échoué depuis votre réseau. "
+            f"Réessayez dans {refusal.minutes} minutes."
+        )
+    return (
+        f"Trop de tentatives de connexion ont échoué pour ce compte. Réessayez dans {refusal.minutes} minutes "
+        "ou réinitialisez votre mot de passe."
+    )
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Forgotten password": a link by email. Requests are limited per address and per network, and the
+    answer is the same whether an account exists or not."""
+
+    form_class = DsfrPasswordResetForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        refusal = lockout.begin_password_reset(form.cleaned_data["email"], lockout.client_ip(self.request))
+        if refusal is not None:
+            form.add_error(
+                None,
+                "Trop de demandes de réinitialisation ont été faites pour cette adresse ou depuis votre réseau. "
+                f"Réessayez dans {refusal.minutes} minutes.",
+            )
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 @require_POST
@@ -245,8 +279,16 @@ def structure_list(request):
         )
     if kind in Structure.Kind.values:
         structures = structures.filter(kind=kind)
+    validates = access.can_validate_structures(request.membership)
+    if validates:
+        # Changes of kind or zone are the coordination's business: only coordinators see them waiting.
+        changing = StructureChange.objects.filter(structure=OuterRef("pk"), status=StructureChange.Status.PENDING)
+        structures = structures.annotate(has_pending_change=Exists(changing))
     if pending:
-        structures = structures.filter(is_validated=False)
+        waiting = Q(is_validated=False)
+        if validates:
+            waiting |= Q(has_pending_change=True)
+        structures = structures.filter(waiting)
     structures = structures.annotate(member_count=Count("memberships", filter=Q(memberships__is_active=True)))
     page = Paginator(structures.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -258,7 +300,7 @@ def structure_list(request):
             "kind": kind,
             "pending": pending,
             "kinds": Structure.Kind.choices,
-            "can_create": access.can_validate_structures(request.membership),
+            "can_create": validates,
         },
     )
 
@@ -284,6 +326,18 @@ def structure_create(request):
 def structure_detail(request, public_id):
     structure = _structure_for(request, public_id)
     membership = request.membership
+    can_edit = access.can_edit_structure(membership, structure)
+    validates = access.can_validate_structures(membership)
+    # The pending change, else the last one refused: its admins and the coordination are told.
+    change = None
+    if can_edit:
+        change = (
+            structure.changes.exclude(status=StructureChange.Status.WITHDRAWN)
+            .select_related("requested_by", "decided_by")
+            .first()
+        )
+        if change is not None and change.status == StructureChange.Status.ACCEPTED:
+            change = None
     members = Paginator(
         access.members_visible_to(membership, structure).order_by("-is_active", "user__last_name", "user__first_name"),
         50,
@@ -298,34 +352,95 @@ def structure_detail(request, public_id):
             "zone_communes": structure.zone_communes.order_by("name"),
             "zone_epcis": structure.zone_epcis.order_by("name"),
             "can_manage": access.can_manage_members(membership, structure),
-            "can_edit": access.can_edit_structure(membership, structure),
-            "can_validate": access.can_validate_structures(membership) and not structure.is_validated,
+            "can_edit": can_edit,
+            "can_validate": validates and not structure.is_validated,
+            "can_decide_change": validates,
+            "change": change,
+            "change_zone": _zone_lists(change) if change else None,
+            "decision_form": StructureChangeDecisionForm() if change and validates else None,
         },
     )
 
 
 def structure_edit(request, public_id):
     structure = _structure_for(request, public_id)
-    if not access.can_edit_structure(request.membership, structure):
+    membership = request.membership
+    if not access.can_edit_structure(membership, structure):
         raise PermissionDenied
-    form = StructureForm(request.POST or None, instance=structure)
+    validates = access.can_validate_structures(membership)
+    pending = structure.pending_change()
+    # A structure admin goes on from the change they asked for, not from the kind and zone in force.
+    initial = {} if pending is None or validates else _zone_initial(pending)
+    form = StructureForm(request.POST or None, instance=structure, initial=initial)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Les informations de la structure sont enregistrées.")
+        data = form.cleaned_data
+        change = actions.edit_structure(
+            structure,
+            by=membership,
+            **{field: data[field] for field in ("name", "siret", "address", "commune", "email", "phone")},
+            **{field: data[field] for field in ("kind", "covers_departement", "zone_communes", "zone_epcis")},
+        )
+        if change is None:
+            messages.success(request, "Les informations de la structure sont enregistrées.")
+        else:
+            messages.success(
+                request,
+                "Les informations de la structure sont enregistrées. Le changement de type ou de zone "
+                "d'intervention attend la validation de la coordination : d'ici là, la structure garde son type "
+                "et sa zone actuels.",
+            )
         return redirect("accounts:structure_detail", public_id=structure.public_id)
-    return render(request, "accounts/structure_form.html", {"form": form, "structure": structure})
+    return render(
+        request,
+        "accounts/structure_form.html",
+        {"form": form, "structure": structure, "pending_change": pending, "validates": validates},
+    )
+
+
+def _zone_initial(change):
+    return {
+        "kind": change.kind,
+        "covers_departement": change.covers_departement,
+        "zone_communes": list(change.zone_communes.all()),
+        "zone_epcis": list(change.zone_epcis.all()),
+    }
+
+
+def _zone_lists(holder):
+    return {"communes": holder.zone_communes.order_by("name"), "epcis": holder.zone_epcis.order_by("name")}
 
 
 @require_POST
 def structure_validate(request, public_id):
+    """The coordination validates a new structure, or a change of a structure's kind or zone."""
     structure = _structure_for(request, public_id)
     if not access.can_validate_structures(request.membership):
         raise PermissionDenied
-    if structure.is_validated:
-        messages.info(request, "Cette structure était déjà validée.")
-    else:
+    if not structure.is_validated:
         structure.validate(by=request.user)
         messages.success(request, f"La structure « {structure.name} » est validée : ses membres ont accès à Relais.")
+        return redirect("accounts:structure_detail", public_id=structure.public_id)
+    change = structure.pending_change()
+    decision = request.POST.get("decision")
+    form = StructureChangeDecisionForm(request.POST)
+    if change is None:
+        messages.info(request, "Cette structure était déjà validée et n'a pas de changement en attente.")
+    elif decision not in {"valider", "refuser"} or not form.is_valid():
+        messages.error(request, "Choisissez de valider ou de refuser le changement (motif de 500 caractères au plus).")
+    else:
+        try:
+            actions.decide_structure_change(
+                change, by=request.membership, accept=decision == "valider", note=form.cleaned_data["note"]
+            )
+        except actions.AlreadyDecided:
+            messages.info(request, "Ce changement a déjà été traité.")
+        else:
+            if decision == "valider":
+                messages.success(
+                    request, f"Le changement est validé : « {structure.name} » a maintenant ce type et cette zone."
+                )
+            else:
+                messages.success(request, "Le changement est refusé : la structure garde son type et sa zone.")
     return redirect("accounts:structure_detail", public_id=structure.public_id)
 
 

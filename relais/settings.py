@@ -1,7 +1,9 @@
 """Relais settings, read from environment variables (12-factor).
 
-Development defaults are safe and need nothing: an SQLite file under var/. Production mode
-(``DJANGO_ENV=production``) refuses to start without its secrets; see docs/deploy.md.
+Configuration fails closed: the development defaults (DEBUG, development keys, an SQLite file under var/)
+apply only when ``DJANGO_ENV=development`` is set, as ``make run`` does; pytest runs the suite in its own
+"test" environment. Anything else, unset included, is production: Relais refuses to start without its
+secrets, or with secrets too weak to be real. See docs/deploy.md.
 """
 
 import os
@@ -13,12 +15,21 @@ import dj_database_url
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
+from relais.secrets import field_encryption_key_problem, secret_key_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("RELAIS_VAR_DIR", BASE_DIR / "var"))
 
-# "test" when pytest runs the suite, unless DJANGO_ENV says otherwise.
-ENV = os.environ.get("DJANGO_ENV") or ("test" if "pytest" in sys.modules else "development")
+DEVELOPMENT_HINT = "Sur un poste de développement, lancez Relais avec DJANGO_ENV=development (make run le fait)."
+_declared_env = os.environ.get("DJANGO_ENV")
+if _declared_env == "development":
+    ENV = "development"
+elif "pytest" in sys.modules and _declared_env in {None, "", "test"}:
+    ENV = "test"
+else:
+    ENV = "production"
 PRODUCTION = ENV == "production"
+DEVELOPMENT = ENV == "development"
 TESTING = ENV == "test"
 
 
@@ -36,19 +47,33 @@ def env_list(name, default=""):
 def required(name):
     value = os.environ.get(name, "")
     if not value:
-        raise ImproperlyConfigured(f"La variable d'environnement {name} est obligatoire en production.")
+        raise ImproperlyConfigured(
+            f"La variable d'environnement {name} est obligatoire en production. {DEVELOPMENT_HINT}"
+        )
+    return value
+
+
+def checked_secret(name, problem_of):
+    """A required secret that is also long, random and well formed enough to be a real one."""
+    value = required(name)
+    problem = problem_of(value)
+    if problem:
+        # The value itself is never repeated: error output ends up in logs.
+        raise ImproperlyConfigured(problem)
     return value
 
 
 if PRODUCTION:
-    SECRET_KEY = required("SECRET_KEY")
+    SECRET_KEY = checked_secret("SECRET_KEY", secret_key_problem)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured("La variable d'environnement ALLOWED_HOSTS est obligatoire en production.")
+        raise ImproperlyConfigured(
+            f"La variable d'environnement ALLOWED_HOSTS est obligatoire en production. {DEVELOPMENT_HINT}"
+        )
     DATABASE_URL = required("DATABASE_URL")
     # The key that encrypts NIR and other secrets at rest; distinct from SECRET_KEY so that
     # rotating one does not lose the other.
-    FIELD_ENCRYPTION_KEY = required("FIELD_ENCRYPTION_KEY")
+    FIELD_ENCRYPTION_KEY = checked_secret("FIELD_ENCRYPTION_KEY", field_encryption_key_problem)
     DEBUG = False
 else:
     SECRET_KEY = os.environ.get("SECRET_KEY", "relais-development-only-not-secret")
@@ -58,7 +83,7 @@ else:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         DATABASE_URL = f"sqlite:///{VAR_DIR / 'relais.sqlite3'}"
     FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "relais-development-field-key")
-    DEBUG = env_bool("DEBUG", default=not TESTING)
+    DEBUG = env_bool("DEBUG", default=DEVELOPMENT)
 
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", 60)))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -245,12 +270,28 @@ CONTENT_SECURITY_POLICY = {
 # The département this deployment serves (INSEE code). Essonne by default.
 RELAIS_DEPARTEMENT = os.environ.get("RELAIS_DEPARTEMENT", "91")
 # Demo mode: the demo consortium may be loaded and its logins printed. Never in production.
-RELAIS_DEMO = env_bool("RELAIS_DEMO", default=not PRODUCTION)
-# Second factor (TOTP) required for coordinators and admins.
+RELAIS_DEMO = not PRODUCTION and env_bool("RELAIS_DEMO", default=True)
+# Second factor (TOTP) required for coordinators, structure admins and technical admins.
 RELAIS_REQUIRE_2FA = env_bool("RELAIS_REQUIRE_2FA", default=PRODUCTION)
-# Lockout after repeated failed logins on one account.
+# Limites contre les essais de mots de passe (accounts/lockout.py). Chaque tentative est comptée avant
+# que le mot de passe soit vérifié : des requêtes parallèles n'obtiennent pas plus d'essais.
+# Un compte est bloqué après ce nombre de connexions échouées, pendant cette durée (en minutes).
 RELAIS_LOGIN_MAX_FAILURES = int(os.environ.get("RELAIS_LOGIN_MAX_FAILURES", 5))
 RELAIS_LOGIN_LOCKOUT = timedelta(minutes=int(os.environ.get("RELAIS_LOGIN_LOCKOUT_MINUTES", 15)))
+# Une adresse IP est bloquée, pour tous les comptes, après ce nombre de connexions échouées sur la
+# période (en minutes). Les connexions réussies ne comptent pas : un bureau derrière une seule adresse
+# n'est pas bloqué par ses agents.
+RELAIS_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("RELAIS_LOGIN_MAX_FAILURES_PER_IP", 30))
+RELAIS_LOGIN_IP_WINDOW = timedelta(minutes=int(os.environ.get("RELAIS_LOGIN_IP_WINDOW_MINUTES", 15)))
+# Demandes de réinitialisation du mot de passe acceptées sur la période (en minutes), par adresse
+# électronique (qu'un compte existe ou non) et par adresse IP.
+RELAIS_PASSWORD_RESET_MAX_PER_EMAIL = int(os.environ.get("RELAIS_PASSWORD_RESET_MAX_PER_EMAIL", 3))
+RELAIS_PASSWORD_RESET_MAX_PER_IP = int(os.environ.get("RELAIS_PASSWORD_RESET_MAX_PER_IP", 20))
+RELAIS_PASSWORD_RESET_WINDOW = timedelta(minutes=int(os.environ.get("RELAIS_PASSWORD_RESET_WINDOW_MINUTES", 60)))
+# Nombre de proxys de confiance devant Relais (répartiteur de charge, proxy HTTPS). L'adresse IP du
+# client est celle que le plus extérieur d'entre eux a vue, lue dans X-Forwarded-For ; à 0, l'en-tête est
+# ignoré (il est alors écrit par le client lui-même). Un en production, derrière un proxy ; 0 sinon.
+RELAIS_TRUSTED_PROXIES = int(os.environ.get("RELAIS_TRUSTED_PROXIES", 1 if PRODUCTION else 0))
 RELAIS_INVITATION_VALIDITY = timedelta(days=int(os.environ.get("RELAIS_INVITATION_DAYS", 7)))
 
 # ProConnect (OpenID Connect). Off unless its endpoints are configured.

@@ -3,12 +3,13 @@ import sys
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
 from accounts import access
-from accounts.models import Structure
+from accounts.models import Structure, StructureChange
 from entry.summary import home_summary
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,9 @@ def home(request):
             context["member_count"] = structure.memberships.filter(is_active=True).count()
             context["invitations"] = access.invitations_visible_to(membership, structure)[:10]
         if access.can_validate_structures(membership):
-            pending = Structure.objects.filter(is_validated=False).order_by("created_at")
+            # New structures, and changes of a structure's kind or zone, wait for the coordination.
+            changing = StructureChange.objects.filter(structure=OuterRef("pk"), status=StructureChange.Status.PENDING)
+            pending = Structure.objects.filter(Q(is_validated=False) | Q(Exists(changing))).order_by("created_at")
             context["pending_structures"] = pending[:10]
             context["pending_count"] = pending.count()
             context["structure_count"] = Structure.objects.filter(is_validated=True).count()

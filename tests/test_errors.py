@@ -112,7 +112,8 @@ PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "une-cle-de-production-longue-et-aleatoire-0123456789-abcdefghijklmnop",
     "ALLOWED_HOSTS": "relais.exemple.fr",
-    "FIELD_ENCRYPTION_KEY": "une-autre-cle-pour-chiffrer-les-donnees-au-repos",
+    # 32 random bytes in url-safe base64, as Fernet.generate_key() makes them.
+    "FIELD_ENCRYPTION_KEY": "TbF3q2S0p8tBvZ8Hc1mXkq7wJ6o9YyN4rLh5dEaUiGs=",
 }
 
 

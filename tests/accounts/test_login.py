@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import LoginFailure
+from accounts.models import Throttle
 from tests.pages import field_error, input_value, text
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_lockout_ends_after_the_lockout_period(client, professional_a, password)
         post_login(client, "pro.a@exemple.fr", "pas-le-bon-mot-de-passe")
     assert LOCKED in text(post_login(client, "pro.a@exemple.fr", password))
 
-    LoginFailure.objects.update(at=timezone.now() - settings.RELAIS_LOGIN_LOCKOUT - timedelta(seconds=1))
+    Throttle.objects.update(since=timezone.now() - settings.RELAIS_LOGIN_LOCKOUT - timedelta(seconds=1))
 
     assert post_login(client, "pro.a@exemple.fr", password).status_code == 302
 

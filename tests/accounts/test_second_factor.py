@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.pages import field_error, text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("second_factor_required")]
@@ -177,3 +177,45 @@ def test_a_used_code_cannot_be_replayed(client, coordinator, password):
     response = client.post(OTP_URL, {"token": used})
 
     assert field_error(response, "token").startswith("Ce code n'est pas le bon ou a expiré.")
+
+
+@pytest.mark.parametrize("url_name", ["home", "accounts:structure_list", "accounts:account"])
+def test_structure_admin_must_pass_the_second_factor_too(client, structure_admin_a, url_name):
+    """A structure admin invites members and changes their roles: their account opens the structure."""
+    client.force_login(structure_admin_a)
+    url = reverse(url_name)
+
+    response = client.get(url)
+
+    assert response["Location"] == otp_redirect(url)
+
+
+def test_structure_admin_cannot_invite_before_the_second_factor(client, structure_a, structure_admin_a):
+    client.force_login(structure_admin_a)
+    url = reverse("accounts:invite", args=[structure_a.public_id])
+
+    response = client.post(url, {"email": "nouveau@exemple.fr", "role": "structure_admin"})
+
+    assert response["Location"] == otp_redirect(url)
+    assert not structure_a.invitations.exists()
+
+
+def test_structure_admin_passes_the_second_factor_then_works(client, structure_a, structure_admin_a):
+    client.force_login(structure_admin_a)
+    enrolment = client.get(OTP_URL)
+    key = key_shown_on(enrolment)
+
+    response = client.post(f"{OTP_URL}?next={reverse('accounts:structure_list')}", {"token": code(key)})
+
+    assert response["Location"] == reverse("accounts:structure_list")
+    assert client.get(reverse("accounts:invite", args=[structure_a.public_id])).status_code == 200
+
+
+def test_former_structure_admin_is_asked_no_more(client, structure_admin_a):
+    membership = structure_admin_a.memberships.get()
+    membership.deactivate()
+    MembershipFactory(user=structure_admin_a)  # still a professional elsewhere
+
+    client.force_login(structure_admin_a)
+
+    assert client.get(HOME_URL).status_code == 200

@@ -1,0 +1,122 @@
+"""State changes of structures, one function each: they check the access rule themselves.
+
+``by`` is the membership the actor acts through (its user is the one recorded).
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import access
+from accounts.models import Structure, StructureChange
+
+Status = StructureChange.Status
+
+
+class AlreadyDecided(Exception):
+    """The change was accepted, refused or withdrawn meanwhile (by another coordinator, say)."""
+
+
+@dataclass(frozen=True)
+class Zone:
+    """What a coordinator validates: the kind of the structure and where it intervenes."""
+
+    kind: str
+    covers_departement: bool
+    communes: frozenset
+    epcis: frozenset
+
+    @classmethod
+    def of(cls, holder):
+        """The zone of a structure or of a requested change."""
+        return cls(
+            kind=holder.kind,
+            covers_departement=holder.covers_departement,
+            communes=frozenset(holder.zone_communes.values_list("pk", flat=True)),
+            epcis=frozenset(holder.zone_epcis.values_list("pk", flat=True)),
+        )
+
+    @classmethod
+    def requested(cls, *, kind, covers_departement, zone_communes, zone_epcis):
+        # The whole département leaves no room for a list of communes or EPCI.
+        return cls(
+            kind=kind,
+            covers_departement=bool(covers_departement),
+            communes=frozenset() if covers_departement else frozenset(c.pk for c in zone_communes),
+            epcis=frozenset() if covers_departement else frozenset(e.pk for e in zone_epcis),
+        )
+
+    def write_to(self, holder, update_fields=None):
+        holder.kind = self.kind
+        holder.covers_departement = self.covers_departement
+        holder.save(update_fields=update_fields)
+        holder.zone_communes.set(self.communes)
+        holder.zone_epcis.set(self.epcis)
+
+
+def edit_structure(
+    structure, *, by, name, siret, address, commune, email, phone, kind, covers_departement, zone_communes, zone_epcis
+):
+    """Save a structure's details. Its kind and zone apply at once when a coordinator changes them; a
+    structure admin's change of them waits for a coordinator (returned, pending), the structure keeping its
+    current kind and zone meanwhile. Asking again for the current kind and zone withdraws the request."""
+    if not access.can_edit_structure(by, structure):
+        raise PermissionDenied("Seuls les administrateurs de la structure et la coordination la modifient.")
+    requested = Zone.requested(
+        kind=kind, covers_departement=covers_departement, zone_communes=zone_communes, zone_epcis=zone_epcis
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        structure = Structure.objects.select_for_update().get(pk=structure.pk)
+        structure.name, structure.siret, structure.address = name, siret, address
+        structure.commune, structure.email, structure.phone = commune, email, phone
+        structure.save(update_fields=["name", "siret", "address", "commune", "email", "phone"])
+        current = Zone.of(structure)
+        pending = (
+            StructureChange.objects.select_for_update().filter(structure=structure, status=Status.PENDING).first()
+        )
+        if access.can_validate_structures(by):
+            if requested != current:
+                # Recorded as accepted at once: the history of kinds and zones stays complete.
+                change = StructureChange(
+                    structure=structure,
+                    status=Status.ACCEPTED,
+                    requested_by=by.user,
+                    requested_at=now,
+                    decided_by=by.user,
+                    decided_at=now,
+                )
+                requested.write_to(change)
+                requested.write_to(structure, update_fields=["kind", "covers_departement"])
+            return None
+        if requested == current:
+            if pending is not None:
+                pending.status, pending.decided_by, pending.decided_at = Status.WITHDRAWN, by.user, now
+                pending.save(update_fields=["status", "decided_by", "decided_at"])
+            return None
+        if pending is None:
+            pending = StructureChange(structure=structure, requested_by=by.user, requested_at=now)
+            requested.write_to(pending)
+        elif Zone.of(pending) != requested:
+            pending.requested_by, pending.requested_at = by.user, now
+            requested.write_to(pending, update_fields=["kind", "covers_departement", "requested_by", "requested_at"])
+        return pending
+
+
+def decide_structure_change(change, *, by, accept, note=""):
+    """A coordinator accepts (the structure takes the requested kind and zone) or refuses a change."""
+    if not access.can_validate_structures(by):
+        raise PermissionDenied("Seule la coordination valide les changements de type ou de zone.")
+    with transaction.atomic():
+        change = StructureChange.objects.select_for_update().select_related("structure").get(pk=change.pk)
+        if change.status != Status.PENDING:
+            raise AlreadyDecided
+        structure = Structure.objects.select_for_update().get(pk=change.structure_id)
+        if accept:
+            Zone.of(change).write_to(structure, update_fields=["kind", "covers_departement"])
+        change.status = Status.ACCEPTED if accept else Status.REFUSED
+        change.decided_by, change.decided_at, change.decision_note = by.user, timezone.now(), note.strip()[:500]
+        change.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return change
