@@ -168,8 +168,7 @@ def choose_actors():
             is_active=True,
             is_orientation_manager=True,
             structure__kind=Structure.Kind.DEPARTEMENT,
-            structure__zone_communes__isnull=True,
-            structure__zone_epcis__isnull=True,
+            structure__covers_departement=True,
             user__email__endswith=f"@{BENCH_DOMAIN}",
             orientation_publics=[],
         )

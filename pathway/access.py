@@ -21,11 +21,14 @@ from people.publics import publics_filter
 
 
 def _zone_filter(structure, prefix=""):
-    """Persons living in the structure's intervention zone (no zone: the whole département)."""
+    """Persons living in the structure's intervention zone: the whole département only when a coordinator said
+    so (``covers_departement``); an empty zone covers no one."""
+    if structure.covers_departement:
+        return Q(**{f"{prefix}departement": settings.RELAIS_DEPARTEMENT})
     communes = list(structure.zone_communes.values_list("code", flat=True))
     epcis = list(structure.zone_epcis.values_list("siren", flat=True))
     if not communes and not epcis:
-        return Q(**{f"{prefix}departement": settings.RELAIS_DEPARTEMENT})
+        return Q(**{f"{prefix}pk__in": []})
     return Q(**{f"{prefix}commune_id__in": communes}) | Q(**{f"{prefix}commune__epci_id__in": epcis})
 
 

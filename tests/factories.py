@@ -43,7 +43,7 @@ class StructureFactory(factory.django.DjangoModelFactory):
 
     class Params:
         pending = factory.Trait(is_validated=False)
-        departement = factory.Trait(kind=Structure.Kind.DEPARTEMENT)
+        departement = factory.Trait(kind=Structure.Kind.DEPARTEMENT, covers_departement=True)
         france_travail = factory.Trait(kind=Structure.Kind.FRANCE_TRAVAIL)
 
 

@@ -195,6 +195,8 @@ def _create_structures(rng, scale, departement, communes):
                 phone=names.phone(rng),
                 is_validated=not pending,
                 validated_at=None if pending else timezone.now(),
+                # A structure without communes or EPCIs in its zone acts for the whole département, said explicitly.
+                covers_departement=not zone_epcis and not zone_communes,
             )
             structure.search_name = fold(structure.name)
             rows.append((structure, zone_epcis, zone_communes))

@@ -143,9 +143,7 @@ class _Territory:
             zone_communes = {commune.code for commune in structure.zone_communes.all()}
             zone_epcis = {epci.siren for epci in structure.zone_epcis.all()}
             for commune in self.communes:
-                if (not zone_communes and not zone_epcis) or (
-                    commune.code in zone_communes or commune.epci_id in zone_epcis
-                ):
+                if structure.covers_departement or (commune.code in zone_communes or commune.epci_id in zone_epcis):
                     self.covering[commune.code].setdefault(structure.kind, []).append(structure.pk)
         if not self.by_kind.get(K.MAISON_SOLIDARITES) or not self.by_kind.get(K.FRANCE_TRAVAIL):
             raise ValueError("Il faut des maisons des solidarités et des agences France Travail avec des membres.")

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def young_manager():
     """An orientation manager of a mission locale, delegated for young people only."""
-    structure = StructureFactory(name="Mission locale Centre Essonne")
+    structure = StructureFactory(name="Mission locale Centre Essonne", covers_departement=True)
     return MembershipFactory(structure=structure, orientation_manager=True, orientation_publics=["young"])
 
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def mission_locale_manager():
-    structure = StructureFactory(name="Mission locale Centre Essonne")
+    structure = StructureFactory(name="Mission locale Centre Essonne", covers_departement=True)
     return MembershipFactory(
         structure=structure, orientation_manager=True, orientation_publics=[OrientationPublic.YOUNG]
     )
