@@ -57,3 +57,12 @@ def test_only_a_coordinator_delegates_publics(client, coordinator, structure_adm
     membership.refresh_from_db()
     assert membership.is_orientation_manager
     assert sorted(membership.orientation_publics) == ["rsa", "young"]
+
+
+def test_an_empty_zone_covers_no_one(propose):
+    """Emptying a structure's zone no longer widens it to the whole département (issue: scope widening)."""
+    manager = MembershipFactory(structure=StructureFactory(name="Sans zone"), orientation_manager=True)
+    person = PersonFactory(rsa=True, followed_by=None)
+
+    assert not access.can_orient(manager, person)
+    assert person not in persons_visible_to(manager)
