@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.db.models import Q
 from django.shortcuts import redirect
@@ -25,6 +27,26 @@ def resolve_membership(request):
         return memberships[0]
     request.session.pop(SESSION_KEY, None)
     return None
+
+
+LAST_SEEN_KEY = "relais_last_seen"
+
+
+class IdleTimeoutMiddleware:
+    """Renews the session's idle timeout (``SESSION_COOKIE_AGE``) when the user is active, writing the session at
+    most once every ``RELAIS_SESSION_REFRESH_SECONDS`` instead of on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and request.user.is_authenticated and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(LAST_SEEN_KEY, 0) >= settings.RELAIS_SESSION_REFRESH_SECONDS:
+                session[LAST_SEEN_KEY] = now  # modified: SessionMiddleware saves it with a new expiry
+        return response
 
 
 class CurrentMembershipMiddleware:

@@ -138,6 +138,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.CurrentMembershipMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
     "audit.middleware.ActorMiddleware",
@@ -185,7 +186,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions end after 30 minutes without activity.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60))
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout is renewed by accounts.middleware.IdleTimeoutMiddleware at most once a minute, not by a
+# session write on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+RELAIS_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -17,7 +17,8 @@ logger = logging.getLogger(__name__)
 
 def home(request):
     membership = request.membership
-    context = {"memberships": request.user.active_memberships()}
+    # The memberships were read once by the middleware that resolved the current one.
+    context = {"memberships": getattr(request, "active_memberships", None) or request.user.active_memberships()}
     if membership is not None:
         structure = membership.structure
         if access.can_manage_members(membership, structure):

@@ -213,3 +213,21 @@ def test_logout_needs_a_post(client, professional_a, password):
     assert response.request["PATH_INFO"] == LOGIN_URL
     assert "Vous êtes déconnecté." in text(response)
     assert not is_logged_in(client)
+
+
+def test_the_session_is_written_at_most_once_a_minute(client, professional_a, password, django_assert_num_queries):
+    """Every page used to pay a session write; the idle timeout is now renewed at most once a minute."""
+    post_login(client, "pro.a@exemple.fr", password)
+    client.get(reverse("legal_notice"))
+    before = _session(client).expire_date
+
+    with django_assert_num_queries(3):  # session, user, memberships: no write
+        client.get(reverse("legal_notice"))
+    assert _session(client).expire_date == before
+
+    session = client.session
+    session["relais_last_seen"] -= settings.RELAIS_SESSION_REFRESH_SECONDS
+    session.save()
+    Session.objects.filter(pk=_session(client).pk).update(expire_date=before)  # a minute of inactivity later
+    client.get(reverse("legal_notice"))
+    assert _session(client).expire_date > before
