@@ -375,8 +375,16 @@ def letter(request, public_id, orientation_id):
         messages.success(request, "Le courrier est enregistré comme notification de l'orientation.")
         return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, action=AccessLog.Action.PRINT, detail="courrier de notification d'orientation")
+    decider = orientation.decided_by.memberships.filter(is_orientation_manager=True).select_related("structure")
     return render(
-        request, "entry/letter.html", {"person": person, "orientation": orientation, "today": timezone.localdate()}
+        request,
+        "entry/letter.html",
+        {
+            "person": person,
+            "orientation": orientation,
+            "today": timezone.localdate(),
+            "decider_structure": (decider.first() or request.membership).structure,
+        },
     )
 
 

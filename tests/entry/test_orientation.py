@@ -79,8 +79,12 @@ class TestDecision:
         to_person, to_structure = sent["camille@exemple.fr"], sent["accueil@mission-locale.exemple.fr"]
         assert to_person.to == ["camille@exemple.fr"]
         assert to_person.subject == "Votre orientation dans le parcours d'insertion"
-        assert "vous êtes orienté(e) vers un parcours professionnel" in to_person.body
+        # Camille is a woman: « orientée », not « orienté(e) ».
+        assert "vous êtes orientée vers un parcours professionnel" in to_person.body
         assert "Mission locale Nord Essonne" in to_person.body
+        assert "contester cette décision dans un délai de deux mois" in to_person.body
+        assert "président du conseil départemental" in to_person.body  # she is on RSA: the prior appeal
+        assert "vous opposer à ce partage" in to_person.body
         assert to_structure.to == ["accueil@mission-locale.exemple.fr"]
         assert to_structure.subject == "Nouvelle orientation vers Mission locale Nord Essonne"
         assert str(followed.public_id) in to_structure.body
@@ -186,6 +190,10 @@ class TestLetter:
         letter = client.get(self.letter_url(decided))
         assert "vous orienter vers un parcours professionnel" in text(letter)
         assert "Mission locale Nord Essonne" in text(letter)
+        assert f"Dossier n° {followed.dossier_number}" in text(letter)
+        assert "recours administratif préalable obligatoire, article L262-47" in text(letter)
+        assert "vous opposer à ce partage" in text(letter)
+        assert 'id="contenu"' in letter.content.decode()  # the common layout: landmarks and skip links
 
         response = client.post(self.letter_url(decided), follow=True)
 
