@@ -13,6 +13,8 @@ PYTEST_WORKERS ?= 2
 # Relais starts as production unless told otherwise: the developer's own commands say "development"
 # (the tests run in their own environment, the bench sets its own).
 run worker quality: export DJANGO_ENV = development
+# Links in emails use the address the site is served on.
+run worker: export SITE_URL ?= http://localhost:$(PORT)
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \

@@ -83,7 +83,9 @@ else:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         DATABASE_URL = f"sqlite:///{VAR_DIR / 'relais.sqlite3'}"
     FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "relais-development-field-key")
-    DEBUG = env_bool("DEBUG", default=DEVELOPMENT)
+    # Development shows the French error pages a user sees; Django's debug pages only when a developer asks
+    # for them (DEBUG=1).
+    DEBUG = env_bool("DEBUG", default=False)
 
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", 60)))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

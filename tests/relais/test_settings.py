@@ -75,8 +75,10 @@ def test_development_defaults_apply_only_when_asked_for(tmp_path):
 
     assert result.returncode == 0, result.stderr
     env, debug, key = result.stdout.split()
-    assert (env, debug) == ("development", "True")
+    # A newcomer sees the French error pages; the debug pages are a developer's choice (DEBUG=1).
+    assert (env, debug) == ("development", "False")
     assert key == "relais-development-only-not-secret"
+    assert start(tmp_path, DJANGO_ENV="development", DEBUG="1").stdout.split()[1] == "True"
 
 
 def test_debug_cannot_be_turned_on_in_production(tmp_path):
