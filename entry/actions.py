@@ -11,7 +11,7 @@ import smtplib
 from django.db import transaction
 from django.utils import timezone
 
-from entry.access import can_orient
+from entry.access import can_orient, can_request_reorientation
 from entry.models import Commission, Diagnostic, Notification, Orientation
 from entry.notify import notify_orientation
 from pathway import actions as pathway_actions
@@ -27,6 +27,7 @@ timeline.register_kind("entry.diagnostic_recorded", "diagnostic")
 timeline.register_kind("entry.orientation_proposed", "orientation")
 timeline.register_kind("entry.orientation_decided", "orientation")
 timeline.register_kind("entry.orientation_notified", "orientation")
+timeline.register_kind("entry.reorientation_requested", "orientation")
 
 DECIDED = (Orientation.Status.DECIDED, Orientation.Status.NOTIFIED)
 
@@ -63,6 +64,15 @@ def record_diagnostic(
     with transaction.atomic():
         Person.objects.select_for_update().filter(pk=person.pk).first()
         previous = Diagnostic.objects.latest_for(person)
+        if previous is not None and (
+            previous.referential_version,
+            previous.answers,
+            previous.sensitive_answers,
+            previous.comments,
+            previous.theme_comments,
+            previous.sensitive_theme_comments,
+        ) == (referential["version"], answers, sensitive_answers, comments, theme_comments, sensitive_theme_comments):
+            return previous  # nothing changed: no new version, no new proposal
         diagnostic = Diagnostic(
             person=person,
             number=(previous.number + 1) if previous else 1,
@@ -87,17 +97,21 @@ def record_diagnostic(
             summary=f"Diagnostic n° {diagnostic.number} réalisé",
             obj=diagnostic,
         )
-        _propose(person, by=by, diagnostic=diagnostic)
+        if not Orientation.objects.filter(person=person, status__in=DECIDED).exists():
+            # Once an orientation is decided, a new diagnostic proposes nothing by itself: a réorientation is asked
+            # for explicitly (``request_reorientation``).
+            _propose(person, by=by, diagnostic=diagnostic)
     return diagnostic
 
 
-def _propose(person, *, by, diagnostic):
+def _propose(person, *, by, diagnostic, reorientation=False, reason=""):
     """The diagnostic's proposal becomes the person's open proposal (replacing an older open one)."""
     orientation = Orientation.objects.select_for_update().filter(person=person, status=Orientation.Status.PROPOSED)
     orientation = orientation.first()
     if orientation is None:
-        has_decided = Orientation.objects.filter(person=person, status__in=DECIDED).exists()
-        orientation = Orientation(person=person, is_reorientation=has_decided)
+        orientation = Orientation(person=person, is_reorientation=reorientation)
+    if reason:
+        orientation.reorientation_reason = reason
     orientation.diagnostic = diagnostic
     orientation.proposed_pathway = diagnostic.proposed_pathway
     orientation.proposal_reasons = diagnostic.proposal_reasons
@@ -113,6 +127,31 @@ def _propose(person, *, by, diagnostic):
         summary=f"Orientation proposée : parcours {PathwayType(orientation.proposed_pathway).label}",
         obj=orientation,
     )
+    return orientation
+
+
+def request_reorientation(person, *, by, reason):
+    """The référent (or the organisme référent's admins) asks for a réorientation, with a reason: it lands in the
+    orientation managers' worklist, proposed from the latest diagnostic."""
+    require_actor(by)
+    require(by is SYSTEM or can_request_reorientation(by, person))
+    if not reason.strip():
+        raise ActionError("Expliquez pourquoi une réorientation est demandée.")
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        if Orientation.objects.filter(person=person, status=Orientation.Status.PROPOSED).exists():
+            raise Conflict("Une orientation est déjà en attente de décision pour cette personne.")
+        diagnostic = Diagnostic.objects.latest_for(person)
+        if diagnostic is None:
+            raise ActionError("Faites d'abord le diagnostic : la réorientation part de ses réponses.")
+        orientation = _propose(person, by=by, diagnostic=diagnostic, reorientation=True, reason=reason.strip())
+        timeline.record(
+            person,
+            kind="entry.reorientation_requested",
+            by=by,
+            summary=f"Réorientation demandée : {reason.strip()[:150]}",
+            obj=orientation,
+        )
     return orientation
 
 

@@ -1,6 +1,8 @@
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -22,13 +24,17 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def clean_birth_date(value):
+def clean_birth_date(value, *, minimum_age=False):
     if value is None:
         return value
     if value > timezone.localdate():
         raise ValidationError("La date de naissance ne peut pas être dans le futur.")
     if value < date(1900, 1, 1):
         raise ValidationError("La date de naissance doit être postérieure au 1er janvier 1900.")
+    if minimum_age and value > timezone.localdate() - relativedelta(years=settings.RELAIS_MINIMUM_AGE):
+        raise ValidationError(
+            f"La personne doit avoir au moins {settings.RELAIS_MINIMUM_AGE} ans : vérifiez la date de naissance."
+        )
     return value
 
 
@@ -131,7 +137,7 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
         return clean_nir(self.cleaned_data.get("nir"))
 
     def clean_birth_date(self):
-        return clean_birth_date(self.cleaned_data.get("birth_date"))
+        return clean_birth_date(self.cleaned_data.get("birth_date"), minimum_age=True)
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone"))
@@ -276,3 +282,12 @@ class ReferentForm(DsfrBaseForm):
 class CommissionForm(DsfrBaseForm):
     title = forms.CharField(label="Intitulé", max_length=200, initial="Commission d'orientation")
     held_on = forms.DateField(label="Date de la séance", widget=DateInput())
+
+
+class ReorientationForm(DsfrBaseForm):
+    reason = forms.CharField(
+        label="Pourquoi demander une réorientation ?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="Ce qui a changé dans la situation de la personne. Pas d'information de santé.",
+    )

@@ -114,6 +114,7 @@ class Orientation(models.Model):
         "entry.Commission", on_delete=models.SET_NULL, null=True, blank=True, related_name="orientations"
     )
     is_reorientation = models.BooleanField("réorientation", default=False)
+    reorientation_reason = models.TextField("motif de la demande de réorientation", blank=True)
 
     class Meta:
         verbose_name = "orientation"

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +37,7 @@ SECTIONS = {
     "echeance_proche": "Échéance dans 14 jours",
     "en_retard": "En retard",
     "contrat_attendu": "Contrat d'engagement attendu",
+    "reorientation": "Réorientations demandées",
 }
 PUBLICS = {public.value: public.label.capitalize() for public in Public}
 
@@ -67,6 +68,13 @@ def _section_filters(today):
         "contrat_attendu": Q(
             status__in=[Pathway.Status.ORIENTED, Pathway.Status.ACCOMPANIED], contract_due_on__isnull=False
         ),
+        "reorientation": Q(
+            Exists(
+                Orientation.objects.filter(
+                    person=OuterRef("person"), status=Orientation.Status.PROPOSED, is_reorientation=True
+                )
+            )
+        ),
     }
 
 
@@ -76,6 +84,7 @@ SECTION_ORDER = {
     "echeance_proche": ["orientation_due_on", "pk"],
     "en_retard": ["orientation_due_on", "pk"],
     "contrat_attendu": ["contract_due_on", "pk"],
+    "reorientation": ["oriented_at", "pk"],
 }
 
 

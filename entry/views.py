@@ -20,6 +20,7 @@ from entry.forms import (
     DecisionForm,
     PersonForm,
     ReferentForm,
+    ReorientationForm,
     SearchForm,
     referent_choices,
 )
@@ -488,3 +489,21 @@ def diagnostic_detail(request, public_id, diagnostic_id):
             "sections": describe_answers(referential, answers, comments, hide_sensitive=not sensitive_visible),
         },
     )
+
+
+def request_reorientation(request, public_id):
+    """The référent asks for a réorientation, with a reason: it goes to the orientation managers' worklist."""
+    person = _person_for(request, public_id)
+    if not access.can_request_reorientation(request.membership, person):
+        raise PermissionDenied
+    form = ReorientationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.request_reorientation(person, by=request.membership, reason=form.cleaned_data["reason"])
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "La demande de réorientation est transmise aux chargés d'orientation.")
+            return redirect("entry:person_detail", public_id=person.public_id)
+    log_access(request, person, detail="demande de réorientation")
+    return render(request, "entry/reorientation.html", {"person": person, "form": form})

@@ -173,6 +173,14 @@ MATRIX = {
             {**CARNET, "professional_a": 403, "professional_b": 200},
         )
     ],
+    # Asked by the référent or an admin of the organisme référent (B, without référent here): nobody in the matrix.
+    "entry:request_reorientation": [
+        (
+            "get",
+            lambda w: {"public_id": w.oriented.public_id},
+            {**CARNET, "professional_a": 403, "orientation_manager": 403, "professional_b": 403},
+        )
+    ],
     "entry:access_request_list": [("get", None, logged(200))],
     "entry:answer_access_request": [
         ("post", lambda w: {"public_id": w.access_request.public_id}, only(["orientation_manager"], 302, denied=404))
