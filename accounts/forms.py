@@ -182,7 +182,7 @@ class MembershipForm(DsfrBaseForm):
 class AccountForm(DsfrModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "phone"]
+        fields = ["first_name", "last_name", "phone", "notification_frequency"]
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone"))

@@ -44,6 +44,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField("accès à l'administration technique", default=False)
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
 
+    class NotificationFrequency(models.TextChoices):
+        IMMEDIATE = "immediate", "à chaque événement"
+        DAILY = "daily", "un récapitulatif par jour"
+
+    notification_frequency = models.CharField(
+        "recevoir les notifications",
+        max_length=10,
+        choices=NotificationFrequency.choices,
+        default=NotificationFrequency.IMMEDIATE,
+    )
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -363,3 +374,24 @@ class Throttle(models.Model):
 
     def __str__(self):
         return f"{self.get_scope_display()} : {self.count} depuis le {self.since:%d/%m/%Y %H:%M}"
+
+
+class UserNotification(models.Model):
+    """A message for one professional (a référent designated, an access request answered…). Sent at once or in the
+    daily digest, as the professional chose. No personal data of the person accompanied in the subject."""
+
+    user = models.ForeignKey(User, verbose_name="destinataire", on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField("objet", max_length=200)
+    body = models.TextField("contenu")
+    url = models.CharField("lien", max_length=300, blank=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    sent_at = models.DateTimeField("envoyée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notification d'un professionnel"
+        verbose_name_plural = "notifications des professionnels"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["sent_at", "user"])]
+
+    def __str__(self):
+        return self.subject

@@ -5,8 +5,11 @@ relais/actions.py): each checks its access rule, writes the change history throu
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.notifications import notify
 from pathway import timeline
 from pathway.access import (
     can_answer_access_request,
@@ -45,6 +48,10 @@ timeline.register_kind("pathway.team_joined", "équipe")
 timeline.register_kind("pathway.team_left", "équipe")
 timeline.register_kind("pathway.access_requested", "demande d'accès")
 timeline.register_kind("pathway.access_answered", "demande d'accès")
+
+
+def _carnet_path(person):
+    return reverse("entry:person_detail", args=[person.public_id])
 
 
 def _locked_pathway(person):
@@ -211,6 +218,14 @@ def designate_referent(person, *, by, referent):
             summary=f"{referent.user} ({referent.structure.name}) est désigné référent unique",
             obj=pathway,
         )
+        if referent.user_id != getattr(by, "user_id", None):
+            notify(
+                referent.user,
+                subject="Vous êtes désigné référent unique d'une personne",
+                body=f"Vous êtes le référent unique d'une personne orientée vers {referent.structure.name}. "
+                "Prenez contact avec elle pour un premier rendez-vous.",
+                path=_carnet_path(person),
+            )
     return pathway
 
 
@@ -371,6 +386,15 @@ def request_access(person, *, by, reason):
                 summary=f"Demande d'accès de {by.user} ({by.structure.name})",
                 obj=request,
             )
+            referent = Pathway.objects.filter(person=person).values_list("referent", flat=True).first()
+            if referent:
+                notify(
+                    User.objects.get(pk=referent),
+                    subject="Une demande d'accès attend votre réponse",
+                    body=f"{by.user} ({by.structure.name}) demande à rejoindre l'équipe d'une personne dont vous "
+                    "êtes le référent.",
+                    path=reverse("entry:access_request_list"),
+                )
     except IntegrityError:
         raise ActionError("Vous avez déjà une demande d'accès en attente pour cette personne.") from None
     return request
@@ -380,9 +404,10 @@ def answer_access_request(access_request, *, by, grant, comment=""):
     """The référent or an orientation manager of the territory grants (the requester joins the team, acting for the
     structure they asked from) or refuses."""
     require_actor(by)
-    person = access_request.person
-    require(by is SYSTEM or (can_view_person(by, person) and can_answer_access_request(by, person)))
     with transaction.atomic():
+        pathway = _locked_pathway(access_request.person)
+        person = pathway.person  # the rules read the current référent, not a copy loaded earlier
+        require(by is SYSTEM or (can_view_person(by, person) and can_answer_access_request(by, person)))
         locked = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
         if locked.status != AccessRequest.Status.PENDING:
             raise Conflict("Cette demande a déjà reçu une réponse.")
@@ -392,7 +417,6 @@ def answer_access_request(access_request, *, by, grant, comment=""):
         locked.answer_comment = comment
         locked.save()
         if grant:
-            pathway = _locked_pathway(person)
             if not TeamMember.objects.filter(pathway=pathway, user=locked.requested_by, ended_at=None).exists():
                 _join(
                     pathway,
@@ -408,5 +432,16 @@ def answer_access_request(access_request, *, by, grant, comment=""):
             summary=f"Demande d'accès de {locked.requested_by} ({locked.structure.name}) "
             + ("accordée" if grant else "refusée"),
             obj=locked,
+        )
+        notify(
+            locked.requested_by,
+            subject="Votre demande d'accès est " + ("accordée" if grant else "refusée"),
+            body=(
+                "Vous faites désormais partie de l'équipe de la personne."
+                if grant
+                else "Votre demande d'accès n'a pas été acceptée."
+            )
+            + (f" Commentaire : {comment}" if comment else ""),
+            path=_carnet_path(person) if grant else "",
         )
     return locked

@@ -10,7 +10,7 @@ from django.template import loader
 
 from accounts import access
 from accounts.models import Structure, StructureChange
-from entry.summary import home_summary
+from entry.summary import home_summary, inbox
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ def home(request):
             context["pending_count"] = pending.count()
             context["structure_count"] = Structure.objects.filter(is_validated=True).count()
     context.update(home_summary(membership))
+    context["inbox"] = inbox(membership)
     return render(request, "home.html", context)
 
 
