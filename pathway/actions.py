@@ -416,15 +416,11 @@ def answer_access_request(access_request, *, by, grant, comment=""):
         locked.answered_at = timezone.now()
         locked.answer_comment = comment
         locked.save()
-        if grant:
-            if not TeamMember.objects.filter(pathway=pathway, user=locked.requested_by, ended_at=None).exists():
-                _join(
-                    pathway,
-                    user=locked.requested_by,
-                    structure=locked.structure,
-                    role=TeamMember.Role.INTERVENANT,
-                    by=by,
-                )
+        already = TeamMember.objects.filter(pathway=pathway, user=locked.requested_by, ended_at=None).exists()
+        if grant and not already:
+            _join(
+                pathway, user=locked.requested_by, structure=locked.structure, role=TeamMember.Role.INTERVENANT, by=by
+            )
         timeline.record(
             person,
             kind="pathway.access_answered",
