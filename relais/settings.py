@@ -252,6 +252,10 @@ RELAIS_REQUIRE_2FA = env_bool("RELAIS_REQUIRE_2FA", default=PRODUCTION)
 RELAIS_LOGIN_MAX_FAILURES = int(os.environ.get("RELAIS_LOGIN_MAX_FAILURES", 5))
 RELAIS_LOGIN_LOCKOUT = timedelta(minutes=int(os.environ.get("RELAIS_LOGIN_LOCKOUT_MINUTES", 15)))
 RELAIS_INVITATION_VALIDITY = timedelta(days=int(os.environ.get("RELAIS_INVITATION_DAYS", 7)))
+# Appointments: the invitation link serves until the appointment, at most this many days; the daily reminder
+# goes to appointments starting within the next hours given here (see docs/deploy.md).
+RELAIS_APPOINTMENT_LINK_VALIDITY = timedelta(days=int(os.environ.get("RELAIS_APPOINTMENT_LINK_DAYS", 30)))
+RELAIS_APPOINTMENT_REMINDER_AHEAD = timedelta(hours=int(os.environ.get("RELAIS_APPOINTMENT_REMINDER_HOURS", 48)))
 
 # ProConnect (OpenID Connect). Off unless its endpoints are configured.
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
