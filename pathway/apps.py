@@ -25,3 +25,30 @@ class PathwayConfig(AppConfig):
         track(TeamMember, fields=["user", "structure", "role", "ended_at"])
         track(ReferentHistory, fields=["user", "structure", "ended_at", "end_reason"])
         track(AccessRequest, fields=["status", "answer_comment"])
+        self._appointments()
+
+    def _appointments(self):
+        from audit.journal import track
+        from pathway.appointment_actions import KINDS
+        from pathway.models import Appointment, AppointmentInvitation
+        from pathway.timeline import register_kind
+
+        track(
+            Appointment,
+            fields=[
+                "status",
+                "status_reason",
+                "starts_at",
+                "ends_at",
+                "mode",
+                "place",
+                "purpose",
+                "professional",
+                "structure",
+                "person_answer",
+                "reminder_sent_at",
+            ],
+        )
+        track(AppointmentInvitation, fields=["channels", "expires_at", "used_at", "revoked_at"])
+        for kind, label in KINDS.items():
+            register_kind(kind, label)
