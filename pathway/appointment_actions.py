@@ -77,7 +77,11 @@ class AppointmentError(ActionError):
 
 
 class LinkRefused(ActionError):
-    """The person's link does not serve (unknown, used, replaced, expired, or the appointment is off)."""
+    """The person's link does not serve (used, replaced, expired, or the appointment is off)."""
+
+
+class UnknownLink(LinkRefused):
+    """No invitation has this token (mistyped, cut, or made up)."""
 
 
 def when(moment):
@@ -201,10 +205,10 @@ def _create(person, *, by, professional, starts_at, ends_at, mode, place, purpos
         professional=professional.user,
         structure=professional.structure,
         is_first=is_first,
-        status=Appointment.Status.PLANNED,
         created_by=by.user,
         created_for=by.structure,
     )
+    appointment.status = Appointment.Status.PLANNED
     appointment.save()
     first = "Premier rendez-vous" if is_first else "Rendez-vous"
     timeline.record(
@@ -351,7 +355,7 @@ def _lock(appointment, by, version=None):
         .select_related("person", "structure", "professional", "status_changed_by")
         .get(pk=appointment.pk)
     )
-    if version not in (None, "") and int(version) != locked.version:
+    if version not in (None, "") and str(version).strip() != str(locked.version):
         raise Conflict(changed_meanwhile(locked))
     return locked
 
@@ -559,7 +563,7 @@ def usable_invitation(token, *, lock=False):
         invitations = invitations.select_for_update(of=("self",))
     invitation = invitations.filter(token_digest=token_digest(token or "")).first()
     if invitation is None:
-        raise LinkRefused("Ce lien n'est pas valide. Vérifiez qu'il est complet, ou contactez la structure.")
+        raise UnknownLink("Ce lien n'est pas valide. Vérifiez qu'il est complet, ou contactez la structure.")
     reason = invitation.refusal()
     if not reason and invitation.appointment.status != Appointment.Status.PLANNED:
         reason = "Ce rendez-vous n'est plus prévu."
