@@ -68,6 +68,11 @@ def _appointment_for(request, public_id):
     return get_object_or_404(queryset, public_id=public_id)
 
 
+def _posted(request):
+    """The form's data on a POST, even an empty one (a cancellation without a reason is still a cancellation)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _safe_next(request, default):
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -121,9 +126,7 @@ def appointment_create(request, public_id):
     membership = request.membership
     if not can_plan_appointment(membership, person):
         raise PermissionDenied
-    form = AppointmentForm(
-        request.POST or None, person=person, membership=membership, with_past=True, with_invite=True
-    )
+    form = AppointmentForm(_posted(request), person=person, membership=membership, with_past=True, with_invite=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {
@@ -172,7 +175,7 @@ def appointment_invite(request, public_id):
     if not can_invite_to_first_appointment(membership, person):
         raise PermissionDenied
     form = AppointmentForm(
-        request.POST or None,
+        _posted(request),
         person=person,
         membership=membership,
         initial=first_appointment_initial(person, membership),
@@ -300,7 +303,7 @@ def appointment_cancel(request, public_id):
     membership = request.membership
     if not can_manage_appointment(membership, appointment):
         raise PermissionDenied
-    form = CancelForm(request.POST or None, initial={"version": appointment.version})
+    form = CancelForm(_posted(request), initial={"version": appointment.version})
     if request.method == "POST" and form.is_valid():
         try:
             actions.cancel_appointment(
@@ -326,7 +329,7 @@ def appointment_reschedule(request, public_id):
     person = appointment.person
     if not can_manage_appointment(membership, appointment):
         raise PermissionDenied
-    form = AppointmentForm(request.POST or None, person=person, membership=membership, appointment=appointment)
+    form = AppointmentForm(_posted(request), person=person, membership=membership, appointment=appointment)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
