@@ -69,9 +69,7 @@ class AppointmentForm(ActionErrorsMixin, DsfrBaseForm):
         max_length=200,
         help_text="Visible de l'équipe, jamais de la personne par le lien d'invitation. Pas de donnée de santé.",
     )
-    professional = ProfessionalField(
-        label="Avec", queryset=None, to_field_name="public_id", empty_label=None, required=False
-    )
+    professional = ProfessionalField(label="Avec", queryset=None, to_field_name="public_id", empty_label=None)
     took_place = forms.BooleanField(
         label="Le rendez-vous a déjà eu lieu",
         required=False,

@@ -459,9 +459,9 @@ def agenda(request):
 
 
 def _public(response):
-    """Nothing of this page is kept by the browser or a proxy, nor sent on as a referrer, nor indexed."""
+    """Nothing of this page is kept by the browser or a proxy, nor indexed. The address (with its token) goes as a
+    referrer to this site only (the project's ``same-origin`` policy), which keeps the form's origin check."""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -72,6 +72,7 @@ def test_the_organisme_referent_invites_to_a_first_appointment(
                 "mode": "in_person",
                 "place": "3 rue de l'Église, Évry-Courcouronnes",
                 "purpose": "Premier rendez-vous d'accompagnement",
+                "professional": str(membership_a.public_id),
             },
         )
 
@@ -123,7 +124,7 @@ def test_the_invitation_page_reveals_the_date_the_place_and_the_structure_only(
     for hidden in ["Moreau", "MOREAU", "Louise", "Premier rendez-vous d'accompagnement", str(membership_a.user)]:
         assert hidden not in page
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     # The read is in the access log, without a user.
     log = AccessLog.objects.filter(object_id=str(followed.public_id)).latest("at")
     assert log.user is None and "par le lien" in log.detail

@@ -26,8 +26,9 @@ def in_days(days, hour=10, minute=0):
     return datetime.combine(timezone.localdate() + timedelta(days=days), time(hour, minute), tzinfo=PARIS)
 
 
-def form_data(day, start="10:00", end="10:45", **extra):
+def form_data(day, start="10:00", end="10:45", membership=None, **extra):
     return {
+        "professional": str(membership.public_id) if membership else "",
         "date": day.isoformat(),
         "start_time": start,
         "end_time": end,
@@ -56,7 +57,7 @@ def test_a_team_member_plans_an_appointment_in_paris_time(login, professional_a,
     day = timezone.localdate() + timedelta(days=7)
     url = reverse("pathway:appointment_create", args=[followed.public_id])
 
-    response = client.post(url, form_data(day, professional=str(membership_a.public_id)))
+    response = client.post(url, form_data(day, membership=membership_a))
 
     appointment = Appointment.objects.get(person=followed)
     assert response.status_code == 302
@@ -76,12 +77,15 @@ def test_a_team_member_plans_an_appointment_in_paris_time(login, professional_a,
     assert "Point sur la recherche d'emploi" in text(page)
 
 
-def test_a_past_date_is_refused_next_to_the_date_and_nothing_typed_is_lost(login, professional_a, followed):
+def test_a_past_date_is_refused_next_to_the_date_and_nothing_typed_is_lost(
+    login, professional_a, membership_a, followed
+):
     client = login(professional_a)
     yesterday = timezone.localdate() - timedelta(days=1)
 
     response = client.post(
-        reverse("pathway:appointment_create", args=[followed.public_id]), form_data(yesterday, start="14:30")
+        reverse("pathway:appointment_create", args=[followed.public_id]),
+        form_data(yesterday, start="14:30", membership=membership_a),
     )
 
     assert response.status_code == 200
@@ -94,12 +98,13 @@ def test_a_past_date_is_refused_next_to_the_date_and_nothing_typed_is_lost(login
     assert not Appointment.objects.exists()
 
 
-def test_an_end_before_the_start_is_refused_next_to_the_end(login, professional_a, followed):
+def test_an_end_before_the_start_is_refused_next_to_the_end(login, professional_a, membership_a, followed):
     client = login(professional_a)
     day = timezone.localdate() + timedelta(days=2)
 
     response = client.post(
-        reverse("pathway:appointment_create", args=[followed.public_id]), form_data(day, start="11:00", end="10:30")
+        reverse("pathway:appointment_create", args=[followed.public_id]),
+        form_data(day, start="11:00", end="10:30", membership=membership_a),
     )
 
     assert field_error(response, "end_time") == "L'heure de fin doit être après l'heure de début."
@@ -117,23 +122,26 @@ def test_an_end_before_the_start_is_refused_next_to_the_end(login, professional_
         )
 
 
-def test_an_appointment_in_person_needs_a_place(login, professional_a, followed):
+def test_an_appointment_in_person_needs_a_place(login, professional_a, membership_a, followed):
     client = login(professional_a)
     day = timezone.localdate() + timedelta(days=2)
 
-    response = client.post(reverse("pathway:appointment_create", args=[followed.public_id]), form_data(day, place=""))
+    response = client.post(
+        reverse("pathway:appointment_create", args=[followed.public_id]),
+        form_data(day, place="", membership=membership_a),
+    )
 
     assert field_error(response, "place") == "Indiquez l'adresse du rendez-vous sur place."
     assert not Appointment.objects.exists()
 
 
-def test_an_appointment_that_took_place_is_recorded_with_its_attendance(login, professional_a, followed):
+def test_an_appointment_that_took_place_is_recorded_with_its_attendance(login, professional_a, membership_a, followed):
     client = login(professional_a)
     last_week = timezone.localdate() - timedelta(days=7)
 
     response = client.post(
         reverse("pathway:appointment_create", args=[followed.public_id]),
-        form_data(last_week, took_place="on", attendance="missed"),
+        form_data(last_week, took_place="on", attendance="missed", membership=membership_a),
     )
 
     appointment = Appointment.objects.get(person=followed)
@@ -144,11 +152,11 @@ def test_an_appointment_that_took_place_is_recorded_with_its_attendance(login, p
     assert kinds == {actions.PLANNED, actions.MISSED}
 
 
-def test_a_date_to_come_cannot_be_recorded_as_past(login, professional_a, followed):
+def test_a_date_to_come_cannot_be_recorded_as_past(login, professional_a, membership_a, followed):
     client = login(professional_a)
     response = client.post(
         reverse("pathway:appointment_create", args=[followed.public_id]),
-        form_data(timezone.localdate() + timedelta(days=3), took_place="on"),
+        form_data(timezone.localdate() + timedelta(days=3), took_place="on", membership=membership_a),
     )
     assert "Un rendez-vous qui a eu lieu a une date passée" in field_error(response, "date")
     assert not Appointment.objects.exists()
@@ -304,7 +312,7 @@ def test_moving_an_appointment_keeps_it_free_of_overlaps_and_records_it(login, p
             day,
             start="14:00",
             end="15:00",
-            professional=str(membership_a.public_id),
+            membership=membership_a,
             version=appointment.version,
         ),
     )
