@@ -1,6 +1,7 @@
 """Appointments of the carnet: planned by the team, attendance recorded, bad input refused with the input kept."""
 
 import re
+import uuid
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from audit.models import ChangeLog
 from pathway import appointment_actions as actions
-from pathway.models import Appointment, TimelineEvent
+from pathway.models import Appointment, AppointmentInvitation, TimelineEvent
 from relais.actions import Conflict, Forbidden
 from tests.pages import field_error, input_value, text
 from tests.pathway.appointment_factories import *  # noqa: F403  (the fixtures)
@@ -322,3 +323,36 @@ def test_moving_an_appointment_keeps_it_free_of_overlaps_and_records_it(login, p
     assert appointment.starts_at == datetime.combine(day, time(14), tzinfo=PARIS)
     event = TimelineEvent.objects.get(person=followed, kind=actions.MOVED)
     assert f"déplacé au {day:%d/%m/%Y} à 14h00" in event.summary
+
+
+@pytest.mark.parametrize("rows", [5, 40])
+def test_the_person_pages_read_a_bounded_number_of_queries(
+    rows, login, professional_a, membership_a, followed, django_assert_max_num_queries
+):
+    appointments = [
+        AppointmentFactory(
+            person=followed,
+            starts_at=timezone.now() - timedelta(days=index + 1),
+            professional=membership_a.user,
+            structure=membership_a.structure,
+            status=Appointment.Status.HONOURED,
+        )
+        for index in range(rows)
+    ]
+    for _ in range(rows):
+        AppointmentInvitation.objects.create(
+            appointment=appointments[0],
+            token_digest=uuid.uuid4().hex,
+            channels=["sms"],
+            sent_by=membership_a.user,
+            expires_at=timezone.now(),
+        )
+    client = login(professional_a)
+
+    with django_assert_max_num_queries(10):
+        listing = client.get(reverse("pathway:person_appointments", args=[followed.public_id]))
+    with django_assert_max_num_queries(9):
+        detail = client.get(reverse("pathway:appointment_detail", args=[appointments[0].public_id]))
+
+    assert text(listing).count("honoré") == min(rows, 20)
+    assert text(detail).count("expiré") == min(rows, 10)
