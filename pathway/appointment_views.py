@@ -491,6 +491,8 @@ def appointment_answer(request, token):
                 appointment = actions.confirm_by_person(token)
             elif answer == "other_time" and other_time.is_valid():
                 appointment = actions.ask_other_time(token, message=other_time.cleaned_data["message"])
+            elif answer == "other_time":
+                answer = None  # the form says what is wrong, next to the message
             else:
                 error = "Choisissez : confirmer votre venue, ou demander un autre horaire."
                 answer = None

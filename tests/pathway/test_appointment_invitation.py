@@ -18,7 +18,7 @@ from pathway.appointment_tasks import send_appointment_reminders
 from pathway.models import Appointment, AppointmentInvitation, TimelineEvent
 from relais.actions import Forbidden
 from relais.sms import ConsoleSmsBackend
-from tests.pages import input_value, text
+from tests.pages import field_error, input_value, text
 from tests.pathway.appointment_factories import *  # noqa: F403  (the fixtures)
 from tests.pathway.appointment_factories import AppointmentFactory
 from tests.people.factories import PersonFactory
@@ -185,6 +185,23 @@ def test_an_empty_answer_is_asked_again(client, membership_a, followed, sms, dja
     response = client.post(reverse("pathway:appointment_answer", args=[token_from(sms)]), {})
     assert response.status_code == 200
     assert "Choisissez : confirmer votre venue, ou demander un autre horaire." in text(response)
+    assert AppointmentInvitation.objects.get().used_at is None
+
+
+def test_a_too_long_message_is_refused_next_to_it_and_kept(
+    client, membership_a, followed, sms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(followed, membership_a)
+    message = "Le matin. " * 150
+
+    response = client.post(
+        reverse("pathway:appointment_answer", args=[token_from(sms)]), {"answer": "other_time", "message": message}
+    )
+
+    assert response.status_code == 200
+    assert "1000 caractères" in field_error(response, "message")
+    assert message.strip() in response.content.decode()
     assert AppointmentInvitation.objects.get().used_at is None
 
 
