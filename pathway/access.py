@@ -129,3 +129,74 @@ def followed_by(person):
             structures.add(pathway.referent_structure)
         structures.update(member.structure for member in pathway.team.filter(ended_at__isnull=True))
     return sorted(structures, key=lambda structure: structure.name)
+
+
+# --- Appointments -------------------------------------------------------------------------------------------
+# The person's team (référent and intervenants, acting for the structure they joined it for) and the organisme
+# référent plan appointments and record attendance; an orientation manager reads them with the carnet. Only the
+# organisme référent invites the person to the first appointment after an orientation.
+
+from accounts.models import Membership  # noqa: E402
+from pathway.models import Appointment  # noqa: E402
+
+
+def _pathway_of(person):
+    return getattr(person, "pathway", None)
+
+
+def _in_team(membership, pathway):
+    return TeamMember.objects.filter(
+        pathway=pathway, user_id=membership.user_id, structure_id=membership.structure_id, ended_at__isnull=True
+    ).exists()
+
+
+def can_plan_appointment(membership, person):
+    """Plan an appointment, record its attendance, move or cancel it: the team and the organisme référent."""
+    pathway = _pathway_of(person)
+    if membership is None or pathway is None or person.merged_into_id is not None:
+        return False
+    if pathway.referent_structure_id is not None and pathway.referent_structure_id == membership.structure_id:
+        return True
+    return _in_team(membership, pathway)
+
+
+def can_manage_appointment(membership, appointment):
+    return can_plan_appointment(membership, appointment.person)
+
+
+def can_invite_to_first_appointment(membership, person):
+    """After an orientation, the organisme référent invites the person to a first appointment."""
+    pathway = _pathway_of(person)
+    if membership is None or pathway is None or person.merged_into_id is not None:
+        return False
+    return (
+        pathway.referent_structure_id is not None
+        and pathway.referent_structure_id == membership.structure_id
+        and pathway.status in {Pathway.Status.ORIENTED, Pathway.Status.ACCOMPANIED}
+    )
+
+
+def appointment_professionals(person, membership):
+    """With whom an appointment may be planned: the acting professional, the active team, the organisme référent's
+    active members. Memberships, ordered by name."""
+    pathway = _pathway_of(person)
+    condition = Q(pk=membership.pk)
+    if pathway is not None:
+        team = TeamMember.objects.filter(pathway=pathway, ended_at__isnull=True)
+        condition |= Q(Exists(team.filter(user_id=OuterRef("user_id"), structure_id=OuterRef("structure_id"))))
+        if pathway.referent_structure_id is not None:
+            condition |= Q(structure_id=pathway.referent_structure_id)
+    return (
+        Membership.objects.filter(condition, is_active=True, user__is_active=True, structure__is_validated=True)
+        .select_related("user", "structure")
+        .order_by("user__last_name", "user__first_name", "structure__name")
+    )
+
+
+def agenda_of(membership):
+    """A professional's agenda: their appointments with the people they still see through this membership."""
+    if membership is None:
+        return Appointment.objects.none()
+    return Appointment.objects.filter(
+        professional_id=membership.user_id, person__in=persons_visible_to(membership).values("pk")
+    )

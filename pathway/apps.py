@@ -37,3 +37,30 @@ class PathwayConfig(AppConfig):
             weak=False,
             dispatch_uid="pathway-end-memberships",
         )
+        self._appointments()
+
+    def _appointments(self):
+        from audit.journal import track
+        from pathway.appointment_actions import KINDS
+        from pathway.models import Appointment, AppointmentInvitation
+        from pathway.timeline import register_kind
+
+        track(
+            Appointment,
+            fields=[
+                "status",
+                "status_reason",
+                "starts_at",
+                "ends_at",
+                "mode",
+                "place",
+                "purpose",
+                "professional",
+                "structure",
+                "person_answer",
+                "reminder_sent_at",
+            ],
+        )
+        track(AppointmentInvitation, fields=["channels", "expires_at", "used_at", "revoked_at"])
+        for kind, label in KINDS.items():
+            register_kind(kind, label)

@@ -49,7 +49,7 @@ def _access_requests_move(survivor, merged):
 
 
 def register_relations():
-    from pathway.models import AccessRequest, Pathway, TimelineEvent
+    from pathway.models import AccessRequest, Appointment, Pathway, TimelineEvent
 
     register(
         Pathway,
@@ -70,3 +70,5 @@ def register_relations():
     )
     forth, back = move_rows(TimelineEvent, "person")
     register(TimelineEvent, "person", merge=forth, undo=back, export=Export.INCLUDED, retention=Retention.DELETED)
+    forth, back = move_rows(Appointment, "person")
+    register(Appointment, "person", merge=forth, undo=back, export=Export.INCLUDED, retention=Retention.DELETED)

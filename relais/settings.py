@@ -302,6 +302,10 @@ RELAIS_PASSWORD_RESET_WINDOW = timedelta(minutes=int(os.environ.get("RELAIS_PASS
 # ignoré (il est alors écrit par le client lui-même). Un en production, derrière un proxy ; 0 sinon.
 RELAIS_TRUSTED_PROXIES = int(os.environ.get("RELAIS_TRUSTED_PROXIES", 1 if PRODUCTION else 0))
 RELAIS_INVITATION_VALIDITY = timedelta(days=int(os.environ.get("RELAIS_INVITATION_DAYS", 7)))
+# Appointments: the invitation link serves until the appointment, at most this many days; the daily reminder
+# goes to appointments starting within the next hours given here (see docs/deploy.md).
+RELAIS_APPOINTMENT_LINK_VALIDITY = timedelta(days=int(os.environ.get("RELAIS_APPOINTMENT_LINK_DAYS", 30)))
+RELAIS_APPOINTMENT_REMINDER_AHEAD = timedelta(hours=int(os.environ.get("RELAIS_APPOINTMENT_REMINDER_HOURS", 48)))
 
 # ProConnect (OpenID Connect). Off unless its endpoints are configured.
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")

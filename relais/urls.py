@@ -11,6 +11,7 @@ urlpatterns = [
     path("sante/", views.health, name="health"),
     path("", include("entry.urls")),
     path("", include("accounts.urls")),
+    path("carnet/", include("pathway.urls")),
     path("territoire/", include("territory.urls")),
     path("audit/", include("audit.urls")),
     path("admin-technique/", admin.site.urls),

@@ -14,6 +14,7 @@ from pathway import actions as pathway_actions
 from people.merge import merge_persons
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.factories import MembershipFactory, StructureFactory
+from tests.pathway.appointment_factories import AppointmentFactory
 from tests.people.factories import PersonFactory
 
 ROLES = ["anonymous", "professional_a", "professional_b", "structure_admin_a", "orientation_manager", "coordinator"]
@@ -52,6 +53,7 @@ class World:
             email="nouveau@exemple.fr", structure=self.structure_a, role=Role.PROFESSIONAL, invited_by=None
         )
         self._entry(users)
+        self._appointments(users)
 
     def _entry(self, users):
         """People followed by professional A; one oriented to structure B; a commission, a merge, a request."""
@@ -79,6 +81,33 @@ class World:
         self.access_request = pathway_actions.request_access(self.person, by=pro_b, reason="Je la reçois demain.")
         first, second = PersonFactory(followed_by=None), PersonFactory(followed_by=None)
         self.merge = merge_persons(survivor=first, merged=second, by=users["coordinator"].memberships.get())
+
+    def _appointments(self, users):
+        """An appointment of the person followed by A; three links of invitation: valid, used, expired."""
+        from datetime import timedelta
+
+        from pathway.appointment_actions import plan_appointment
+        from pathway.models import AppointmentInvitation
+
+        pro_a = users["professional_a"].memberships.get()
+        start = timezone.now() + timedelta(days=3)
+        self.appointment = plan_appointment(
+            self.person,
+            by=pro_a,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=45),
+            mode="phone",
+            purpose="Point d'étape",
+        )
+        tokens = []
+        for _ in range(3):
+            appointment = AppointmentFactory(person=self.person, professional=pro_a.user, structure=pro_a.structure)
+            tokens.append(AppointmentInvitation.issue(appointment, channels=["sms"], sent_by=pro_a.user))
+        (_, self.valid_token), (used, self.used_token), (expired, self.expired_token) = tokens
+        used.used_at = timezone.now()
+        used.save()
+        expired.expires_at = timezone.now() - timedelta(minutes=1)
+        expired.save()
 
 
 # url name → list of (method, kwargs builder, expected status by role)
@@ -197,6 +226,67 @@ MATRIX = {
     "entry:merge": [("get", None, only(["coordinator"]))],
     "entry:referential_edit": [("get", None, only(["coordinator"]))],
     "entry:merge_undo": [("post", lambda w: {"merge_id": w.merge.public_id}, only(["coordinator"], 302))],
+    # Appointments. The team (A) and the organisme référent (B for the oriented person) plan and record; the
+    # orientation manager reads them with the carnet; the person's invitation page is public, while its link serves.
+    "pathway:person_appointments": [("get", lambda w: {"public_id": w.person.public_id}, CARNET)],
+    **{
+        name: [
+            ("get", lambda w: {"public_id": w.person.public_id}, {**CARNET, "orientation_manager": 403}),
+            ("post", lambda w: {"public_id": w.person.public_id}, {**CARNET, "orientation_manager": 403}),
+        ]
+        for name in ["pathway:appointment_create"]
+    },
+    "pathway:appointment_invite": [
+        (
+            method,
+            lambda w: {"public_id": w.oriented.public_id},
+            {**CARNET, "professional_a": 403, "professional_b": 200, "orientation_manager": 403},
+        )
+        for method in ["get", "post"]
+    ],
+    "pathway:appointment_detail": [("get", lambda w: {"public_id": w.appointment.public_id}, CARNET)],
+    "pathway:appointment_ics": [("get", lambda w: {"public_id": w.appointment.public_id}, CARNET)],
+    "pathway:appointment_attendance": [
+        (
+            "post",
+            lambda w: {"public_id": w.appointment.public_id},
+            {**CARNET, "professional_a": 302, "orientation_manager": 403},
+        )
+    ],
+    "pathway:appointment_send_invitation": [
+        (
+            "post",
+            lambda w: {"public_id": w.appointment.public_id},
+            {**CARNET, "professional_a": 302, "orientation_manager": 403},
+        )
+    ],
+    "pathway:appointment_cancel": [
+        ("get", lambda w: {"public_id": w.appointment.public_id}, {**CARNET, "orientation_manager": 403}),
+        (
+            "post",
+            lambda w: {"public_id": w.appointment.public_id},
+            {**CARNET, "professional_a": 302, "orientation_manager": 403},
+        ),
+    ],
+    "pathway:appointment_reschedule": [
+        (method, lambda w: {"public_id": w.appointment.public_id}, {**CARNET, "orientation_manager": 403})
+        for method in ["get", "post"]
+    ],
+    "pathway:agenda": [("get", None, logged(200))],
+    "pathway:appointment_answer": [
+        ("get", lambda w: {"token": w.valid_token}, everyone(200)),
+        ("post", lambda w: {"token": w.valid_token}, everyone(200)),
+        ("get", lambda w: {"token": w.used_token}, everyone(410)),
+        ("post", lambda w: {"token": w.used_token}, everyone(410)),
+        ("get", lambda w: {"token": w.expired_token}, everyone(410)),
+        ("post", lambda w: {"token": w.expired_token}, everyone(410)),
+        ("get", lambda w: {"token": "jeton-inconnu"}, everyone(404)),
+    ],
+    "pathway:appointment_answer_ics": [
+        ("get", lambda w: {"token": w.valid_token}, everyone(200)),
+        ("get", lambda w: {"token": w.used_token}, everyone(410)),
+        ("get", lambda w: {"token": w.expired_token}, everyone(410)),
+    ],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [("get", None, logged(302))],
 }
