@@ -25,3 +25,8 @@ class PathwayConfig(AppConfig):
         track(TeamMember, fields=["user", "structure", "role", "ended_at"])
         track(ReferentHistory, fields=["user", "structure", "ended_at", "end_reason"])
         track(AccessRequest, fields=["status", "answer_comment"])
+
+        # Contrat d'engagement: its change history and timeline kinds.
+        from pathway.contract_actions import register_contract_history
+
+        register_contract_history()
