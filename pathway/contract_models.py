@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from pathway import referential
+
 WEEKLY_HOURS_DEFAULT = 15  # Code du travail art. L5411-6-1: 15 hours a week at least, lowered or waived
 WEEKLY_HOURS_MAX = 35
 # People accompanied before this day need their contract by the next one (loi 2023-1196 pour le plein emploi).
@@ -243,6 +245,10 @@ class Objective(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def theme_label(self):
+        return referential.theme_label(self.theme) if self.theme else ""
 
 
 class Action(models.Model):
