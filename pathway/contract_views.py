@@ -855,9 +855,9 @@ def social_review(request, public_id):
     membership = request.membership
     review = SocialReview.objects.filter(pathway=pathway, held_on__isnull=True).first()
     can_draft = can_draft_contract(membership, pathway)
-    posted = request.POST.get("formulaire") if request.method == "POST" else None
-    if posted and not can_draft:
+    if request.method == "POST" and not can_draft:
         raise PermissionDenied
+    posted = request.POST.get("formulaire") if request.method == "POST" else None
     extend = ReviewExtendForm(request.POST if posted == "report" else None, prefix="report")
     held = ReviewHeldForm(request.POST if posted == "tenue" else None, prefix="tenue")
     if posted and review is None:
