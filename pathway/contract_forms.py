@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
+from dsfr.widgets import InlineRadioSelect
 
 from pathway import referential
 from pathway.contract_models import (
@@ -153,7 +154,7 @@ class ObjectiveEditForm(VersionedForm):
 class ActionForm(VersionedForm):
     referential_key = forms.ChoiceField(label="Action du référentiel", required=False)
     label = forms.CharField(label="Action", max_length=255, required=False)
-    who = forms.ChoiceField(label="Qui mène l'action", choices=Action.Who.choices, widget=forms.RadioSelect)
+    who = forms.ChoiceField(label="Qui mène l'action", choices=Action.Who.choices, widget=InlineRadioSelect)
     partner = forms.CharField(
         label="Partenaire", max_length=200, required=False, help_text="Quand un partenaire mène l'action : son nom."
     )
@@ -165,8 +166,12 @@ class ActionForm(VersionedForm):
         if offered:
             self.fields["referential_key"].choices = [("", "Choisir une action du référentiel"), *offered]
             self.fields["label"].label = "Ou une action libre"
+            self._bound_fields_cache.pop("label", None)  # Bound before the label changed (DsfrBaseForm).
         else:
             del self.fields["referential_key"]
+            self.fields["label"].required = True
+            self.fields["label"].error_messages["required"] = "Décrivez l'action."
+            self._bound_fields_cache.pop("label", None)
 
     def clean(self):
         cleaned = super().clean()
@@ -191,7 +196,7 @@ class SignForm(DsfrBaseForm):
     agreement_mode = forms.ChoiceField(
         label="Comment la personne a donné son accord",
         choices=AgreementMode.choices,
-        widget=forms.RadioSelect,
+        widget=InlineRadioSelect,
         error_messages={"required": "Indiquez comment la personne a donné son accord."},
     )
 
