@@ -39,7 +39,8 @@ def contract_section(context, person, pathway):
     request = context["request"]
     current = {}
     review = None
-    if pathway is not None:
+    # Only an organisme référent drafts a contract: a pathway not oriented yet has none (no query).
+    if pathway is not None and pathway.referent_structure_id is not None:
         current = {
             contract.status: contract
             for contract in pathway.contracts.filter(
