@@ -274,3 +274,29 @@ def test_the_social_review_page(client, accompany, referent, today):
     page = text(client.get(url))
     assert "douze mois – motif : conditions de logement" in page
     assert "Porter le délai à douze mois" not in page
+
+
+def test_renewing_and_ending_from_the_pages(client, signed, referent, today):
+    client.force_login(referent.user)
+    renew = reverse("pathway:contract_renew", args=[signed.public_id])
+    assert input_value(client.get(renew), "starts_on") == max(signed.review_on, today).isoformat()
+    response = client.post(
+        renew, {"starts_on": signed.review_on.isoformat(), "review_on": signed.review_on.isoformat()}
+    )
+    assert "postérieure à la date de début" in field_error(response, "review_on")
+    response = client.post(
+        renew, {"starts_on": signed.review_on.isoformat(), "review_on": (signed.review_on + 90 * DAY).isoformat()}
+    )
+    renewal = EngagementContract.objects.get(pathway=signed.pathway, status="draft")
+    assert response.url == reverse("pathway:contract_detail", args=[renewal.public_id])
+    assert renewal.origin == "renewal" and renewal.objectives.count() == 1  # Its action is still planned.
+    end = reverse("pathway:contract_end", args=[signed.public_id])
+    response = client.post(end, {"ended_on": today.isoformat(), "reason": ""})
+    assert field_error(response, "reason")
+    response = client.post(end, {"ended_on": today.isoformat(), "reason": "Déménagement hors du département"})
+    assert response.status_code == 302
+    signed.refresh_from_db()
+    assert signed.status == "ended"
+    # The renewal prepared before stays a draft, to sign or give up.
+    page = text(client.get(reverse("pathway:contract_home", args=[signed.pathway.person.public_id])))
+    assert "En préparation : version 2 (renouvellement)" in page and "Aucun contrat en vigueur" not in page
