@@ -10,6 +10,7 @@ from pathway import contract_actions as actions
 from pathway.contract_models import Action, EngagementContract, SocialReview
 from pathway.models import TimelineEvent
 from relais.actions import SYSTEM, Conflict, Forbidden
+from tests.pathway.contract_fixtures import *  # noqa: F403  (the contract's fixtures)
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)

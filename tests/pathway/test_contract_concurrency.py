@@ -11,6 +11,7 @@ from pathway import contract_actions as actions
 from pathway.contract_models import Action, EngagementContract
 from relais.actions import ActionError, Conflict
 from territory.models import Commune
+from tests.pathway.contract_fixtures import *  # noqa: F403  (the contract's fixtures)
 
 pytestmark = [
     pytest.mark.skipif(

@@ -7,6 +7,7 @@ from pathway.demo import seed_contracts
 from pathway.models import Pathway
 from people.models import Person
 from tests.factories import MembershipFactory
+from tests.pathway.contract_fixtures import *  # noqa: F403  (the contract's fixtures)
 from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

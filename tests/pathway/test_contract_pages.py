@@ -12,6 +12,7 @@ from pathway.models import TeamMember
 from tests.entry.factories import DiagnosticFactory
 from tests.factories import MembershipFactory
 from tests.pages import field_error, input_value, text
+from tests.pathway.contract_fixtures import *  # noqa: F403  (the contract's fixtures)
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)

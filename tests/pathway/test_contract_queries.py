@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from pathway import contract_actions as actions
 from pathway.contract_models import Action, EngagementContract, Objective
+from tests.pathway.contract_fixtures import *  # noqa: F403  (the contract's fixtures)
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)

@@ -1,3 +1,7 @@
+"""Fixtures of the contract's tests (imported by each ``test_contract*`` module): a référent of France Travail
+Évry (professional A), a colleague of the same organisme référent, an outsider (professional B), people
+accompanied, a draft and a signed contract."""
+
 import datetime
 
 import pytest
