@@ -200,3 +200,53 @@ def agenda_of(membership):
     return Appointment.objects.filter(
         professional_id=membership.user_id, person__in=persons_visible_to(membership).values("pk")
     )
+
+
+# Contrat d'engagement ----------------------------------------------------------------------------------------------
+# Whoever sees the carnet reads the contract (with the sensitive grounds hidden outside the organisme référent);
+# the organisme référent drafts, signs, amends and ends it (the référent is one of its members); the team follows
+# the progress of the actions.
+
+from pathway.contract_models import LEGACY_ACCOMPANIED_BEFORE, EngagementContract  # noqa: E402
+
+
+def can_draft_contract(membership, pathway):
+    """Draft, sign, amend, renew or end the contract: a member of the organisme référent, acting for it."""
+    return (
+        membership is not None
+        and pathway is not None
+        and pathway.is_active
+        and pathway.referent_structure_id is not None
+        and membership.structure_id == pathway.referent_structure_id
+    )
+
+
+def can_follow_contract_actions(membership, pathway):
+    """Say where an action stands: the organisme référent, or an intervenant of the team acting for their structure."""
+    if can_draft_contract(membership, pathway):
+        return True
+    return (
+        membership is not None
+        and pathway is not None
+        and pathway.is_active
+        and TeamMember.objects.filter(
+            pathway=pathway, user_id=membership.user_id, structure_id=membership.structure_id, ended_at__isnull=True
+        ).exists()
+    )
+
+
+def can_see_contract_grounds(membership, pathway):
+    """Health, disability or invalidity as the ground of a reduced target or a later review: the organisme
+    référent only (the person reads them in their own contract)."""
+    return membership is not None and pathway is not None and membership.structure_id == pathway.referent_structure_id
+
+
+def pathways_lacking_contract(membership):
+    """People accompanied before 1 January 2025 whose contract is not signed yet (due by 1 January 2027), among
+    those the membership sees; the oldest entries first."""
+    in_force = EngagementContract.objects.filter(pathway=OuterRef("pk"), status=EngagementContract.Status.SIGNED)
+    return Pathway.objects.filter(
+        person__in=persons_visible_to(membership),
+        status__in=[Pathway.Status.ORIENTED, Pathway.Status.ACCOMPANIED],
+        entered_at__lt=LEGACY_ACCOMPANIED_BEFORE,
+    ).exclude(Exists(in_force))

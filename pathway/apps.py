@@ -37,6 +37,10 @@ class PathwayConfig(AppConfig):
             weak=False,
             dispatch_uid="pathway-end-memberships",
         )
+        # Contrat d'engagement: its change history and timeline kinds.
+        from pathway.contract_actions import register_contract_history
+
+        register_contract_history()
         self._appointments()
 
     def _appointments(self):

@@ -244,3 +244,4 @@ class TimelineEvent(models.Model):
 
 
 from pathway.appointment_models import *  # noqa: E402,F401,F403
+from pathway.contract_models import *  # noqa: E402,F401,F403

@@ -3,6 +3,8 @@
 A URL pattern without a row here fails the suite: whoever adds a page says who may open it.
 """
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -11,6 +13,7 @@ from accounts.models import Invitation, Role
 from entry import actions
 from entry.models import Commission
 from pathway import actions as pathway_actions
+from pathway import contract_actions
 from people.merge import merge_persons
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.factories import MembershipFactory, StructureFactory
@@ -39,6 +42,9 @@ def only(allowed, status=200, denied=403, anonymous=302):
 
 # A person's carnet: their team (professional A) and the orientation managers of their territory.
 CARNET = only(["professional_a", "orientation_manager"], denied=404)
+# A contract: read by the carnet's readers, among them the organisme référent (A); written by the organisme référent.
+CONTRACT_READ = only(["professional_a", "structure_admin_a", "orientation_manager"], denied=404)
+CONTRACT_WRITE = {**CONTRACT_READ, "orientation_manager": 403}
 
 
 class World:
@@ -54,6 +60,7 @@ class World:
         )
         self._entry(users)
         self._appointments(users)
+        self._contract(users)
 
     def _entry(self, users):
         """People followed by professional A; one oriented to structure B; a commission, a merge, a request."""
@@ -108,6 +115,30 @@ class World:
         used.save()
         expired.expires_at = timezone.now() - timedelta(minutes=1)
         expired.save()
+
+    def _contract(self, users):
+        """Contrat d'engagement: professional A is the référent (structure A the organisme référent) of a person in
+        a social pathway whose signed contract has an amendment in preparation, and of one without a contract."""
+        pro_a = users["professional_a"].memberships.get()
+        today = timezone.localdate()
+
+        def accompanied():
+            person = PersonFactory(followed_by=pro_a)
+            person.pathway.mark_oriented(pathway_type="social", structure=pro_a.structure, contract_due_on=today)
+            person.pathway.designate_referent(pro_a.user, by=pro_a.user)
+            return person
+
+        self.uncontracted = accompanied()
+        self.accompanied = accompanied()
+        contract = contract_actions.draft_contract(
+            self.accompanied.pathway, by=pro_a, starts_on=today, review_on=today + datetime.timedelta(days=90)
+        )
+        objective = contract_actions.add_objective(contract, by=pro_a, label="Trouver un logement")
+        contract_actions.add_action(objective, by=pro_a, label="Demande d'hébergement", due_on=today)
+        self.signed = contract_actions.sign_contract(contract, by=pro_a, signed_on=today, agreement_mode="paper")
+        self.amendment = contract_actions.amend_contract(self.signed, by=pro_a)
+        self.objective = self.amendment.objectives.get()
+        self.action = self.objective.actions.get()
 
 
 # url name → list of (method, kwargs builder, expected status by role)
@@ -287,6 +318,61 @@ MATRIX = {
         ("get", lambda w: {"token": w.used_token}, everyone(410)),
         ("get", lambda w: {"token": w.expired_token}, everyone(410)),
     ],
+    # Contrat d'engagement. The carnet's readers read it (professional A, référent; the admin of A, organisme
+    # référent; the orientation manager of the territory); the organisme référent alone drafts, signs and changes it.
+    **{
+        name: [("get", kwargs, CONTRACT_READ)]
+        for name, kwargs in [
+            ("pathway:contract_home", lambda w: {"public_id": w.accompanied.public_id}),
+            ("pathway:contract_detail", lambda w: {"contract_id": w.amendment.public_id}),
+            ("pathway:contract_print", lambda w: {"contract_id": w.signed.public_id}),
+            ("pathway:contract_diff", lambda w: {"contract_id": w.amendment.public_id}),
+        ]
+    },
+    "pathway:social_review": [
+        ("get", lambda w: {"public_id": w.accompanied.public_id}, CONTRACT_READ),
+        ("post", lambda w: {"public_id": w.accompanied.public_id}, CONTRACT_WRITE),
+    ],
+    "pathway:contract_worklist": [("get", None, logged(200))],
+    **{
+        name: [("get", kwargs, CONTRACT_WRITE), ("post", kwargs, CONTRACT_WRITE)]
+        for name, kwargs in [
+            ("pathway:contract_create", lambda w: {"public_id": w.uncontracted.public_id}),
+            ("pathway:contract_edit", lambda w: {"contract_id": w.amendment.public_id}),
+            ("pathway:contract_sign", lambda w: {"contract_id": w.amendment.public_id}),
+            ("pathway:contract_renew", lambda w: {"contract_id": w.signed.public_id}),
+            ("pathway:contract_end", lambda w: {"contract_id": w.signed.public_id}),
+            ("pathway:objective_add", lambda w: {"contract_id": w.amendment.public_id}),
+            (
+                "pathway:objective_edit",
+                lambda w: {"contract_id": w.amendment.public_id, "objective_id": w.objective.public_id},
+            ),
+            (
+                "pathway:action_add",
+                lambda w: {"contract_id": w.amendment.public_id, "objective_id": w.objective.public_id},
+            ),
+            ("pathway:action_edit", lambda w: {"contract_id": w.amendment.public_id, "action_id": w.action.public_id}),
+        ]
+    },
+    **{
+        name: [("post", kwargs, {**CONTRACT_WRITE, "professional_a": 302, "structure_admin_a": 302})]
+        for name, kwargs in [
+            ("pathway:contract_amend", lambda w: {"contract_id": w.signed.public_id}),
+            ("pathway:contract_discard", lambda w: {"contract_id": w.amendment.public_id}),
+            (
+                "pathway:objective_remove",
+                lambda w: {"contract_id": w.amendment.public_id, "objective_id": w.objective.public_id},
+            ),
+            (
+                "pathway:action_remove",
+                lambda w: {"contract_id": w.amendment.public_id, "action_id": w.action.public_id},
+            ),
+            (
+                "pathway:action_status",
+                lambda w: {"contract_id": w.amendment.public_id, "action_id": w.action.public_id},
+            ),
+        ]
+    },
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [("get", None, logged(302))],
 }

@@ -6,7 +6,8 @@
 - ``professional_situation``: questions with typed answers (``choice``, ``multiple_choice``, ``text``);
 - ``barriers``: themes (mobility, housing, health…), each with the concrete situations to tick.
 
-``objectives-actions-vN.json`` holds, per theme, the objectives and actions of the contrat d'engagement.
+The objectives and actions of the contrat d'engagement are the contract's (``pathway/referential/``): they are
+checked here against the diagnostic's themes.
 
 A diagnostic's answers have this shape (every part optional; an unanswered question is absent or null)::
 
@@ -24,6 +25,8 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+
+from pathway.referential import load_objectives
 
 REFERENTIAL_DIR = Path(__file__).resolve().parent
 
@@ -52,7 +55,6 @@ CONTRACT_ONLY_THEMES = ("employment", "training")
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 DIAGNOSTIC_FILE = re.compile(r"^diagnostic-v([1-9][0-9]*)\.json$")
-OBJECTIVES_FILE = re.compile(r"^objectives-actions-v([1-9][0-9]*)\.json$")
 
 
 class ReferentialError(ValueError):
@@ -81,8 +83,8 @@ def load_objectives_actions(version=None):
 
     Its themes are the latest diagnostic referential's barrier themes, plus employment and training.
     """
-    data = _load(OBJECTIVES_FILE, "objectives-actions-v{}.json", version, validate_objectives_actions)
-    errors = check_objectives_themes(data, load_referential())
+    data = load_objectives(version)
+    errors = validate_objectives_actions(data) + check_objectives_themes(data, load_referential())
     if errors:
         raise ReferentialError(errors)
     return data

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.demo import DEMO_PASSWORD, seed_consortium
 from audit.context import acting_as
 from entry.demo import seed_people
+from pathway.demo import seed_contracts
 from pathway.demo_appointments import seed_appointments
 
 
@@ -21,7 +22,13 @@ class Command(BaseCommand):
             logins = seed_consortium()
             people = seed_people()
             appointments = seed_appointments()
-        self.stdout.write(self.style.SUCCESS(f"Consortium de démonstration prêt : {people} personnes accompagnées."))
+            contracts = seed_contracts()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Consortium de démonstration prêt : {people} personnes accompagnées, "
+                f"dont {contracts} avec un contrat d'engagement."
+            )
+        )
         self.stdout.write(f"Rendez-vous de démonstration : {appointments}.")
         self.stdout.write("")
         self.stdout.write(f"Identifiants de démonstration (mot de passe commun : {DEMO_PASSWORD})")
