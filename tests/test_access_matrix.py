@@ -18,7 +18,7 @@ from people.merge import merge_persons
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.factories import MembershipFactory, StructureFactory
 from tests.pathway.appointment_factories import AppointmentFactory
-from tests.people.factories import PersonFactory
+from tests.people.factories import PersonFactory, accompany
 
 ROLES = ["anonymous", "professional_a", "professional_b", "structure_admin_a", "orientation_manager", "coordinator"]
 LOGGED = ROLES[1:]
@@ -123,10 +123,7 @@ class World:
         today = timezone.localdate()
 
         def accompanied():
-            person = PersonFactory(followed_by=pro_a)
-            person.pathway.mark_oriented(pathway_type="social", structure=pro_a.structure, contract_due_on=today)
-            person.pathway.designate_referent(pro_a.user, by=pro_a.user)
-            return person
+            return accompany(PersonFactory(followed_by=pro_a), pro_a, "social")
 
         self.uncontracted = accompanied()
         self.accompanied = accompanied()

@@ -15,7 +15,7 @@ from accounts.models import Membership
 from pathway.models import Appointment
 from relais.sms import ConsoleSmsBackend
 from tests.pathway.appointment_factories import AppointmentFactory
-from tests.people.factories import PersonFactory
+from tests.people.factories import PersonFactory, accompany
 
 pytestmark = pytest.mark.browser
 
@@ -54,10 +54,7 @@ def oriented_person():
         followed_by=membership,
         created_by=membership.user,
     )
-    person.pathway.mark_oriented(
-        pathway_type="professional", structure=membership.structure, contract_due_on=timezone.localdate()
-    )
-    person.pathway.designate_referent(membership.user, by=membership.user)
+    person = accompany(person, membership)
     day = timezone.localdate() - timedelta(days=2)
     for hour, purpose in [(9, "Atelier CV"), (14, "Point sur la recherche d'emploi")]:
         start = datetime.combine(day, time(hour), tzinfo=PARIS)

@@ -9,10 +9,9 @@ from playwright.sync_api import expect
 
 from accounts.models import Structure
 from pathway.contract_models import EngagementContract
-from pathway.models import Pathway
 from tests.entry.factories import DiagnosticFactory
 from tests.factories import MembershipFactory, StructureFactory
-from tests.people.factories import PersonFactory
+from tests.people.factories import PersonFactory, accompany
 
 pytestmark = pytest.mark.browser
 
@@ -25,9 +24,7 @@ def accompanied():
         structure=mds, user__email="sophie.martin@exemple.fr", user__first_name="Sophie", user__last_name="Martin"
     )
     person = PersonFactory(birth_name="Diallo", first_names="Awa", followed_by=sophie)
-    pathway = Pathway.objects.get(person=person)
-    pathway.mark_oriented(pathway_type="socio_professional", structure=mds, contract_due_on=timezone.localdate())
-    pathway.designate_referent(sophie.user, by=sophie.user)
+    person = accompany(person, sophie, "socio_professional")
     DiagnosticFactory(
         person=person,
         structure=mds,

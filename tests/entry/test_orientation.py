@@ -214,15 +214,22 @@ class TestLetter:
 
 
 class TestReorientation:
-    def test_a_new_diagnostic_after_a_decision_is_a_reorientation_ending_the_referent(
+    def test_a_reorientation_asked_by_the_referent_ends_their_mission_elsewhere(
         self, login, professional_a, orientation_manager, followed, structure_a, structure_b, membership_b, orient
     ):
         first = orient(followed, structure_b, referent=membership_b)
         pathway = Pathway.objects.get(person=followed)
         assert (pathway.status, pathway.referent) == (Pathway.Status.ACCOMPANIED, membership_b.user)
 
+        # A new diagnostic proposes nothing by itself once the orientation is decided (issue: orientation states)…
         login(professional_a).post(
             reverse("entry:diagnostic_edit", args=[followed.public_id]), diagnostic_data(housing="fort")
+        )
+        assert not Orientation.objects.filter(person=followed, status=Orientation.Status.PROPOSED).exists()
+        # …the référent asks for the réorientation, with a reason.
+        login(membership_b.user).post(
+            reverse("entry:request_reorientation", args=[followed.public_id]),
+            {"reason": "Un problème de logement bloque toute recherche d'emploi."},
         )
         second = Orientation.objects.get(person=followed, status=Orientation.Status.PROPOSED)
         assert second.is_reorientation

@@ -47,3 +47,14 @@ class PersonFactory(factory.django.DjangoModelFactory):
         )
         if membership is not None:
             TeamMember.objects.create(pathway=pathway, user=membership.user, structure=membership.structure)
+
+
+def accompany(person, membership, pathway_type="professional"):
+    """Orient ``person`` to ``membership``'s structure and make its user the référent, through the actions; the
+    person is read again (their pathway changed)."""
+    from pathway import actions as pathway_actions
+    from relais.actions import SYSTEM
+
+    pathway_actions.mark_oriented(person, by=SYSTEM, pathway_type=pathway_type, structure=membership.structure)
+    pathway_actions.designate_referent(person, by=SYSTEM, referent=membership)
+    return Person.objects.select_related("pathway").get(pk=person.pk)
