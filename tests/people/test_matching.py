@@ -50,12 +50,38 @@ def test_the_same_nir_wins_whatever_the_names(decoys):
     assert len(find(nir=nir)) == 1
 
 
-def test_the_same_caf_number_wins(decoys):
-    person = PersonFactory(birth_name="Dupont", caf_number="7654321")
+def test_the_same_caf_number_with_the_same_identity_is_the_same_person(decoys):
+    person = PersonFactory(birth_name="Dupont", first_names="Marie", birth_date=BIRTH, caf_number="7654321")
 
-    match = best(last_name="Martin", caf_number=" 7654321 ")
+    match = best(last_name="Dupond", first_names="Marie", birth_date=BIRTH, caf_number=" 7654321 ")
 
-    assert (match.person, match.score, match.reasons) == (person, 100, ["Même numéro d'allocataire CAF"])
+    assert (match.person, match.score) == (person, 95)
+    assert match.reasons[0] == "Même numéro d'allocataire CAF"
+    assert match.is_likely_duplicate and match.is_strong and not match.same_household
+
+
+def test_the_same_caf_number_with_other_first_names_is_the_household_never_the_same_person(decoys):
+    """The CAF number identifies a household: the applicant's partner shares it."""
+    applicant = PersonFactory(birth_name="Dupont", first_names="Marie", birth_date=BIRTH, caf_number="7654321")
+
+    match = best(last_name="Dupont", first_names="Paul", birth_date=datetime.date(1981, 11, 2), caf_number="7654321")
+
+    assert match.person == applicant
+    assert match.same_household
+    assert not match.is_likely_duplicate
+    assert match.reasons[:3] == ["Même foyer (même numéro d'allocataire CAF)", "Même nom", "Autres prénoms"]
+
+
+def test_the_same_caf_number_alone_lists_the_household(decoys):
+    household = [
+        PersonFactory(birth_name="Dupont", first_names=first_names, caf_number="7654321")
+        for first_names in ("Marie", "Paul")
+    ]
+
+    found = find(caf_number="7654321")
+
+    assert {match.person for match in found} == set(household)
+    assert all(match.same_household and not match.is_likely_duplicate for match in found)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +103,20 @@ def test_the_same_caf_number_wins(decoys):
             ("Martin", "Durand", "Sophie"), ("Martin", "Sophie"), "Même nom", id="birth name of a married woman"
         ),
         pytest.param(("Dupont", "", "Marie"), ("Dupnot", "Marie"), "Nom proche", id="typo"),
-        pytest.param(("Da Silva", "", "Ana"), ("Silva", "Ana"), "Nom composé en commun", id="part of a compound"),
+        pytest.param(("Da Silva", "", "Ana"), ("Silva", "Ana"), "Même nom, sans l'article", id="article dropped"),
+        pytest.param(
+            ("Dupont-Martin", "", "Ana"), ("Dupont", "Ana"), "Nom composé en commun", id="part of a double name"
+        ),
+        pytest.param(("Durand", "", "Catherine"), ("Durand", "Cathy"), "Prénom sous une autre forme", id="diminutive"),
+        pytest.param(("Durand", "", "Mohamed"), ("Durand", "Mohammed"), "Prénom sous une autre forme", id="variant"),
+        pytest.param(("Durand", "", "Mathilde"), ("Durand", "Mahtilde"), "Prénom proche", id="first name typo"),
+        pytest.param(("Durand", "", "Marie Sophie"), ("Durand", "Sophie"), "Un des prénoms", id="second first name"),
+        pytest.param(
+            ("Durand", "", "Marie-Christine"),
+            ("Durand", "Christine"),
+            "Partie d'un prénom composé",
+            id="compound part",
+        ),
     ],
 )
 def test_names_are_found_however_typed(decoys, on_file, typed, reason):
@@ -205,24 +244,19 @@ class TestCreatingALikelyDuplicate:
         assert 'name="confirm_not_duplicate"' not in response.content.decode()
         assert Person.objects.count() == 1
 
-    def test_a_partner_sharing_the_household_caf_number_can_be_created_once_confirmed(
-        self, login, professional_a, known
-    ):
+    def test_a_partner_sharing_the_household_caf_number_is_no_duplicate(self, login, professional_a, known):
+        """Same CAF number, other first names and birth date: the same household, never the same person."""
         known.caf_number = "1234567"
         known.save()
         client = login(professional_a)
         partner = person_data(birth_name="Moreau", first_names="Luc", sex="M", birth_date="1988-01-09")
 
-        shown = client.post(reverse("entry:person_create"), {**partner, "household_role": "partner"})
-        created = client.post(
-            reverse("entry:person_create"),
-            {**partner, "household_role": "partner", "confirm_not_duplicate": "on", "confirmation_affichee": "1"},
-        )
+        created = client.post(reverse("entry:person_create"), {**partner, "household_role": "partner"})
+        searched = client.post(reverse("entry:person_list"), {"caf_number": "1234567"})
 
-        assert "Même numéro d'allocataire CAF" in text(shown)
-        assert 'name="confirm_not_duplicate"' in shown.content.decode()
         assert created.status_code == 302
         assert Person.objects.filter(caf_number="1234567").count() == 2
+        assert "Même foyer (même numéro d'allocataire CAF)" in text(searched)
 
 
 def test_the_second_page_of_my_caseload_is_not_a_search(login, professional_a):
