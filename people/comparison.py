@@ -17,9 +17,11 @@ names, another last name). The rules:
   not a part of the name it ends (Martin and Saint-Martin share little).
 """
 
+import datetime
+
 from rapidfuzz.distance import OSA
 
-from people.first_names import are_variants, is_known
+from people.first_names import are_variants, forms_of, is_known
 from people.identity import last_name_key, last_name_parts, phonetic
 from relais.text import fold
 
@@ -53,43 +55,56 @@ def is_typo(first, second):
 # --- Last names --------------------------------------------------------------------------------------------------
 
 
+class LastName:
+    """A last name typed, ready to be compared with many on file: ``LastName(typed)(on_file)`` → (credit, reason)."""
+
+    def __init__(self, typed):
+        self.whole = last_name_key(typed)
+        self.parts = last_name_parts(typed)
+        self.core = "".join(part for part, _ in self.parts)
+        self.names = {part for part, _ in self.parts}
+        self.bare = {bare for part, bare in self.parts if bare != part}
+        self.sound = None
+
+    def __call__(self, on_file):
+        whole = last_name_key(on_file)
+        if not self.whole or not whole:
+            return 0, ""
+        if whole == self.whole:
+            return 100, SAME_LAST_NAME
+        parts = last_name_parts(on_file)
+        core = "".join(part for part, _ in parts)
+        if core == self.core:
+            return LAST_NAME_WITHOUT_ARTICLE, "Même nom, sans l'article"
+        if is_typo(self.whole, whole) or is_typo(self.core, core):
+            return LAST_NAME_TYPO, "Nom proche (une lettre de différence)"
+        if min(len(self.whole), len(whole)) >= 4:
+            if self.sound is None:
+                self.sound = phonetic(self.whole)
+            if phonetic(whole) == self.sound:
+                return LAST_NAME_TYPO, "Nom proche (même prononciation)"
+        names = {part for part, _ in parts}
+        if self.names & names:
+            if len(self.names) == 1 or len(names) == 1:
+                return LAST_NAME_PART, "Nom composé en commun"
+            return LAST_NAME_SHARED_PART, "Nom en partie commun"
+        if len(self.names) == 1 or len(names) == 1:
+            single, other = (
+                (next(iter(self.names)), names) if len(self.names) == 1 else (next(iter(names)), self.names)
+            )
+            if len(other) > 1 and any(is_typo(single, part) for part in other):
+                return LAST_NAME_PART_TYPO, "Nom composé en commun, à une lettre près"
+            bare = {bare for part, bare in parts if bare != part}
+            if bare & self.names or self.bare & names:
+                return LAST_NAME_PREFIXED, "Nom en partie commun"
+        if min(len(self.whole), len(whole)) >= 8 and OSA.distance(self.whole, whole, score_cutoff=2) <= 2:
+            return LAST_NAME_TWO_TYPOS, "Nom proche (deux lettres de différence)"
+        return 0, "Nom différent"
+
+
 def compare_last_names(typed, on_file):
     """(credit, reason) of the last name typed against one on file, as typed (folded here)."""
-    whole_typed, whole_on_file = last_name_key(typed), last_name_key(on_file)
-    if not whole_typed or not whole_on_file:
-        return 0, ""
-    if whole_typed == whole_on_file:
-        return 100, SAME_LAST_NAME
-    parts_typed, parts_on_file = last_name_parts(typed), last_name_parts(on_file)
-    core_typed = "".join(part for part, _ in parts_typed)
-    core_on_file = "".join(part for part, _ in parts_on_file)
-    if core_typed == core_on_file:
-        return LAST_NAME_WITHOUT_ARTICLE, "Même nom, sans l'article"
-    if is_typo(whole_typed, whole_on_file) or is_typo(core_typed, core_on_file):
-        return LAST_NAME_TYPO, "Nom proche (une lettre de différence)"
-    if min(len(whole_typed), len(whole_on_file)) >= 4 and phonetic(whole_typed) == phonetic(whole_on_file):
-        return LAST_NAME_TYPO, "Nom proche (même prononciation)"
-    names_typed = [part for part, _ in parts_typed]
-    names_on_file = [part for part, _ in parts_on_file]
-    shared = set(names_typed) & set(names_on_file)
-    if shared:
-        if len(names_typed) == 1 or len(names_on_file) == 1:
-            return LAST_NAME_PART, "Nom composé en commun"
-        return LAST_NAME_SHARED_PART, "Nom en partie commun"
-    if len(names_typed) == 1 or len(names_on_file) == 1:
-        single, other = (names_typed[0], names_on_file) if len(names_typed) == 1 else (names_on_file[0], names_typed)
-        if len(other) > 1 and any(is_typo(single, part) for part in other):
-            return LAST_NAME_PART_TYPO, "Nom composé en commun, à une lettre près"
-        bare_typed = {bare for part, bare in parts_typed if bare != part}
-        bare_on_file = {bare for part, bare in parts_on_file if bare != part}
-        if bare_on_file & set(names_typed) or bare_typed & set(names_on_file):
-            return LAST_NAME_PREFIXED, "Nom en partie commun"
-    if (
-        min(len(whole_typed), len(whole_on_file)) >= 8
-        and OSA.distance(whole_typed, whole_on_file, score_cutoff=2) <= 2
-    ):
-        return LAST_NAME_TWO_TYPOS, "Nom proche (deux lettres de différence)"
-    return 0, "Nom différent"
+    return LastName(typed)(on_file)
 
 
 # --- First names -------------------------------------------------------------------------------------------------
@@ -109,8 +124,10 @@ def _feminine_of(first, second):
     short, long = sorted((first, second), key=len)
     if not is_known(short):
         return False
-    if long.startswith(short) and long[len(short) :] in {"e", "le", "ne", "n", "a", "te", "tte"}:
-        return True
+    ending = long[len(short) :]
+    if long.startswith(short) and ending in {"e", "le", "ne", "n", "a", "te", "tte"}:
+        # « Vanessaa » is Vanessa with its last letter doubled, not a name.
+        return not (len(ending) == 1 and ending == short[-1])
     return len(first) == len(second) and first[:-1] == second[:-1] and {first[-1], second[-1]} <= {"a", "e", "o"}
 
 
@@ -122,85 +139,122 @@ def _name_credit(typed, on_file):
         return FIRST_NAME_VARIANT, "variant"
     if _feminine_of(typed, on_file) or (is_known(typed) and is_known(on_file)):
         return 0, None
-    # A typo: one letter from four letters on (Emma, Lisa: shorter ones are other names more often than not),
-    # two neighbouring letters swapped or one letter doubled on any.
-    if is_typo(typed, on_file) and (min(len(typed), len(on_file)) >= 4 or _swapped_or_doubled(typed, on_file)):
+    # A typo of a name that is not another known name: « Mraie », « Éic », « Vanessaa ».
+    if is_typo(typed, on_file):
         return FIRST_NAME_TYPO, "typo"
     return 0, None
 
 
-def _swapped_or_doubled(first, second):
-    if len(first) == len(second):
-        return sorted(first) == sorted(second)
-    short, long = sorted((first, second), key=len)
-    return any(
-        long[:index] + long[index + 1 :] == short and long[index] == long[index - 1] for index in range(1, len(long))
-    )
+class FirstNames:
+    """First names typed, ready to be compared with many on file: ``FirstNames(typed)(on_file)`` →
+    (credit, reasons)."""
+
+    def __init__(self, typed):
+        self.tokens = first_name_tokens(typed)
+        self.credits = {}  # Of each name typed against each name on file, computed once.
+
+    def _credit(self, typed_index, name):
+        key = (typed_index, name)
+        credit = self.credits.get(key)
+        if credit is None:
+            credit = self.credits[key] = _name_credit(self.tokens[typed_index][0], name)
+        return credit
+
+    def __call__(self, on_file):
+        typed_tokens, file_tokens = self.tokens, first_name_tokens(on_file)
+        if not typed_tokens or not file_tokens:
+            return 0, ("Autres prénoms",)
+        # Each name typed takes the best unused name on file: the same first, then another form, then a typo.
+        candidates = sorted(
+            (-credit, typed_index, file_index, how)
+            for typed_index in range(len(typed_tokens))
+            for file_index, (other, _) in enumerate(file_tokens)
+            for credit, how in [self._credit(typed_index, other)]
+            if credit
+        )
+        pairs, matched_typed, used = [], set(), set()
+        for negative, typed_index, file_index, how in candidates:
+            if typed_index in matched_typed or file_index in used:
+                continue
+            matched_typed.add(typed_index)
+            used.add(file_index)
+            pairs.append((typed_index, file_index, -negative, how))
+        if not pairs:
+            return 0, ("Autres prénoms",)
+        missing_typed = [index for index in range(len(typed_tokens)) if index not in matched_typed]
+        missing_file = [index for index in range(len(file_tokens)) if index not in used]
+        if missing_typed and missing_file:
+            return 0, ("Un prénom en commun, les autres diffèrent",)
+        credit = min(value for _, _, value, _ in pairs)
+        hows = {how for _, _, _, how in pairs}
+        reasons = []
+        if missing_typed or missing_file:
+            tokens, missing, matched = (
+                (typed_tokens, missing_typed, matched_typed) if missing_typed else (file_tokens, missing_file, used)
+            )
+            compounds = {tokens[index][1] for index in matched}
+            if any(tokens[index][1] in compounds for index in missing):
+                credit -= COMPOUND_PART_MISSING
+                reasons.append("Partie d'un prénom composé")
+            else:
+                credit -= FIRST_NAMES_MISSING
+                reasons.append("Un des prénoms")
+        elif hows == {"same"}:
+            in_order = [file_index for _, file_index, _, _ in sorted(pairs)] == sorted(used)
+            reasons.append("Mêmes prénoms" if in_order else "Prénoms identiques, dans un autre ordre")
+        if "variant" in hows:
+            reasons.append("Prénom sous une autre forme (diminutif, variante)")
+        if "typo" in hows:
+            reasons.append("Prénom proche (une lettre de différence)")
+        return credit, tuple(reasons)
+
+
+def first_names_key(value):
+    """The folded first names between spaces, for a look-up by how a name begins: « Marie-Claire » → « marie
+    claire »."""
+    return f" {' '.join(token for token, _ in first_name_tokens(value))} "
+
+
+def first_name_beginnings(typed):
+    """How the first names on file that may be those typed begin: the first three letters of each name typed and
+    of its other forms, as in ``first_names_key`` (« Cathy » → « cat », « kat »)."""
+    return sorted({f" {form[:3]}" for token, _ in first_name_tokens(typed) for form in forms_of(token)})
 
 
 def compare_first_names(typed, on_file):
     """(credit, reasons) of the first names typed against those on file."""
-    typed_tokens, file_tokens = first_name_tokens(typed), first_name_tokens(on_file)
-    if not typed_tokens or not file_tokens:
-        return 0, ("Autres prénoms",)
-    # Each name typed takes the best unused name on file: the same first, then another form, then a typo.
-    pairs, used = [], set()
-    candidates = sorted(
-        (
-            (-credit, typed_index, file_index, how)
-            for typed_index, (name, _) in enumerate(typed_tokens)
-            for file_index, (other, _) in enumerate(file_tokens)
-            for credit, how in [_name_credit(name, other)]
-            if credit
-        ),
-    )
-    matched_typed = set()
-    for negative, typed_index, file_index, how in candidates:
-        if typed_index in matched_typed or file_index in used:
-            continue
-        matched_typed.add(typed_index)
-        used.add(file_index)
-        pairs.append((typed_index, file_index, -negative, how))
-    if not pairs:
-        return 0, ("Autres prénoms",)
-    missing_typed = [index for index in range(len(typed_tokens)) if index not in matched_typed]
-    missing_file = [index for index in range(len(file_tokens)) if index not in used]
-    if missing_typed and missing_file:
-        return 0, ("Un prénom en commun, les autres diffèrent",)
-    credit = min(value for _, _, value, _ in pairs)
-    hows = {how for _, _, _, how in pairs}
-    reasons = []
-    if missing_typed or missing_file:
-        tokens, missing, matched = (
-            (typed_tokens, missing_typed, matched_typed) if missing_typed else (file_tokens, missing_file, used)
-        )
-        compounds = {tokens[index][1] for index in matched}
-        if any(tokens[index][1] in compounds for index in missing):
-            credit -= COMPOUND_PART_MISSING
-            reasons.append("Partie d'un prénom composé")
-        else:
-            credit -= FIRST_NAMES_MISSING
-            reasons.append("Un des prénoms")
-    elif hows == {"same"}:
-        in_order = [file_index for _, file_index, _, _ in sorted(pairs)] == sorted(used)
-        reasons.append("Mêmes prénoms" if in_order else "Prénoms identiques, dans un autre ordre")
-    if "variant" in hows:
-        reasons.append("Prénom sous une autre forme (diminutif, variante)")
-    if "typo" in hows:
-        reasons.append("Prénom proche (une lettre de différence)")
-    return credit, tuple(reasons)
+    return FirstNames(typed)(on_file)
 
 
 # --- Birth dates -------------------------------------------------------------------------------------------------
+
+
+def plausible_birth_dates(typed):
+    """Every date that ``compare_birth_dates`` credits against ``typed``: itself, day and month swapped, one digit
+    wrong, two neighbouring digits swapped."""
+    digits = f"{typed.day:02d}{typed.month:02d}{typed.year:04d}"
+    variants = {digits, digits[2:4] + digits[:2] + digits[4:]}
+    for index in range(8):
+        variants.update(digits[:index] + digit + digits[index + 1 :] for digit in "0123456789")
+        if index < 7:
+            variants.add(digits[:index] + digits[index + 1] + digits[index] + digits[index + 2 :])
+    dates = set()
+    for value in variants:
+        try:
+            dates.add(datetime.date(int(value[4:]), int(value[2:4]), int(value[:2])))
+        except ValueError:
+            continue
+    return sorted(day for day in dates if compare_birth_dates(typed, day)[0])
 
 
 def compare_birth_dates(typed, on_file):
     """(credit, reason) of the birth date typed against the one on file."""
     if typed == on_file:
         return 100, "Même date de naissance"
-    if typed.year == on_file.year and (typed.day, typed.month) == (on_file.month, on_file.day):
+    if typed.year == on_file.year and typed.day == on_file.month and typed.month == on_file.day:
         return DAY_MONTH_SWAPPED, "Date de naissance avec jour et mois inversés"
-    first, second = typed.strftime("%d%m%Y"), on_file.strftime("%d%m%Y")
+    first = f"{typed.day:02d}{typed.month:02d}{typed.year:04d}"
+    second = f"{on_file.day:02d}{on_file.month:02d}{on_file.year:04d}"
     different = [index for index in range(8) if first[index] != second[index]]
     if len(different) == 1:
         return ONE_DIGIT, "Date de naissance à un chiffre près"

@@ -171,6 +171,15 @@ def _groups(text):
 
 GROUPS = _groups(VARIANTS)
 KNOWN = frozenset(fold(COMMON).split()) | frozenset(GROUPS)
+_MEMBERS = {}
+for _name, _numbers in GROUPS.items():
+    for _number in _numbers:
+        _MEMBERS.setdefault(_number, set()).add(_name)
+
+
+def forms_of(name):
+    """The folded name and its other forms: « cathy » → cathy, cathie, catherine, katherine, kathy."""
+    return {name}.union(*(_MEMBERS[number] for number in GROUPS.get(name, ())))
 
 
 def are_variants(first, second):

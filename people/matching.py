@@ -14,8 +14,8 @@
    date is the same person (score 95 at least); with other first names or another birth date it is a relative,
    listed as « même foyer », never as a likely duplicate.
 
-A score of ``LIKELY_DUPLICATE`` or more is a likely duplicate; ``STRONG_MATCH`` or more (same birth date and
-near-identical names, or the same CAF number and identity) leaves little doubt. Thresholds and credits are
+A score of ``LIKELY_DUPLICATE`` or more is a likely duplicate; the same birth date with near-identical names, or
+the same CAF number and identity, leave little doubt (``Match.is_strong``). Thresholds and credits are
 calibrated on the labelled identity pairs of the bench (``python -m bench --matching``).
 """
 
@@ -23,15 +23,24 @@ import heapq
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import CharField
+from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
-from people.comparison import compare_birth_dates, compare_first_names, compare_last_names
+from people.comparison import (
+    FirstNames,
+    LastName,
+    compare_birth_dates,
+    first_name_beginnings,
+    plausible_birth_dates,
+)
 from people.identity import last_name_variants, nir_hash, phonetic
 from people.models import NameVariant, Person
 
 LIKELY_DUPLICATE = 80
-STRONG_MATCH = 95
+# A strong match: the same birth date, and names this close at least (a typo in the last name, one of the first
+# names).
+STRONG_LAST_NAME = 85
+STRONG_FIRST_NAMES = 90
 MINIMUM_SCORE = 40
 WEIGHTS = {"last_name": 0.45, "first_names": 0.30, "birth_date": 0.25}
 # What is left of the score when one part contradicts, and when several do.
@@ -68,6 +77,8 @@ class Match:
     identical: bool = False
     # The same CAF number, another person of the household: never a duplicate, whatever the score.
     same_household: bool = False
+    # Little doubt: the same birth date and near-identical names, or the same CAF number and identity.
+    strong: bool = False
 
     @property
     def is_likely_duplicate(self):
@@ -75,9 +86,9 @@ class Match:
 
     @property
     def is_strong(self):
-        """Little doubt: the same NIR or France Travail identifier, the same birth date and near-identical names,
-        or the same CAF number with the same first names and birth date."""
-        return self.identical or (self.score >= STRONG_MATCH and not self.same_household)
+        """Little doubt: the same NIR or France Travail identifier, the same birth date and near-identical names
+        (a typo at most), or the same CAF number with the same first names and birth date."""
+        return self.identical or self.strong
 
 
 @dataclass
@@ -128,6 +139,18 @@ def _birth_dates(typed):
     return dates
 
 
+def _also_needed(query):
+    """What a person whose last name is close to the one typed must also have to be a candidate: a birth date the
+    one typed may be a typo of; or, to list the people born another day, and when no date is typed, a first name
+    that begins as one of those typed or one of their forms. No condition when neither is typed."""
+    condition = Q()
+    if query.birth_date:
+        condition |= Q(birth_date__in=plausible_birth_dates(query.birth_date))
+    for beginning in first_name_beginnings(query.first_names):
+        condition |= Q(first_names_key__contains=beginning)
+    return condition
+
+
 def _candidate_queries(query, persons):
     """The querysets whose union gives the candidates, each on an index."""
     rows = persons.order_by().values_list(*CANDIDATE_COLUMNS)
@@ -137,13 +160,16 @@ def _candidate_queries(query, persons):
         branches.append(rows.filter(birth_date__in=dates))
     variants = last_name_variants(query.last_name)
     if variants:
-        names = NameVariant.objects.filter(variant__in=sorted(variants)).values("name")
+        # The names on file one typo away, read first: their number known, the planner reads the people by index.
+        names = sorted(set(NameVariant.objects.filter(variant__in=sorted(variants)).values_list("name", flat=True)))
         sound = phonetic(query.last_name)
+        close = rows.filter(_also_needed(query))
         branches += [
-            rows.filter(birth_name_key__in=names),
-            rows.filter(usage_name_key__in=names),
-            rows.filter(last_name_phonetic=sound),
-            rows.filter(usage_name_phonetic=sound),
+            close.filter(birth_name_key__in=names),
+            # Most have no usage name: the index on it leaves them out, and so must the condition to use it.
+            close.filter(usage_name_key__in=names).exclude(usage_name_key=""),
+            close.filter(last_name_phonetic=sound),
+            close.filter(usage_name_phonetic=sound),
         ]
     caf_number = query.caf_number.strip()
     if caf_number:
@@ -190,68 +216,86 @@ class _Scorer:
         self.query = query
         self.caf_number = query.caf_number.strip()
         self.nir_digest = nir_hash(query.nir) if query.nir else ""
+        self.last_name = LastName(query.last_name)
+        self.first_names_typed = FirstNames(query.first_names)
         self.last_names = {}
         self.first_names = {}
         self.birth_dates = {}
         self.total_weight = sum(weight for part, weight in WEIGHTS.items() if getattr(query, part))
 
     def __call__(self, birth_name, usage_name, first_names, birth_date, caf_number, nir_digest, reasons=None):
-        """(score, same household) of a candidate. Its reasons are added to ``reasons`` when given: only for
-        those listed."""
+        """(score, same household, strong) of a candidate. Its reasons are added to ``reasons`` when given: only
+        for those listed."""
         query = self.query
-        credits = []
+        total = 0.0
+        contradictions = 0
+        last = first = date = None
         if query.last_name:
-            key = (birth_name, usage_name)
-            last = self.last_names.get(key)
+            last = self.last_names.get((birth_name, usage_name))
             if last is None:
-                last = self.last_names[key] = self._last_name(birth_name, usage_name)
-            credits.append((last[0], WEIGHTS["last_name"], last[1]))
+                last = self.last_names[(birth_name, usage_name)] = self._last_name(birth_name, usage_name)
+            total += last[0] * WEIGHTS["last_name"]
+            contradictions += not last[0]
         if query.first_names:
             first = self.first_names.get(first_names)
             if first is None:
-                first = self.first_names[first_names] = compare_first_names(query.first_names, first_names)
-            credits.append((first[0], WEIGHTS["first_names"], first[1]))
+                first = self.first_names[first_names] = self.first_names_typed(first_names)
+            total += first[0] * WEIGHTS["first_names"]
+            contradictions += not first[0]
         if query.birth_date:
             date = self.birth_dates.get(birth_date)
             if date is None:
                 date = self.birth_dates[birth_date] = compare_birth_dates(query.birth_date, birth_date)
-            credits.append((date[0], WEIGHTS["birth_date"], (date[1],)))
-        contradictions = sum(1 for credit, _, _ in credits if not credit)
+            total += date[0] * WEIGHTS["birth_date"]
+            contradictions += not date[0]
         other_nir = bool(self.nir_digest and nir_digest and nir_digest != self.nir_digest)
         contradictions += other_nir
-        score = sum(credit * weight for credit, weight, _ in credits) / self.total_weight if credits else 0
+        score = total / self.total_weight if self.total_weight else 0
         if contradictions:
             score *= ONE_CONTRADICTION if contradictions == 1 else CONTRADICTIONS
+        # Same birth date and near-identical names.
+        strong = (
+            not contradictions
+            and date is not None
+            and date[0] == 100
+            and last is not None
+            and last[0] >= STRONG_LAST_NAME
+            and (first is None or first[0] >= STRONG_FIRST_NAMES)
+        )
         same_household = False
         caf_reason = None
         if self.caf_number and caf_number == self.caf_number:
             # The same person only if first names or birth date were typed, and nothing contradicts.
-            if (query.first_names or query.birth_date) and not contradictions:
+            if (first or date) and not contradictions:
                 score = max(score, SAME_HOUSEHOLD_SAME_PERSON)
+                strong = True
                 caf_reason = "Même numéro d'allocataire CAF"
             else:
                 same_household = True
                 caf_reason = "Même foyer (même numéro d'allocataire CAF)"
-                if not credits:
+                if not self.total_weight:
                     score = 100
         if reasons is not None:
             if caf_reason:
                 reasons.append(caf_reason)
-            for _, _, why in credits:
-                reasons += why
+            for part in (last, first):
+                if part is not None:
+                    reasons += part[1]
+            if date is not None:
+                reasons.append(date[1])
             if other_nir:
                 reasons.append("Autre numéro de sécurité sociale")
-        return round(score), same_household
+        return round(score), same_household, strong
 
     def _last_name(self, birth_name, usage_name):
-        typed = self.query.last_name
-        credit, reason = compare_last_names(typed, birth_name)
+        compare = self.last_name
+        credit, reason = compare(birth_name)
         reasons = (reason,)
-        if usage_name:
-            by_usage, usage_reason = compare_last_names(typed, usage_name)
+        if usage_name and credit < 100:
+            by_usage, usage_reason = compare(usage_name)
             if by_usage > credit:
                 credit, reasons = by_usage, (usage_reason, "Correspond au nom d'usage")
-            both, both_reason = compare_last_names(typed, f"{birth_name} {usage_name}")
+            both, both_reason = compare(f"{birth_name} {usage_name}")
             if both > credit:
                 credit, reasons = both, ("Noms de naissance et d'usage" if both == 100 else both_reason,)
         return credit, reasons
@@ -268,7 +312,7 @@ def find(query, persons=None, limit=20):
     caf_number = query.caf_number.strip()
     scored = []
     for pk, _, birth_name, usage_name, first_names, birth_date, caf, nir_digest, *_ in candidates.values():
-        value, _ = score(birth_name, usage_name, first_names, birth_date, caf, nir_digest)
+        value, _, _ = score(birth_name, usage_name, first_names, birth_date, caf, nir_digest)
         if value >= MINIMUM_SCORE or (caf_number and caf == caf_number):
             scored.append((-value, birth_name, first_names, pk))
     # Only the people listed get their reasons and become model instances.
@@ -276,6 +320,6 @@ def find(query, persons=None, limit=20):
     for _, _, _, pk in heapq.nsmallest(limit, scored):
         row = candidates[pk]
         reasons = []
-        value, same_household = score(*row[2:8], reasons=reasons)
-        matches.append(Match(_person(row, persons.db), value, reasons, same_household=same_household))
+        value, same_household, strong = score(*row[2:8], reasons=reasons)
+        matches.append(Match(_person(row, persons.db), value, reasons, same_household=same_household, strong=strong))
     return matches

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from people.comparison import first_names_key
 from people.identity import last_name_key, last_name_variants, mask_nir, name_key, nir_hash, phonetic
 from people.publics import YOUNG_AGE_LIMIT
 from relais import secrets
@@ -52,6 +53,7 @@ class Person(models.Model):
     name_search = models.CharField(max_length=400, editable=False, db_index=True)
     birth_name_key = models.CharField(max_length=150, editable=False)
     usage_name_key = models.CharField(max_length=150, editable=False, blank=True)
+    first_names_key = models.CharField(max_length=250, editable=False)
     last_name_phonetic = models.CharField(max_length=12, editable=False)
     usage_name_phonetic = models.CharField(max_length=12, editable=False, blank=True)
     departement = models.CharField("département", max_length=3, default="91")
@@ -101,6 +103,7 @@ class Person(models.Model):
         self.name_search = name_key(self.birth_name, self.usage_name, self.first_names)
         self.birth_name_key = last_name_key(self.birth_name)
         self.usage_name_key = last_name_key(self.usage_name)
+        self.first_names_key = first_names_key(self.first_names)
         self.last_name_phonetic = phonetic(self.birth_name)
         self.usage_name_phonetic = phonetic(self.usage_name) if self.usage_name else ""
 

@@ -282,3 +282,121 @@ def test_the_search_keeps_identities_out_of_the_address(login, professional_a):
     assert reverse("entry:person_create") + '"' in response.content.decode()
     assert "Lef" not in response.request["PATH_INFO"] + response.request.get("QUERY_STRING", "")
     assert 'value="Lefèvre"' in creation.content.decode()
+
+
+class TestDuplicatesCaughtPrecisely:
+    """The « probable duplicate » flag: what a professional types when creating a person, against who is on file."""
+
+    def flagged(self, on_file, **typed):
+        """The match of ``on_file`` for what is typed, or None when not listed."""
+        return next((match for match in find(**typed) if match.person == on_file), None)
+
+    def test_a_homonym_born_30_years_apart_is_listed_not_flagged(self, decoys):
+        father = PersonFactory(birth_name="Martin", first_names="Jean", birth_date=datetime.date(1962, 9, 14))
+
+        match = self.flagged(father, last_name="Martin", first_names="Jean", birth_date=datetime.date(1992, 3, 1))
+
+        assert not match.is_likely_duplicate
+        assert match.reasons == ["Même nom", "Mêmes prénoms", "Autre date de naissance"]
+        assert match.score < matching.LIKELY_DUPLICATE
+
+    def test_a_one_digit_birth_date_typo_is_flagged(self, decoys):
+        person = PersonFactory(birth_name="Martin", first_names="Jean", birth_date=datetime.date(1962, 9, 14))
+
+        match = self.flagged(person, last_name="Martin", first_names="Jean", birth_date=datetime.date(1962, 9, 24))
+
+        assert match.is_likely_duplicate
+        assert "Date de naissance à un chiffre près" in match.reasons
+
+    def test_day_and_month_swapped_is_flagged_only_in_the_same_year(self, decoys):
+        person = PersonFactory(birth_name="Moreau", first_names="Camille", birth_date=datetime.date(1990, 5, 7))
+
+        same_year = self.flagged(
+            person, last_name="Moreau", first_names="Camille", birth_date=datetime.date(1990, 7, 5)
+        )
+        other_year = self.flagged(
+            person, last_name="Moreau", first_names="Camille", birth_date=datetime.date(1984, 7, 5)
+        )
+
+        assert same_year.is_likely_duplicate
+        assert not other_year.is_likely_duplicate
+
+    def test_twins_are_not_flagged_as_the_same_person(self, decoys):
+        twin = PersonFactory(birth_name="Petit", first_names="Louis", birth_date=datetime.date(2001, 3, 18))
+
+        sister = self.flagged(twin, last_name="Petit", first_names="Louise", birth_date=twin.birth_date)
+        brother = self.flagged(twin, last_name="Petit", first_names="Hugo", birth_date=twin.birth_date)
+
+        assert not sister.is_likely_duplicate
+        assert not brother.is_likely_duplicate
+        assert "Autres prénoms" in brother.reasons
+
+    def test_mohamed_is_not_flagged_for_mamadou(self, decoys):
+        person = PersonFactory(birth_name="Diallo", first_names="Mohamed", birth_date=BIRTH)
+
+        match = self.flagged(person, last_name="Diallo", first_names="Mamadou", birth_date=BIRTH)
+
+        assert not match.is_likely_duplicate
+
+    def test_a_sibling_is_neither_flagged_nor_listed(self, decoys):
+        sister = PersonFactory(birth_name="Girard", first_names="Julie", birth_date=datetime.date(1996, 10, 10))
+
+        assert (
+            self.flagged(sister, last_name="Girard", first_names="Thomas", birth_date=datetime.date(1999, 2, 1))
+            is None
+        )
+
+    def test_typing_martin_puts_martin_before_saint_martin(self, decoys):
+        saint_martin = PersonFactory(birth_name="Saint-Martin", first_names="Paul", birth_date=BIRTH)
+        martin = PersonFactory(birth_name="Martin", first_names="Paul", birth_date=BIRTH)
+
+        found = find(last_name="Martin", first_names="Paul", birth_date=BIRTH)
+
+        assert [match.person for match in found[:2]] == [martin, saint_martin]
+        assert found[0].score == 100 > found[1].score
+        assert "Nom en partie commun" in found[1].reasons
+
+    def test_two_variations_at_once_are_still_flagged(self, decoys):
+        person = PersonFactory(
+            birth_name="Lefebvre",
+            usage_name="Durand",
+            first_names="Marie Hélène",
+            birth_date=datetime.date(1971, 2, 3),
+        )
+
+        match = self.flagged(person, last_name="Lefevbre", first_names="Hélène", birth_date=datetime.date(1971, 2, 8))
+
+        assert match.is_likely_duplicate
+        assert match.reasons == [
+            "Nom proche (une lettre de différence)",
+            "Un des prénoms",
+            "Date de naissance à un chiffre près",
+        ]
+
+    def test_another_nir_on_file_is_another_person(self, decoys):
+        person = PersonFactory(
+            birth_name="Dupont", first_names="Marie", birth_date=BIRTH, nir=make_nir(birth_date=BIRTH)
+        )
+
+        match = self.flagged(
+            person, last_name="Dupont", first_names="Marie", birth_date=BIRTH, nir=make_nir(birth_date=BIRTH, order=2)
+        )
+
+        assert not match.is_likely_duplicate
+        assert "Autre numéro de sécurité sociale" in match.reasons
+
+    def test_the_same_birth_date_and_names_leave_little_doubt(self, decoys):
+        person = PersonFactory(birth_name="Dupont", first_names="Marie", birth_date=BIRTH)
+
+        exact = self.flagged(person, last_name="DUPONT", first_names="marie", birth_date=BIRTH)
+        with_typo = self.flagged(person, last_name="Dupont", first_names="Marie", birth_date=datetime.date(1984, 3, 8))
+
+        assert exact.is_strong
+        assert with_typo.is_likely_duplicate and not with_typo.is_strong
+
+    def test_a_short_name_with_a_typo_in_its_first_letters_is_found_without_a_birth_date(self, decoys):
+        person = PersonFactory(birth_name="Petit", first_names="Sophie", birth_date=BIRTH)
+
+        found = find(last_name="Pteit", first_names="Sophie")
+
+        assert found[0].person == person
