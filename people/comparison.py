@@ -240,6 +240,8 @@ def plausible_birth_dates(typed):
             variants.add(digits[:index] + digits[index + 1] + digits[index] + digits[index + 2 :])
     dates = set()
     for value in variants:
+        if not "1900" <= value[4:] <= "2100":
+            continue
         try:
             dates.add(datetime.date(int(value[4:]), int(value[2:4]), int(value[:2])))
         except ValueError:

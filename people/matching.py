@@ -2,9 +2,11 @@
 
 1. The same NIR (by keyed hash) or France Travail identifier is the same person for sure (``identical``,
    score 100): nothing else is listed.
-2. Otherwise the candidates are read in one query: the people whose last name (birth or usage) is one typo away
-   from the one typed, shares a part with it or sounds the same (``NameVariant``), those born on the date typed
-   (or with day and month swapped), and those with the CAF number typed.
+2. Otherwise the candidates are read in two queries: the names on file one typo away from the one typed or
+   sharing a part with it (``NameVariant``), then the people whose last name (birth or usage) is one of them or
+   sounds the same, provided they were born on a date the one typed may be a typo of or, to list homonyms born
+   another day, bear a first name that begins as one typed; the people born on the date typed (or with day and
+   month swapped), whatever their names; those with the CAF number typed.
 3. Each is compared part by part (``people.comparison``): last name, first names, birth date. The score is the
    weighted mean of the credits (last name 45 %, first names 30 %, birth date 25 %, of what was typed). A part
    that contradicts (another birth date that is no plausible typo, other first names, another last name,
@@ -23,7 +25,7 @@ import heapq
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Q
+from django.db.models import CharField, Lookup, Q
 from django.db.models.functions import Cast
 
 from people.comparison import (
@@ -67,6 +69,28 @@ CANDIDATE_FIELDS = (
 CANDIDATE_COLUMNS = tuple(
     Cast(name, output_field=CharField()) if name == "public_id" else name for name in CANDIDATE_FIELDS
 )
+
+
+class _OneOf(Lookup):
+    """``field__one_of=subquery``: the field is one of the values of the subquery. On PostgreSQL, written
+    ``= ANY(ARRAY(subquery))``: the subquery runs first, once, and the people are read by the index on the
+    field, whatever the planner guesses of how many values the subquery gives."""
+
+    lookup_name = "one_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+for _name in ("birth_name_key", "usage_name_key"):
+    Person._meta.get_field(_name).register_lookup(_OneOf)
 
 
 @dataclass
@@ -160,17 +184,17 @@ def _candidate_queries(query, persons):
         branches.append(rows.filter(birth_date__in=dates))
     variants = last_name_variants(query.last_name)
     if variants:
-        # The names on file one typo away, read first: their number known, the planner reads the people by index.
-        names = sorted(set(NameVariant.objects.filter(variant__in=sorted(variants)).values_list("name", flat=True)))
+        names = NameVariant.objects.filter(variant__in=sorted(variants)).values("name")
         sound = phonetic(query.last_name)
-        close = rows.filter(_also_needed(query))
-        branches += [
-            close.filter(birth_name_key__in=names),
+        # One branch, each of its conditions on an index (the database reads them together), filtered once.
+        close = (
+            Q(birth_name_key__one_of=names)
             # Most have no usage name: the index on it leaves them out, and so must the condition to use it.
-            close.filter(usage_name_key__in=names).exclude(usage_name_key=""),
-            close.filter(last_name_phonetic=sound),
-            close.filter(usage_name_phonetic=sound),
-        ]
+            | (Q(usage_name_key__one_of=names) & ~Q(usage_name_key=""))
+            | Q(last_name_phonetic=sound)
+            | Q(usage_name_phonetic=sound)
+        )
+        branches.append(rows.filter(close).filter(_also_needed(query)))
     caf_number = query.caf_number.strip()
     if caf_number:
         branches.append(rows.filter(caf_number=caf_number))

@@ -157,12 +157,13 @@ class NameVariant(models.Model):
 
     One row per key and name, whoever bears it; a name no one bears any more only costs its rows."""
 
+    # No surrogate key: the primary key is the look-up index (variant first), read alone.
+    pk = models.CompositePrimaryKey("variant", "name")
     variant = models.CharField(max_length=150)
     name = models.CharField(max_length=150)
 
     class Meta:
         verbose_name = "variante de nom"
-        constraints = [models.UniqueConstraint(fields=["variant", "name"], name="name_variant_unique")]
 
     def __str__(self):
         return f"{self.variant} → {self.name}"

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='NameVariant',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('pk', models.CompositePrimaryKey('variant', 'name', blank=True, editable=False, primary_key=True, serialize=False)),
                 ('variant', models.CharField(max_length=150)),
                 ('name', models.CharField(max_length=150)),
             ],
@@ -104,9 +104,5 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='person',
             index=models.Index(condition=models.Q(('usage_name_key', ''), _negated=True), fields=['usage_name_key'], name='person_usage_name_key'),
-        ),
-        migrations.AddConstraint(
-            model_name='namevariant',
-            constraint=models.UniqueConstraint(fields=('variant', 'name'), name='name_variant_unique'),
         ),
     ]
