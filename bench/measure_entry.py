@@ -250,7 +250,7 @@ def raw_search(query):
         sound = phonetic(query.last_name)
         branches.append(
             f"SELECT {RAW_COLUMNS} FROM people_person WHERE {alive} AND (birth_name_key {one_of} "
-            f"OR (usage_name_key {one_of} AND usage_name_key <> '') OR last_name_phonetic = %s "
+            f"OR (usage_name_key {one_of} AND NOT (usage_name_key = '')) OR last_name_phonetic = %s "
             f"OR usage_name_phonetic = %s)" + (f" AND ({' OR '.join(also)})" if also else "")
         )
         params += [*variants, *variants, sound, sound, *also_params]

@@ -29,11 +29,13 @@ SAME_LAST_NAME = "Même nom"
 # Credits of a last name, by how it compares.
 LAST_NAME_WITHOUT_ARTICLE = 90
 LAST_NAME_TYPO = 85
-LAST_NAME_PART = 85
-LAST_NAME_PART_TYPO = 75
-LAST_NAME_SHARED_PART = 70
-LAST_NAME_PREFIXED = 70
+# A part of a double name gets less than the whole with a typo: « Giacomoni-Fquchiard » is Giacomoni-Fauchiard
+# rather than Giacomoni.
+LAST_NAME_PART = 80
+LAST_NAME_PART_TYPO = 70
 LAST_NAME_TWO_TYPOS = 70
+LAST_NAME_SHARED_PART = 65
+LAST_NAME_PREFIXED = 65
 # Credits of first names.
 FIRST_NAME_VARIANT = 90
 FIRST_NAME_TYPO = 85
@@ -46,8 +48,9 @@ DIGITS_SWAPPED = 80
 
 
 def is_typo(first, second):
-    """One typo apart: a letter replaced, missed or added, or two neighbouring letters swapped."""
-    if first == second or max(len(first), len(second)) < 3:
+    """One typo apart: a letter replaced, missed or added, or two neighbouring letters swapped (« Ga » for « Ba »,
+    not « G » for « Ba »)."""
+    if first == second or min(len(first), len(second)) < 2:
         return False
     return OSA.distance(first, second, score_cutoff=1) <= 1
 

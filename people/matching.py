@@ -139,7 +139,8 @@ def _identical(query, persons):
         return []
     found = persons.none()
     if digest:
-        found |= persons.filter(nir_digest=digest)
+        # Written as the unique index on the NIR is (« not empty »): SQLite reads it only so.
+        found |= persons.filter(nir_digest=digest).exclude(nir_digest="")
     if france_travail_id:
         found |= persons.filter(france_travail_id=france_travail_id)
     matches = []

@@ -104,16 +104,20 @@ class TestFirstNames:
 
 class TestLastNames:
     def test_martin_does_not_get_the_credit_of_saint_martin(self):
-        assert compare_last_names("Martin", "Saint-Martin") == (70, "Nom en partie commun")
-        assert compare_last_names("Saint-Martin", "Martin") == (70, "Nom en partie commun")
+        assert compare_last_names("Martin", "Saint-Martin") == (65, "Nom en partie commun")
+        assert compare_last_names("Saint-Martin", "Martin") == (65, "Nom en partie commun")
 
     def test_a_part_of_a_double_name_never_gets_the_credit_of_the_whole(self):
-        assert compare_last_names("Dupont", "Dupont-Martin") == (85, "Nom composé en commun")
-        assert compare_last_names("Martin", "Dupont Martin") == (85, "Nom composé en commun")
+        assert compare_last_names("Dupont", "Dupont-Martin") == (80, "Nom composé en commun")
+        assert compare_last_names("Martin", "Dupont Martin") == (80, "Nom composé en commun")
+        assert (
+            compare_last_names("Giacomoni-Fquchiard", "Giacomoni-Fauchiard")[0]
+            > compare_last_names("Giacomoni-Fquchiard", "Giacomoni")[0]
+        )
         assert compare_last_names("Dupont-Martin", "Dupont-Martin") == (100, "Même nom")
 
     def test_two_double_names_sharing_one_part_get_little(self):
-        assert compare_last_names("Dupont-Martin", "Dupont-Durand") == (70, "Nom en partie commun")
+        assert compare_last_names("Dupont-Martin", "Dupont-Durand") == (65, "Nom en partie commun")
 
     def test_an_article_dropped_or_glued(self):
         assert compare_last_names("Silva", "Da Silva") == (90, "Même nom, sans l'article")
