@@ -99,7 +99,8 @@ class Person(models.Model):
         NameVariant.remember(self.birth_name, self.usage_name, using=self._state.db)
 
     def set_matching_keys(self):
-        """The keys the matching looks people up by, derived from the names (``save`` sets them)."""
+        """The keys the matching looks people up by, derived from the names. ``save`` sets them and remembers the
+        variants of the last names; a bulk write must do both (``NameVariant.rows``), as the bench does."""
         self.name_search = name_key(self.birth_name, self.usage_name, self.first_names)
         self.birth_name_key = last_name_key(self.birth_name)
         self.usage_name_key = last_name_key(self.usage_name)
