@@ -290,8 +290,11 @@ class _Scorer:
         same_household = False
         caf_reason = None
         if self.caf_number and caf_number == self.caf_number:
-            # The same person only if first names or birth date were typed, and nothing contradicts.
-            if (first or date) and not contradictions:
+            # The same person if the first names or the birth date typed agree, and neither contradicts (nor the
+            # NIR): the household's other people have other first names or another birth date. Another last name
+            # is no contradiction here: a name changes with a marriage, the CAF number stays.
+            same_person = (first or date) and not other_nir and all(part is None or part[0] for part in (first, date))
+            if same_person:
                 score = max(score, SAME_HOUSEHOLD_SAME_PERSON)
                 strong = True
                 caf_reason = "Même numéro d'allocataire CAF"

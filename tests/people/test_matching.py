@@ -60,6 +60,22 @@ def test_the_same_caf_number_with_the_same_identity_is_the_same_person(decoys):
     assert match.is_likely_duplicate and match.is_strong and not match.same_household
 
 
+def test_the_same_caf_number_with_the_same_first_names_and_birth_date_is_the_same_person_whatever_the_name(decoys):
+    """Married since: a new last name, the same household's number."""
+    person = PersonFactory(birth_name="Dupont", first_names="Marie", birth_date=BIRTH, caf_number="7654321")
+
+    match = best(last_name="Lefort", first_names="Marie", birth_date=BIRTH, caf_number="7654321")
+
+    assert match.person == person
+    assert match.is_likely_duplicate and not match.same_household
+    assert match.reasons == [
+        "Même numéro d'allocataire CAF",
+        "Nom différent",
+        "Mêmes prénoms",
+        "Même date de naissance",
+    ]
+
+
 def test_the_same_caf_number_with_other_first_names_is_the_household_never_the_same_person(decoys):
     """The CAF number identifies a household: the applicant's partner shares it."""
     applicant = PersonFactory(birth_name="Dupont", first_names="Marie", birth_date=BIRTH, caf_number="7654321")
