@@ -20,6 +20,16 @@ def parse_args(argv=None):
     step = parser.add_mutually_exclusive_group()
     step.add_argument("--generate-only", action="store_true", help="générer les données sans mesurer")
     step.add_argument("--measure-only", action="store_true", help="mesurer sans générer (les données existent)")
+    parser.add_argument(
+        "--search",
+        action="store_true",
+        help="seulement la recherche de personne (page, find(), SQL écrit à la main) et la qualité du rapprochement",
+    )
+    parser.add_argument(
+        "--matching",
+        action="store_true",
+        help="seulement la qualité du rapprochement sur les paires d'identités étiquetées (et sa vitesse)",
+    )
     parser.add_argument("--iterations", type=int, default=200, help="requêtes mesurées par scénario (200)")
     parser.add_argument(
         "--login-iterations", type=int, help="connexions mesurées (par défaut autant que --iterations)"
@@ -57,9 +67,16 @@ def main(argv=None):
             print(f"  {label} : " + ", ".join(f"{_number(value)} {key}" for key, value in values.items()))
     if args.generate_only:
         return 0
+    if args.matching:
+        return _matching(args)
 
     try:
-        results = measure.run(iterations=args.iterations, login_iterations=args.login_iterations, seed=args.seed)
+        results = measure.run(
+            iterations=args.iterations,
+            login_iterations=args.login_iterations,
+            seed=args.seed,
+            search_only=args.search,
+        )
     except measure.BenchError as error:
         print(f"Mesure impossible : {error}", file=sys.stderr)
         return 1
@@ -75,10 +92,29 @@ def main(argv=None):
     print(measure.table(results))
     if results["entry"]:
         from bench.measure_entry import ranking_lines
+        from bench.measure_matching import lines
 
         entry = results["entry"]
         print(f"\nRapprochement sur {_number(entry['people'])} personnes (recherches avec une faute de frappe) :")
         print("\n".join(ranking_lines(entry)))
+        print()
+        print("\n".join(lines(results["matching"], _number(entry["people"]))))
+    print(f"\nRésultats détaillés : {path}")
+    return 0
+
+
+def _matching(args):
+    from bench import measure, measure_matching
+    from people.models import Person
+
+    people = Person.objects.filter(merged_into__isnull=True).count()
+    if not people:
+        print("Aucune personne générée : lancez la génération.", file=sys.stderr)
+        return 1
+    result = measure_matching.run(seed=args.seed)
+    path = measure.write({"people": people, "matching": result}, args.output or measure.RESULTS_DIR / "matching.json")
+    print()
+    print("\n".join(measure_matching.lines(result, _number(people))))
     print(f"\nRésultats détaillés : {path}")
     return 0
 

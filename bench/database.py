@@ -3,10 +3,13 @@
 The bench never reads ``DATABASE_URL``: that variable points the developer's server and the test suite at
 their own databases, and the bench writes thousands of fictitious accounts. It uses ``BENCH_DATABASE_URL``
 (or ``--database-url``), by default a ``relais_bench`` database on the local server, and refuses a database
-that holds accounts it did not create.
+that holds accounts it did not create. A SQLite file (``sqlite:///…``) may be given too, to compare with the
+default database of a development machine.
 """
 
 import os
+import sqlite3
+from pathlib import Path
 
 import dj_database_url
 import psycopg
@@ -24,9 +27,13 @@ class BenchDatabaseError(Exception):
 def resolve_url(url=None):
     url = url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
     config = dj_database_url.parse(url)
-    if config["ENGINE"] != "django.db.backends.postgresql":
-        raise BenchDatabaseError("le banc d'essai mesure sur PostgreSQL : donnez une adresse postgres://…")
+    if config["ENGINE"] not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+        raise BenchDatabaseError("le banc d'essai mesure sur PostgreSQL (ou SQLite) : donnez une adresse postgres://…")
     return url, config
+
+
+def is_sqlite(config):
+    return config["ENGINE"] == "django.db.backends.sqlite3"
 
 
 def _connect(config, dbname):
@@ -49,6 +56,15 @@ def _exists(config):
 
 def foreign_accounts(config):
     """How many accounts of the database were not created by the bench (0 for a new database)."""
+    if is_sqlite(config):
+        if not Path(config["NAME"]).exists():
+            return 0
+        with sqlite3.connect(config["NAME"]) as connection:
+            if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'accounts_user'").fetchone():
+                return 0
+            return connection.execute(
+                "SELECT count(*) FROM accounts_user WHERE email NOT LIKE ?", [f"%@{BENCH_DOMAIN}"]
+            ).fetchone()[0]
     if not _exists(config):
         return 0
     with _connect(config, config["NAME"]) as connection:
@@ -78,6 +94,13 @@ def _create(config, *, fresh):
             f"la base « {name} » contient {foreign} compte(s) qui ne viennent pas du banc d'essai : "
             "choisissez une base dédiée avec BENCH_DATABASE_URL."
         )
+    if is_sqlite(config):
+        path = Path(config["NAME"])
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return
     with _connect(config, "postgres") as maintenance:
         if fresh:
             maintenance.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

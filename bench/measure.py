@@ -176,8 +176,9 @@ def measure_page(key, label, client, url, iterations):
     return scenario
 
 
-def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, report=print):
-    """Run every scenario; returns the results as a dictionary (what ``latest.json`` holds)."""
+def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, report=print, search_only=False):
+    """Run every scenario (the person search and the matching quality only, with ``search_only``); returns the
+    results as a dictionary (what ``latest.json`` holds)."""
     rng = random.Random(seed)
     actors = choose_actors()
     admin_client = _client_acting_for(actors.admin)
@@ -186,9 +187,10 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
     structure_list = reverse("accounts:structure_list")
     scenarios = []
 
-    report(f"Connexions ({login_iterations or iterations} professionnels tirés au hasard)…")
-    scenarios += measure_login(actors, login_iterations or iterations, rng)
-    scenarios.append(measure_hashing(hash_iterations))
+    if not search_only:
+        report(f"Connexions ({login_iterations or iterations} professionnels tirés au hasard)…")
+        scenarios += measure_login(actors, login_iterations or iterations, rng)
+        scenarios.append(measure_hashing(hash_iterations))
     pages = [
         ("home_admin", "Accueil, administrateur de la plus grande structure", admin_client, "/"),
         ("home_coordinator", "Accueil, coordinateur", coordinator_client, "/"),
@@ -201,16 +203,19 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
             reverse("accounts:structure_detail", kwargs={"public_id": big.public_id}),
         ),
     ]
-    for key, label, client, url in pages:
+    for key, label, client, url in [] if search_only else pages:
         report(f"{label}…")
         scenarios.append(measure_page(key, label, client, url, iterations))
 
-    entry = None
+    entry = matching = None
     if Person.objects.exists():
         from bench import measure_entry  # It builds on this module.
 
-        entry_scenarios, entry = measure_entry.run(iterations, rng, report)
+        entry_scenarios, entry = measure_entry.run(iterations, rng, report, search_only=search_only)
         scenarios += entry_scenarios
+        from bench import measure_matching
+
+        matching = measure_matching.run(seed, report)
 
     return {
         "measured_at": timezone.now().isoformat(timespec="seconds"),
@@ -230,11 +235,15 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
         },
         "scenarios": [scenario.summary() for scenario in scenarios],
         "entry": entry,
+        "matching": matching,
     }
 
 
 def _server():
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            return f"SQLite {cursor.fetchone()[0]}"
         cursor.execute("SHOW server_version")
         return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
 

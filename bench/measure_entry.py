@@ -21,6 +21,8 @@ from bench.database import BENCH_DOMAIN
 from bench.measure import WARM_UP, BenchError, Scenario, _client_acting_for, _timed
 from pathway.models import TeamMember
 from people import matching
+from people.comparison import first_name_beginnings, plausible_birth_dates
+from people.identity import last_name_variants, phonetic
 from people.models import Person
 from relais.text import fold
 
@@ -207,6 +209,100 @@ def _measure_find(key, label, queries):
     return scenario, ranks
 
 
+# The columns the matching reads of each candidate, as a hand-written query reads them.
+RAW_COLUMNS = (
+    "id, CAST(public_id AS text), birth_name, usage_name, first_names, birth_date, caf_number, nir_digest, sex, "
+    "commune_id"
+)
+
+
+def _in(values):
+    return f"({', '.join(['%s'] * len(values))})"
+
+
+def raw_search(query):
+    """The same search written by hand in one SQL statement, the reference of what the database alone costs: the
+    people born on the date typed (or with day and month swapped); those whose last name is one typo away from the
+    one typed (the names read from the name variants) or sounds the same, with a plausible birth date or a first
+    name that begins as one typed; those with the CAF number typed. With a cursor, rows as tuples. The scoring in
+    Python and the page are what ``find`` and the view add."""
+    alive = "merged_into_id IS NULL"
+    branches, params = [], []
+    if query.birth_date:
+        dates = [query.birth_date]
+        if query.birth_date.day <= 12 and query.birth_date.day != query.birth_date.month:
+            dates.append(query.birth_date.replace(day=query.birth_date.month, month=query.birth_date.day))
+        branches.append(f"SELECT {RAW_COLUMNS} FROM people_person WHERE {alive} AND birth_date IN {_in(dates)}")
+        params += dates
+    variants = sorted(last_name_variants(query.last_name))
+    if variants:
+        names = f"(SELECT name FROM people_namevariant WHERE variant IN {_in(variants)})"
+        one_of = f"= ANY(ARRAY{names})" if connection.vendor == "postgresql" else f"IN {names}"
+        also, also_params = [], []
+        if query.birth_date:
+            plausible = plausible_birth_dates(query.birth_date)
+            also.append(f"birth_date IN {_in(plausible)}")
+            also_params += plausible
+        for beginning in first_name_beginnings(query.first_names):
+            also.append("first_names_key LIKE %s")
+            also_params.append(f"%{beginning}%")
+        sound = phonetic(query.last_name)
+        branches.append(
+            f"SELECT {RAW_COLUMNS} FROM people_person WHERE {alive} AND (birth_name_key {one_of} "
+            f"OR (usage_name_key {one_of} AND NOT (usage_name_key = '')) OR last_name_phonetic = %s "
+            f"OR usage_name_phonetic = %s)" + (f" AND ({' OR '.join(also)})" if also else "")
+        )
+        params += [*variants, *variants, sound, sound, *also_params]
+    if query.caf_number:
+        branches.append(f"SELECT {RAW_COLUMNS} FROM people_person WHERE {alive} AND caf_number = %s")
+        params.append(query.caf_number.strip())
+    if not branches:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches) + f" LIMIT {matching.MAX_CANDIDATES}", params)
+        return cursor.fetchall()
+
+
+def _measure_search(client, url, searches, *, with_birth_date):
+    """The search page, ``find`` alone and the hand-written SQL, in turn for each search: a change of the
+    machine's load touches the three alike. Returns the three scenarios and the rank of the person sought."""
+    suffix, label = (
+        ("", "nom avec faute + prénom + date")
+        if with_birth_date
+        else (
+            "_no_birth_date",
+            "nom avec faute + prénom, sans date",
+        )
+    )
+    page = Scenario(
+        f"person_search_typo{suffix}",
+        f"Personnes : recherche {label}{' de naissance' if with_birth_date else ''} (POST)",
+    )
+    alone = Scenario(f"find_typo{suffix}", f"dont find() seul : {label}")
+    raw = Scenario(f"raw_typo{suffix}", f"dont SQL écrit à la main : {label}")
+    ranks = []
+    for index, search in enumerate(searches):
+        query = search.query(with_birth_date=with_birth_date)
+        _, page_ms, page_queries = _timed(partial(client.post, url, search.form(with_birth_date=with_birth_date)), 200)
+        found, find_ms, find_queries = _timed_call(partial(matching.find, query))
+        _, raw_ms, raw_queries = _timed_call(partial(raw_search, query))
+        if index >= WARM_UP:
+            page.add(page_ms, page_queries)
+            alone.add(find_ms, find_queries)
+            raw.add(raw_ms, raw_queries)
+            ranks.append(_rank(found, search.person.pk))
+    return (page, alone, raw), ranks
+
+
+def _timed_call(call):
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        result = call()
+        elapsed_ms = (time.perf_counter() - started) * 1000
+    return result, elapsed_ms, len(captured.captured_queries)
+
+
 def _rank(found, sought):
     """(rank of the person sought, whether their score equals the first one's), or (None, False)."""
     for rank, match in enumerate(found, start=1):
@@ -231,8 +327,9 @@ def _ranking(ranks):
     }
 
 
-def run(iterations, rng, report=print):
-    """Every entry scenario; returns (scenarios, details) where details holds the ranking quality."""
+def run(iterations, rng, report=print, search_only=False):
+    """Every entry scenario (the person search only, with ``search_only``); returns (scenarios, details) where
+    details holds the ranking quality and the ratios to hand-written SQL."""
     actors = choose_actors()
     professional = _client_acting_for(actors.professional)
     manager = _client_acting_for(actors.manager)
@@ -243,49 +340,52 @@ def run(iterations, rng, report=print):
     scenarios = []
 
     report("Recherche d'une personne, nom avec une faute de frappe, prénom et date de naissance…")
-    scenarios.append(
-        _measure(
-            "person_search_typo",
-            "Personnes : recherche nom avec faute + prénom + date de naissance (POST)",
-            [(partial(professional.post, person_list, search.form()), 200) for search in searches],
-        )
-    )
+    with_date, ranks_typo = _measure_search(professional, person_list, searches, with_birth_date=True)
     report("… sans la date de naissance…")
-    scenarios.append(
-        _measure(
-            "person_search_typo_no_birth_date",
-            "Personnes : recherche nom avec faute + prénom, sans date (POST)",
-            [
-                (partial(professional.post, person_list, search.form(with_birth_date=False)), 200)
-                for search in searches
-            ],
-        )
-    )
+    without_date, ranks_no_date = _measure_search(professional, person_list, searches, with_birth_date=False)
     report("… par NIR…")
-    scenarios.append(
-        _measure(
-            "person_search_nir",
-            "Personnes : recherche par NIR exact (POST)",
-            [(partial(professional.post, person_list, {"nir": nir}), 200) for nir in nirs],
-        )
-    )
-
-    report("Rapprochement seul (people.matching.find)…")
-    find_typo, ranks_typo = _measure_find(
-        "find_typo",
-        "dont find() seul : nom avec faute + prénom + date",
-        [(search.query(), search.person.pk) for search in searches],
-    )
-    find_typo_no_date, ranks_no_date = _measure_find(
-        "find_typo_no_birth_date",
-        "dont find() seul : nom avec faute + prénom, sans date",
-        [(search.query(with_birth_date=False), search.person.pk) for search in searches],
+    nir_page = _measure(
+        "person_search_nir",
+        "Personnes : recherche par NIR exact (POST)",
+        [(partial(professional.post, person_list, {"nir": nir}), 200) for nir in nirs],
     )
     find_nir, _ = _measure_find(
         "find_nir", "dont find() seul : NIR exact", [(matching.Query(nir=nir), None) for nir in nirs]
     )
-    scenarios += [find_typo, find_typo_no_date, find_nir]
+    # In the order of the table: the pages, find() alone, the hand-written SQL.
+    scenarios += [with_date[0], without_date[0], nir_page, with_date[1], without_date[1], find_nir]
+    scenarios += [with_date[2], without_date[2]]
+    if not search_only:
+        scenarios += _other_pages(iterations, rng, report, actors, professional, manager, person_list, worklist)
 
+    by_key = {scenario.key: scenario.summary() for scenario in scenarios}
+    details = {
+        "people": Person.objects.filter(merged_into__isnull=True).count(),
+        # How much the view and find() cost above the database alone, at the 95th percentile.
+        "raw_sql_ratio": {
+            name: round(by_key[measured]["p95_ms"] / by_key[raw]["p95_ms"], 2)
+            for name, measured, raw in (
+                ("view_with_birth_date", "person_search_typo", "raw_typo"),
+                ("view_without_birth_date", "person_search_typo_no_birth_date", "raw_typo_no_birth_date"),
+                ("find_with_birth_date", "find_typo", "raw_typo"),
+                ("find_without_birth_date", "find_typo_no_birth_date", "raw_typo_no_birth_date"),
+            )
+        },
+        "professional": str(actors.professional),
+        "caseload": len(actors.caseload),
+        "manager": str(actors.manager),
+        "ranking": {
+            "typo_with_birth_date": _ranking(ranks_typo),
+            "typo_without_birth_date": _ranking(ranks_no_date),
+        },
+        "typos": {kind: sum(search.typo == kind for search in searches[WARM_UP:]) for kind in TYPOS},
+    }
+    return scenarios, details
+
+
+def _other_pages(iterations, rng, report, actors, professional, manager, person_list, worklist):
+    """The orientation worklist, a person's page and the caseload."""
+    scenarios = []
     report("Liste des orientations (chargé d'orientation du Département)…")
     scenarios.append(
         _measure(
@@ -322,22 +422,11 @@ def run(iterations, rng, report=print):
         )
     )
 
-    details = {
-        "people": Person.objects.filter(merged_into__isnull=True).count(),
-        "professional": str(actors.professional),
-        "caseload": len(actors.caseload),
-        "manager": str(actors.manager),
-        "ranking": {
-            "typo_with_birth_date": _ranking(ranks_typo),
-            "typo_without_birth_date": _ranking(ranks_no_date),
-        },
-        "typos": {kind: sum(search.typo == kind for search in searches[WARM_UP:]) for kind in TYPOS},
-    }
-    return scenarios, details
+    return scenarios
 
 
 def ranking_lines(details):
-    """The ranking quality, in French, one line per kind of search."""
+    """The ranking quality, in French, one line per kind of search; then the search against hand-written SQL."""
     labels = {
         "typo_with_birth_date": "nom avec faute + prénom + date de naissance",
         "typo_without_birth_date": "nom avec faute + prénom, sans date",
@@ -350,4 +439,10 @@ def ranking_lines(details):
             f"recherches (1re ou ex æquo avec la 1re : {quality['first_or_tied_pct']:g} %), dans les 5 premières "
             f"dans {quality['top5_pct']:g} %, parmi les résultats dans {quality['found_pct']:g} %"
         )
+    ratio = details["raw_sql_ratio"]
+    lines.append(
+        "  au 95e centile, par rapport au SQL écrit à la main de la même recherche : page "
+        f"{ratio['view_with_birth_date']:g} × avec date, {ratio['view_without_birth_date']:g} × sans ; find() "
+        f"{ratio['find_with_birth_date']:g} × avec date, {ratio['find_without_birth_date']:g} × sans"
+    )
     return lines

@@ -42,6 +42,63 @@ def name_key(*names):
     return " ".join(name_tokens(*names))
 
 
+# Articles often dropped or glued: « Da Silva » is also typed « Silva » or « Dasilva », « Le Gall » « Legall ».
+ARTICLES = frozenset(
+    ["d", "da", "das", "de", "del", "della", "der", "des", "di", "do", "dos", "du", "el", "al", "l", "la", "le"]
+    + ["les", "van", "von", "ter", "ten"]
+)
+# Words that make another surname of the one they precede: « Saint-Martin » is not « Martin », « Ben Ali » not
+# « Ali ». Kept glued to the word that follows, as a single letter is (« N'Diaye »).
+PREFIXES = frozenset(["saint", "sainte", "st", "ste", "ben", "bin", "ait"])
+
+
+def last_name_key(value):
+    """The last name folded without separators: « Da Silva », « DA-SILVA » and « Dasilva » share « dasilva »."""
+    return fold(value).replace(" ", "")
+
+
+def last_name_parts(value):
+    """The names a last name is made of, articles left out, each as (name, name without its prefix):
+    « Dupont-Martin » → (dupont, dupont), (martin, martin); « Da Silva » → (silva, silva); « Saint-Martin » →
+    (saintmartin, martin); « N'Diaye » → (ndiaye, diaye)."""
+    tokens = fold(value).split()
+    core = [token for token in tokens if token not in ARTICLES] or tokens
+    parts, pending = [], ""
+    for token in core:
+        if token in PREFIXES or len(token) == 1:
+            pending += token
+        else:
+            parts.append((pending + token, token))
+            pending = ""
+    if pending:
+        parts.append((pending, pending))
+    return parts
+
+
+def _one_letter_less(word):
+    """The word and each way of leaving one of its letters out (from three letters: « ba » would give « b »)."""
+    keys = {word}
+    if len(word) >= 3:
+        keys.update(word[:index] + word[index + 1 :] for index in range(len(word)))
+    return keys
+
+
+def last_name_variants(value):
+    """The keys under which a last name is looked up: the whole name and each of its parts, each also with one
+    letter left out. Two names one typo apart (a letter replaced, missed, added, or two letters swapped) share a
+    key; so do a double name and each of its parts, « Da Silva » and « Silva », « Saint-Martin » and « Martin »
+    (the comparison then tells how much each is worth)."""
+    whole = last_name_key(value)
+    if not whole:
+        return set()
+    keys = _one_letter_less(whole)
+    for part, bare in last_name_parts(value):
+        for name in {part, bare}:
+            if name != whole and len(name) >= 3:
+                keys |= _one_letter_less(name)
+    return keys
+
+
 # A small French phonetic key: enough to bring « Dupond » next to « Dupont », « Lefebvre » next to « Lefèvre ».
 _PHONETIC_RULES = [
     ("eaux", "o"),
@@ -101,4 +158,14 @@ def nir_matches_identity(nir, sex, birth_date):
     return errors
 
 
-__all__ = ["clean_nir", "nir_hash", "mask_nir", "name_key", "phonetic", "nir_matches_identity"]
+__all__ = [
+    "clean_nir",
+    "nir_hash",
+    "mask_nir",
+    "name_key",
+    "last_name_key",
+    "last_name_parts",
+    "last_name_variants",
+    "phonetic",
+    "nir_matches_identity",
+]

@@ -1,38 +1,96 @@
-"""Find a person before creating one: exact identifiers first, then names ranked with a visible reason.
+"""Find a person before creating one: exact identifiers first, then identities compared part by part.
 
-1. An exact NIR (by keyed hash), CAF number or France Travail identifier wins: score 100. The same NIR or
-   France Travail identifier is the same person for sure (``identical``); a CAF number is shared by a
-   household (the applicant and their partner), so it is only a likely duplicate.
-2. Otherwise candidates are fetched by indexed keys — same birth date, or a last name (birth or usage)
-   sharing its first three letters, its last three letters or its French phonetic key — then scored in
-   Python with rapidfuzz: last name against both birth and usage names, first names regardless of their
-   order, birth date exact or with day and month swapped. Accents, case, hyphens and compound names are
-   folded first. A score of 60 or more is a likely duplicate.
+1. The same NIR (by keyed hash) or France Travail identifier is the same person for sure (``identical``,
+   score 100): nothing else is listed.
+2. Otherwise the candidates are read in two queries: the names on file one typo away from the one typed or
+   sharing a part with it (``NameVariant``), then the people whose last name (birth or usage) is one of them or
+   sounds the same, provided they were born on a date the one typed may be a typo of or, to list homonyms born
+   another day, bear a first name that begins as one typed; the people born on the date typed (or with day and
+   month swapped), whatever their names; those with the CAF number typed.
+3. Each is compared part by part (``people.comparison``): last name, first names, birth date. The score is the
+   weighted mean of the credits (last name 45 %, first names 30 %, birth date 25 %, of what was typed). A part
+   that contradicts (another birth date that is no plausible typo, other first names, another last name,
+   another NIR) takes the score down by a quarter, two or more by half: such a person may be listed, never as a
+   likely duplicate.
+4. The CAF number identifies a household, not a person: the same number with the same first names and birth
+   date is the same person (score 95 at least); with other first names or another birth date it is a relative,
+   listed as « même foyer », never as a likely duplicate.
+
+A score of ``LIKELY_DUPLICATE`` or more is a likely duplicate; the same birth date with near-identical names, or
+the same CAF number and identity, leave little doubt (``Match.is_strong``). Thresholds and credits are
+calibrated on the labelled identity pairs of the bench (``python -m bench --matching``).
 """
 
 import heapq
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Q
+from django.db.models import CharField, Lookup, Q
 from django.db.models.functions import Cast
-from rapidfuzz import fuzz
 
-from people.identity import nir_hash, phonetic
-from people.models import Person
-from relais.text import fold
+from people.comparison import (
+    FirstNames,
+    LastName,
+    compare_birth_dates,
+    first_name_beginnings,
+    plausible_birth_dates,
+)
+from people.identity import last_name_variants, nir_hash, phonetic
+from people.models import NameVariant, Person
 
-LIKELY_DUPLICATE = 60
-MINIMUM_SCORE = 45
-# A safety net: among 150,000 people, the commonest name keys (endings -ier, -ard) select about 11,000.
+LIKELY_DUPLICATE = 80
+# A strong match: the same birth date, and names this close at least (a typo in the last name, one of the first
+# names).
+STRONG_LAST_NAME = 85
+STRONG_FIRST_NAMES = 90
+MINIMUM_SCORE = 40
+WEIGHTS = {"last_name": 0.45, "first_names": 0.30, "birth_date": 0.25}
+# What is left of the score when one part contradicts, and when several do.
+ONE_CONTRADICTION = 0.75
+CONTRADICTIONS = 0.5
+SAME_HOUSEHOLD_SAME_PERSON = 95
+# A safety net: among 150,000 people, the commonest last name (Martin) and its neighbours select about 1,000.
 MAX_CANDIDATES = 20_000
-# What is read of each candidate: what is scored, and what a list of results shows of a person.
-CANDIDATE_FIELDS = ("id", "public_id", "birth_name", "usage_name", "first_names", "birth_date", "sex", "commune_id")
+# What is read of each candidate: what is compared, and what a list of results shows of a person.
+CANDIDATE_FIELDS = (
+    "id",
+    "public_id",
+    "birth_name",
+    "usage_name",
+    "first_names",
+    "birth_date",
+    "caf_number",
+    "nir_digest",
+    "sex",
+    "commune_id",
+)
 # The public id is read as text, made a UUID for the people listed only: UUID objects are tracked by Python's
 # garbage collector, and thousands of them per search made its full collections (30 ms) frequent.
 CANDIDATE_COLUMNS = tuple(
     Cast(name, output_field=CharField()) if name == "public_id" else name for name in CANDIDATE_FIELDS
 )
+
+
+class _OneOf(Lookup):
+    """``field__one_of=subquery``: the field is one of the values of the subquery. On PostgreSQL, written
+    ``= ANY(ARRAY(subquery))``: the subquery runs first, once, and the people are read by the index on the
+    field, whatever the planner guesses of how many values the subquery gives."""
+
+    lookup_name = "one_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+for _name in ("birth_name_key", "usage_name_key"):
+    Person._meta.get_field(_name).register_lookup(_OneOf)
 
 
 @dataclass
@@ -41,10 +99,20 @@ class Match:
     score: int
     reasons: list = field(default_factory=list)
     identical: bool = False
+    # The same CAF number, another person of the household: never a duplicate, whatever the score.
+    same_household: bool = False
+    # Little doubt: the same birth date and near-identical names, or the same CAF number and identity.
+    strong: bool = False
 
     @property
     def is_likely_duplicate(self):
-        return self.score >= LIKELY_DUPLICATE
+        return self.identical or (self.score >= LIKELY_DUPLICATE and not self.same_household)
+
+    @property
+    def is_strong(self):
+        """Little doubt: the same NIR or France Travail identifier, the same birth date and near-identical names
+        (a typo at most), or the same CAF number with the same first names and birth date."""
+        return self.identical or self.strong
 
 
 @dataclass
@@ -63,74 +131,96 @@ class Query:
         )
 
 
-def _exact(query, persons):
-    conditions = Q()
-    if query.nir:
-        conditions |= Q(nir_digest=nir_hash(query.nir))
-    if query.caf_number:
-        conditions |= Q(caf_number=query.caf_number.strip())
-    if query.france_travail_id:
-        conditions |= Q(france_travail_id=query.france_travail_id.strip().upper())
-    if not conditions:
+def _identical(query, persons):
+    """The people with the NIR or France Travail identifier typed: the same person for sure."""
+    digest = nir_hash(query.nir) if query.nir else ""
+    france_travail_id = query.france_travail_id.strip().upper()
+    if not digest and not france_travail_id:
         return []
+    found = persons.none()
+    if digest:
+        # Written as the unique index on the NIR is (« not empty »): SQLite reads it only so.
+        found |= persons.filter(nir_digest=digest).exclude(nir_digest="")
+    if france_travail_id:
+        found |= persons.filter(france_travail_id=france_travail_id)
     matches = []
-    for person in persons.filter(conditions):
+    for person in found:
         reasons = []
-        same_nir = bool(query.nir) and person.nir_digest == nir_hash(query.nir)
-        same_france_travail_id = (
-            bool(query.france_travail_id) and person.france_travail_id == query.france_travail_id.strip().upper()
-        )
-        if same_nir:
+        if digest and person.nir_digest == digest:
             reasons.append("Même numéro de sécurité sociale")
-        if query.caf_number and person.caf_number == query.caf_number.strip():
-            reasons.append("Même numéro d'allocataire CAF")
-        if same_france_travail_id:
+        if france_travail_id and person.france_travail_id == france_travail_id:
             reasons.append("Même identifiant France Travail")
-        matches.append(Match(person, 100, reasons, identical=same_nir or same_france_travail_id))
+        matches.append(Match(person, 100, reasons, identical=True))
     return matches
 
 
-def _date_conditions(query):
-    """Same birth date, or day and month swapped (always a valid date: a month number is a day of any month)."""
-    typed = query.birth_date
+def _birth_dates(typed):
+    """The date typed, and with day and month swapped (a valid date: a month number is a day of any month)."""
     if not typed:
-        return Q()
-    conditions = Q(birth_date=typed)
-    if typed.day <= 12:
-        conditions |= Q(birth_date=typed.replace(day=typed.month, month=typed.day))
-    return conditions
+        return []
+    dates = [typed]
+    if typed.day <= 12 and typed.day != typed.month:
+        dates.append(typed.replace(day=typed.month, month=typed.day))
+    return dates
 
 
-def _name_conditions(query):
-    """A last name (birth or usage) sharing its first three letters, its last three or its phonetic key."""
-    key = fold(query.last_name).replace(" ", "")
-    if not key:
-        return Q()
-    sound = phonetic(query.last_name)
-    conditions = Q(last_name_prefix=key[:3]) | Q(last_name_suffix=key[-3:]) | Q(last_name_phonetic=sound)
-    conditions |= Q(usage_name_phonetic=sound)
-    # A compound name: each part may be the one on file.
-    for part in fold(query.last_name).split():
-        if len(part) >= 3 and part != key:
-            conditions |= Q(last_name_prefix=part[:3]) | Q(last_name_phonetic=phonetic(part))
-    return conditions
+def _also_needed(query):
+    """What a person whose last name is close to the one typed must also have to be a candidate: a birth date the
+    one typed may be a typo of; or, to list the people born another day, and when no date is typed, a first name
+    that begins as one of those typed or one of their forms. No condition when neither is typed."""
+    condition = Q()
+    if query.birth_date:
+        condition |= Q(birth_date__in=plausible_birth_dates(query.birth_date))
+    for beginning in first_name_beginnings(query.first_names):
+        condition |= Q(first_names_key__contains=beginning)
+    return condition
+
+
+def _candidate_queries(query, persons):
+    """The querysets whose union gives the candidates, each on an index."""
+    rows = persons.order_by().values_list(*CANDIDATE_COLUMNS)
+    branches = []
+    dates = _birth_dates(query.birth_date)
+    if dates:
+        branches.append(rows.filter(birth_date__in=dates))
+    variants = last_name_variants(query.last_name)
+    if variants:
+        names = NameVariant.objects.filter(variant__in=sorted(variants)).values("name")
+        sound = phonetic(query.last_name)
+        # One branch, each of its conditions on an index (the database reads them together), filtered once.
+        close = (
+            Q(birth_name_key__one_of=names)
+            # Most have no usage name: the index on it leaves them out, and so must the condition to use it.
+            | (Q(usage_name_key__one_of=names) & ~Q(usage_name_key=""))
+            | Q(last_name_phonetic=sound)
+            | Q(usage_name_phonetic=sound)
+        )
+        branches.append(rows.filter(close).filter(_also_needed(query)))
+    caf_number = query.caf_number.strip()
+    if caf_number:
+        branches.append(rows.filter(caf_number=caf_number))
+    return branches
 
 
 def _candidates(query, persons):
-    """Every candidate as a plain row of ``CANDIDATE_FIELDS``, by id.
+    """Every candidate as a plain row of ``CANDIDATE_FIELDS``, by id, in one query.
 
-    The people born on the date typed (a few per day) and those whose last name shares a key with the one
-    typed (thousands for a common name or ending in a département: -ard, -ier…), in one query on the indexes.
     Plain rows rather than model instances, unordered: at that scale building the instances and sorting them
     took longer than the search itself. Should the safety cap cut the rows, the people born on the date typed
-    are fetched again on their own: they are never left out.
+    and those with the CAF number typed are fetched again on their own: they are never left out.
     """
-    by_date, by_name = _date_conditions(query), _name_conditions(query)
-    if not by_date and not by_name:
+    branches = _candidate_queries(query, persons)
+    if not branches:
         return {}
-    rows = list(persons.filter(by_date | by_name).order_by().values_list(*CANDIDATE_COLUMNS)[:MAX_CANDIDATES])
-    if len(rows) == MAX_CANDIDATES and by_date:
-        rows += persons.filter(by_date).order_by().values_list(*CANDIDATE_COLUMNS)
+    union = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+    rows = list(union[:MAX_CANDIDATES])
+    if len(rows) == MAX_CANDIDATES:
+        must = persons.none()
+        if query.birth_date:
+            must |= persons.filter(birth_date__in=_birth_dates(query.birth_date))
+        if query.caf_number.strip():
+            must |= persons.filter(caf_number=query.caf_number.strip())
+        rows += must.order_by().values_list(*CANDIDATE_COLUMNS)
     return {row[0]: row for row in rows}
 
 
@@ -143,108 +233,121 @@ def _person(row, db):
 
 
 class _Scorer:
-    """Scores candidates against one query. Names repeat (hundreds of Martin, of Marie): each distinct last
-    name and first names is folded and compared once, and kept as a tuple of plain values (which the garbage
-    collector leaves alone, however many)."""
+    """Compares candidates with one query. Names repeat (hundreds of Martin, of Marie): each distinct last name
+    and first names is compared once, and kept as a tuple of plain values (which the garbage collector leaves
+    alone, however many)."""
 
     def __init__(self, query):
         self.query = query
-        self.typed_last = fold(query.last_name)
-        self.typed_first = fold(query.first_names)
+        self.caf_number = query.caf_number.strip()
+        self.nir_digest = nir_hash(query.nir) if query.nir else ""
+        self.last_name = LastName(query.last_name)
+        self.first_names_typed = FirstNames(query.first_names)
         self.last_names = {}
         self.first_names = {}
-        # The weights of what was typed; added in the same order as the scores below.
-        self.total_weight = 0
-        for typed, weight in ((query.last_name, 0.45), (query.first_names, 0.30), (query.birth_date, 0.25)):
-            if typed:
-                self.total_weight += weight
+        self.birth_dates = {}
+        self.total_weight = sum(weight for part, weight in WEIGHTS.items() if getattr(query, part))
 
-    def __call__(self, birth_name, usage_name, first_names, birth_date, reasons=None):
-        """The score of a candidate. Its reasons are added to ``reasons`` when given: only for those listed."""
-        if not self.total_weight:
-            return 0
-        total = 0
-        if self.query.last_name:
-            key = (birth_name, usage_name)
-            last = self.last_names.get(key)
+    def __call__(self, birth_name, usage_name, first_names, birth_date, caf_number, nir_digest, reasons=None):
+        """(score, same household, strong) of a candidate. Its reasons are added to ``reasons`` when given: only
+        for those listed."""
+        query = self.query
+        total = 0.0
+        contradictions = 0
+        last = first = date = None
+        if query.last_name:
+            last = self.last_names.get((birth_name, usage_name))
             if last is None:
-                last = self.last_names[key] = self._last_name(birth_name, usage_name)
-            total += last[0] * 0.45
-            if reasons is not None:
-                reasons += last[1]
-        if self.query.first_names:
+                last = self.last_names[(birth_name, usage_name)] = self._last_name(birth_name, usage_name)
+            total += last[0] * WEIGHTS["last_name"]
+            contradictions += not last[0]
+        if query.first_names:
             first = self.first_names.get(first_names)
             if first is None:
-                first = self.first_names[first_names] = self._first_names(first_names)
-            total += first[0] * 0.30
-            if reasons is not None:
-                reasons += first[1]
-        if self.query.birth_date:
-            total += self._birth_date(birth_date, reasons) * 0.25
-        return round(total / self.total_weight)
+                first = self.first_names[first_names] = self.first_names_typed(first_names)
+            total += first[0] * WEIGHTS["first_names"]
+            contradictions += not first[0]
+        if query.birth_date:
+            date = self.birth_dates.get(birth_date)
+            if date is None:
+                date = self.birth_dates[birth_date] = compare_birth_dates(query.birth_date, birth_date)
+            total += date[0] * WEIGHTS["birth_date"]
+            contradictions += not date[0]
+        other_nir = bool(self.nir_digest and nir_digest and nir_digest != self.nir_digest)
+        contradictions += other_nir
+        score = total / self.total_weight if self.total_weight else 0
+        if contradictions:
+            score *= ONE_CONTRADICTION if contradictions == 1 else CONTRADICTIONS
+        # Same birth date and near-identical names.
+        strong = (
+            not contradictions
+            and date is not None
+            and date[0] == 100
+            and last is not None
+            and last[0] >= STRONG_LAST_NAME
+            and (first is None or first[0] >= STRONG_FIRST_NAMES)
+        )
+        same_household = False
+        caf_reason = None
+        if self.caf_number and caf_number == self.caf_number:
+            # The same person if the first names or the birth date typed agree, and neither contradicts (nor the
+            # NIR): the household's other people have other first names or another birth date. Another last name
+            # is no contradiction here: a name changes with a marriage, the CAF number stays.
+            same_person = (first or date) and not other_nir and all(part is None or part[0] for part in (first, date))
+            if same_person:
+                score = max(score, SAME_HOUSEHOLD_SAME_PERSON)
+                strong = True
+                caf_reason = "Même numéro d'allocataire CAF"
+            else:
+                same_household = True
+                caf_reason = "Même foyer (même numéro d'allocataire CAF)"
+                if not self.total_weight:
+                    score = 100
+        if reasons is not None:
+            if caf_reason:
+                reasons.append(caf_reason)
+            for part in (last, first):
+                if part is not None:
+                    reasons += part[1]
+            if date is not None:
+                reasons.append(date[1])
+            if other_nir:
+                reasons.append("Autre numéro de sécurité sociale")
+        return round(score), same_household, strong
 
     def _last_name(self, birth_name, usage_name):
-        reasons = []
-        typed = self.typed_last
-        birth = fold(birth_name)
-        usage = fold(usage_name)
-        last_score = max(
-            fuzz.ratio(typed, birth),
-            fuzz.ratio(typed, usage) if usage else 0,
-            fuzz.token_set_ratio(typed, f"{birth} {usage}"),
-        )
-        if last_score >= 99:
-            reasons.append("Même nom" if typed in (birth, usage) else "Nom composé en commun")
-        elif last_score >= 75:
-            reasons.append(f"Nom proche ({int(last_score)} %)")
-        if usage and typed == usage and typed != birth:
-            reasons.append("Correspond au nom d'usage")
-        return last_score, tuple(reasons)
-
-    def _first_names(self, first_names):
-        reasons = []
-        typed = self.typed_first
-        on_file = fold(first_names)
-        first_score = max(fuzz.token_sort_ratio(typed, on_file), fuzz.partial_token_set_ratio(typed, on_file) * 0.95)
-        if first_score >= 99:
-            reasons.append("Mêmes prénoms" if typed == on_file else "Prénoms identiques, dans un autre ordre")
-        elif first_score >= 75:
-            reasons.append(f"Prénom proche ({int(first_score)} %)")
-        return first_score, tuple(reasons)
-
-    def _birth_date(self, birth_date, reasons):
-        typed = self.query.birth_date
-        if birth_date == typed:
-            score, reason = 100, "Même date de naissance"
-        elif (birth_date.day, birth_date.month) == (typed.month, typed.day):
-            score, reason = 80, "Date de naissance avec jour et mois inversés"
-        elif birth_date.year == typed.year:
-            score, reason = 40, "Même année de naissance"
-        else:
-            return 0
-        if reasons is not None:
-            reasons.append(reason)
-        return score
+        compare = self.last_name
+        credit, reason = compare(birth_name)
+        reasons = (reason,)
+        if usage_name and credit < 100:
+            by_usage, usage_reason = compare(usage_name)
+            if by_usage > credit:
+                credit, reasons = by_usage, (usage_reason, "Correspond au nom d'usage")
+            both, both_reason = compare(f"{birth_name} {usage_name}")
+            if both > credit:
+                credit, reasons = both, ("Noms de naissance et d'usage" if both == 100 else both_reason,)
+        return credit, reasons
 
 
 def find(query, persons=None, limit=20):
     """Candidates for ``query`` among ``persons`` (default: every person not merged), best first."""
     persons = (persons if persons is not None else Person.objects.all()).filter(merged_into__isnull=True)
-    exact = _exact(query, persons)
-    if exact:
-        return exact[:limit]
+    identical = _identical(query, persons)
+    if identical:
+        return identical[:limit]
     score = _Scorer(query)
     candidates = _candidates(query, persons)
+    caf_number = query.caf_number.strip()
     scored = []
-    for pk, _, birth_name, usage_name, first_names, birth_date, *_ in candidates.values():
-        value = score(birth_name, usage_name, first_names, birth_date)
-        if value >= MINIMUM_SCORE:
+    for pk, _, birth_name, usage_name, first_names, birth_date, caf, nir_digest, *_ in candidates.values():
+        value, _, _ = score(birth_name, usage_name, first_names, birth_date, caf, nir_digest)
+        if value >= MINIMUM_SCORE or (caf_number and caf == caf_number):
             scored.append((-value, birth_name, first_names, pk))
     # Only the people listed get their reasons and become model instances.
     matches = []
     for _, _, _, pk in heapq.nsmallest(limit, scored):
         row = candidates[pk]
         reasons = []
-        value = score(*row[2:6], reasons=reasons)
-        matches.append(Match(_person(row, persons.db), value, reasons))
+        value, same_household, strong = score(*row[2:8], reasons=reasons)
+        matches.append(Match(_person(row, persons.db), value, reasons, same_household=same_household, strong=strong))
     return matches

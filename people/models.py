@@ -10,7 +10,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from people.identity import mask_nir, name_key, nir_hash, phonetic
+from people.comparison import first_names_key
+from people.identity import last_name_key, last_name_variants, mask_nir, name_key, nir_hash, phonetic
 from people.publics import YOUNG_AGE_LIMIT
 from relais import secrets
 from relais.text import fold
@@ -51,8 +52,9 @@ class Person(models.Model):
     objects_to_sharing = models.BooleanField("s'oppose au partage", default=False)
     # Matching keys, derived from the identity on save.
     name_search = models.CharField(max_length=400, editable=False, db_index=True)
-    last_name_prefix = models.CharField(max_length=3, editable=False)
-    last_name_suffix = models.CharField(max_length=3, editable=False)
+    birth_name_key = models.CharField(max_length=150, editable=False)
+    usage_name_key = models.CharField(max_length=150, editable=False, blank=True)
+    first_names_key = models.CharField(max_length=250, editable=False)
     last_name_phonetic = models.CharField(max_length=12, editable=False)
     usage_name_phonetic = models.CharField(max_length=12, editable=False, blank=True)
     departement = models.CharField("département", max_length=3, default="91")
@@ -81,8 +83,8 @@ class Person(models.Model):
         ]
         indexes = [
             models.Index(fields=["birth_date"]),
-            models.Index(fields=["last_name_prefix"]),
-            models.Index(fields=["last_name_suffix"]),
+            models.Index(fields=["birth_name_key"]),
+            models.Index(fields=["usage_name_key"], condition=~Q(usage_name_key=""), name="person_usage_name_key"),
             models.Index(fields=["last_name_phonetic"]),
             models.Index(fields=["usage_name_phonetic"]),
             models.Index(fields=["caf_number"]),
@@ -95,13 +97,19 @@ class Person(models.Model):
     def save(self, *args, **kwargs):
         if not self.dossier_number:
             self.dossier_number = DossierCounter.next_number(self.departement)
-        birth_key = fold(self.birth_name).replace(" ", "")
+        self.set_matching_keys()
+        super().save(*args, **kwargs)
+        NameVariant.remember(self.birth_name, self.usage_name, using=self._state.db)
+
+    def set_matching_keys(self):
+        """The keys the matching looks people up by, derived from the names. ``save`` sets them and remembers the
+        variants of the last names; a bulk write must do both (``NameVariant.rows``), as the bench does."""
         self.name_search = name_key(self.birth_name, self.usage_name, self.first_names)
-        self.last_name_prefix = birth_key[:3]
-        self.last_name_suffix = birth_key[-3:]
+        self.birth_name_key = last_name_key(self.birth_name)
+        self.usage_name_key = last_name_key(self.usage_name)
+        self.first_names_key = first_names_key(self.first_names)
         self.last_name_phonetic = phonetic(self.birth_name)
         self.usage_name_phonetic = phonetic(self.usage_name) if self.usage_name else ""
-        super().save(*args, **kwargs)
 
     @property
     def last_name(self):
@@ -144,6 +152,41 @@ class Person(models.Model):
     def set_nir(self, value):
         self.nir_encrypted = secrets.encrypt(value) if value else ""
         self.nir_digest = nir_hash(value) if value else ""
+
+
+class NameVariant(models.Model):
+    """A key under which a last name is looked up: the name, its parts, each with one letter left out
+    (``people.identity.last_name_variants``). Two names one typo apart share a key: looking up the keys of the
+    name typed gives, in a few rows, the names on file that are one typo away, and only those people are read.
+
+    One row per key and name, whoever bears it; a name no one bears any more only costs its rows."""
+
+    # No surrogate key: the primary key is the look-up index (variant first), read alone.
+    pk = models.CompositePrimaryKey("variant", "name")
+    variant = models.CharField(max_length=150)
+    name = models.CharField(max_length=150)
+
+    class Meta:
+        verbose_name = "variante de nom"
+
+    def __str__(self):
+        return f"{self.variant} → {self.name}"
+
+    @classmethod
+    def rows(cls, *names):
+        return [
+            cls(variant=variant, name=last_name_key(name))
+            for name in names
+            if name
+            for variant in last_name_variants(name)
+        ]
+
+    @classmethod
+    def remember(cls, *names, using=None):
+        """Make sure the keys of ``names`` are there (one statement; those already there are left alone)."""
+        rows = cls.rows(*names)
+        if rows:
+            cls.objects.using(using).bulk_create(rows, ignore_conflicts=True)
 
 
 class PersonMerge(models.Model):

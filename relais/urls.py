@@ -12,7 +12,6 @@ urlpatterns = [
     path("", include("entry.urls")),
     path("carnet/", include("pathway.urls")),
     path("", include("accounts.urls")),
-    path("carnet/", include("pathway.urls")),
     path("territoire/", include("territory.urls")),
     path("audit/", include("audit.urls")),
     path("admin-technique/", admin.site.urls),

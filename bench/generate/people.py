@@ -2,8 +2,8 @@
 a diagnostic and an orientation.
 
 Everything is written with ``bulk_create`` by batches: ``Person.save()`` does not run, so the matching keys
-it computes (searched name, last name prefix, suffix and phonetic keys) are computed here with the very same
-functions. The NIR is set with ``Person.set_nir``: the real keyed hash and the real encryption.
+it computes (searched name, folded last names, phonetic keys, and the variants of each last name) are computed
+here with the very same functions. The NIR is set with ``Person.set_nir``: the real keyed hash and the real encryption.
 
 What is drawn:
 
@@ -36,8 +36,7 @@ from entry.proposal import PersonFacts, propose_orientation
 from entry.referential import split_sensitive
 from entry.referential_store import current_referential
 from pathway.models import EntrySource, Pathway, PathwayType, ReferentHistory, TeamMember, orientation_due_on
-from people.identity import name_key, phonetic
-from people.models import Person, format_dossier_number
+from people.models import NameVariant, Person, format_dossier_number
 from people.publics import YOUNG_AGE_LIMIT
 from relais.text import fold
 from territory.models import Commune
@@ -285,13 +284,8 @@ class _Generator:
             if jobseeker and rng.random() < 0.1
             else EntrySource.PROFESSIONAL
         )
-        # What Person.save() computes, computed the same way.
-        birth_key = fold(birth_name).replace(" ", "")
-        person.name_search = name_key(birth_name, usage_name, first_names)
-        person.last_name_prefix = birth_key[:3]
-        person.last_name_suffix = birth_key[-3:]
-        person.last_name_phonetic = phonetic(birth_name)
-        person.usage_name_phonetic = phonetic(usage_name) if usage_name else ""
+        # What Person.save() computes, computed the same way (the name variants are written by batch).
+        person.set_matching_keys()
         if rng.random() < WITH_NIR:
             place = birthplace(rng, origin, self.essonne_places)
             started = time.perf_counter()
@@ -438,6 +432,8 @@ class _Generator:
     def batch(self, size):
         drawn = [self.person() for _ in range(size)]
         Person.objects.bulk_create([person for person, *_ in drawn], batch_size=size)
+        names = {name for person, *_ in drawn for name in (person.birth_name, person.usage_name) if name}
+        NameVariant.objects.bulk_create(NameVariant.rows(*names), batch_size=size, ignore_conflicts=True)
         rows = {"pathways": [], "team": [], "referents": [], "diagnostics": [], "orientations": []}
         for person, status, days_ago, age in drawn:
             self.follow_up(person, status, days_ago, age, rows)

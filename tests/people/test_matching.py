@@ -50,12 +50,54 @@ def test_the_same_nir_wins_whatever_the_names(decoys):
     assert len(find(nir=nir)) == 1
 
 
-def test_the_same_caf_number_wins(decoys):
-    person = PersonFactory(birth_name="Dupont", caf_number="7654321")
+def test_the_same_caf_number_with_the_same_identity_is_the_same_person(decoys):
+    person = PersonFactory(birth_name="Dupont", first_names="Marie", birth_date=BIRTH, caf_number="7654321")
 
-    match = best(last_name="Martin", caf_number=" 7654321 ")
+    match = best(last_name="Dupond", first_names="Marie", birth_date=BIRTH, caf_number=" 7654321 ")
 
-    assert (match.person, match.score, match.reasons) == (person, 100, ["Même numéro d'allocataire CAF"])
+    assert (match.person, match.score) == (person, 95)
+    assert match.reasons[0] == "Même numéro d'allocataire CAF"
+    assert match.is_likely_duplicate and match.is_strong and not match.same_household
+
+
+def test_the_same_caf_number_with_the_same_first_names_and_birth_date_is_the_same_person_whatever_the_name(decoys):
+    """Married since: a new last name, the same household's number."""
+    person = PersonFactory(birth_name="Dupont", first_names="Marie", birth_date=BIRTH, caf_number="7654321")
+
+    match = best(last_name="Lefort", first_names="Marie", birth_date=BIRTH, caf_number="7654321")
+
+    assert match.person == person
+    assert match.is_likely_duplicate and not match.same_household
+    assert match.reasons == [
+        "Même numéro d'allocataire CAF",
+        "Nom différent",
+        "Mêmes prénoms",
+        "Même date de naissance",
+    ]
+
+
+def test_the_same_caf_number_with_other_first_names_is_the_household_never_the_same_person(decoys):
+    """The CAF number identifies a household: the applicant's partner shares it."""
+    applicant = PersonFactory(birth_name="Dupont", first_names="Marie", birth_date=BIRTH, caf_number="7654321")
+
+    match = best(last_name="Dupont", first_names="Paul", birth_date=datetime.date(1981, 11, 2), caf_number="7654321")
+
+    assert match.person == applicant
+    assert match.same_household
+    assert not match.is_likely_duplicate
+    assert match.reasons[:3] == ["Même foyer (même numéro d'allocataire CAF)", "Même nom", "Autres prénoms"]
+
+
+def test_the_same_caf_number_alone_lists_the_household(decoys):
+    household = [
+        PersonFactory(birth_name="Dupont", first_names=first_names, caf_number="7654321")
+        for first_names in ("Marie", "Paul")
+    ]
+
+    found = find(caf_number="7654321")
+
+    assert {match.person for match in found} == set(household)
+    assert all(match.same_household and not match.is_likely_duplicate for match in found)
 
 
 @pytest.mark.parametrize(
@@ -77,7 +119,20 @@ def test_the_same_caf_number_wins(decoys):
             ("Martin", "Durand", "Sophie"), ("Martin", "Sophie"), "Même nom", id="birth name of a married woman"
         ),
         pytest.param(("Dupont", "", "Marie"), ("Dupnot", "Marie"), "Nom proche", id="typo"),
-        pytest.param(("Da Silva", "", "Ana"), ("Silva", "Ana"), "Nom composé en commun", id="part of a compound"),
+        pytest.param(("Da Silva", "", "Ana"), ("Silva", "Ana"), "Même nom, sans l'article", id="article dropped"),
+        pytest.param(
+            ("Dupont-Martin", "", "Ana"), ("Dupont", "Ana"), "Nom composé en commun", id="part of a double name"
+        ),
+        pytest.param(("Durand", "", "Catherine"), ("Durand", "Cathy"), "Prénom sous une autre forme", id="diminutive"),
+        pytest.param(("Durand", "", "Mohamed"), ("Durand", "Mohammed"), "Prénom sous une autre forme", id="variant"),
+        pytest.param(("Durand", "", "Mathilde"), ("Durand", "Mahtilde"), "Prénom proche", id="first name typo"),
+        pytest.param(("Durand", "", "Marie Sophie"), ("Durand", "Sophie"), "Un des prénoms", id="second first name"),
+        pytest.param(
+            ("Durand", "", "Marie-Christine"),
+            ("Durand", "Christine"),
+            "Partie d'un prénom composé",
+            id="compound part",
+        ),
     ],
 )
 def test_names_are_found_however_typed(decoys, on_file, typed, reason):
@@ -205,24 +260,19 @@ class TestCreatingALikelyDuplicate:
         assert 'name="confirm_not_duplicate"' not in response.content.decode()
         assert Person.objects.count() == 1
 
-    def test_a_partner_sharing_the_household_caf_number_can_be_created_once_confirmed(
-        self, login, professional_a, known
-    ):
+    def test_a_partner_sharing_the_household_caf_number_is_no_duplicate(self, login, professional_a, known):
+        """Same CAF number, other first names and birth date: the same household, never the same person."""
         known.caf_number = "1234567"
         known.save()
         client = login(professional_a)
         partner = person_data(birth_name="Moreau", first_names="Luc", sex="M", birth_date="1988-01-09")
 
-        shown = client.post(reverse("entry:person_create"), {**partner, "household_role": "partner"})
-        created = client.post(
-            reverse("entry:person_create"),
-            {**partner, "household_role": "partner", "confirm_not_duplicate": "on", "confirmation_affichee": "1"},
-        )
+        created = client.post(reverse("entry:person_create"), {**partner, "household_role": "partner"})
+        searched = client.post(reverse("entry:person_list"), {"caf_number": "1234567"})
 
-        assert "Même numéro d'allocataire CAF" in text(shown)
-        assert 'name="confirm_not_duplicate"' in shown.content.decode()
         assert created.status_code == 302
         assert Person.objects.filter(caf_number="1234567").count() == 2
+        assert "Même foyer (même numéro d'allocataire CAF)" in text(searched)
 
 
 def test_the_second_page_of_my_caseload_is_not_a_search(login, professional_a):
@@ -248,3 +298,121 @@ def test_the_search_keeps_identities_out_of_the_address(login, professional_a):
     assert reverse("entry:person_create") + '"' in response.content.decode()
     assert "Lef" not in response.request["PATH_INFO"] + response.request.get("QUERY_STRING", "")
     assert 'value="Lefèvre"' in creation.content.decode()
+
+
+class TestDuplicatesCaughtPrecisely:
+    """The « probable duplicate » flag: what a professional types when creating a person, against who is on file."""
+
+    def flagged(self, on_file, **typed):
+        """The match of ``on_file`` for what is typed, or None when not listed."""
+        return next((match for match in find(**typed) if match.person == on_file), None)
+
+    def test_a_homonym_born_30_years_apart_is_listed_not_flagged(self, decoys):
+        father = PersonFactory(birth_name="Martin", first_names="Jean", birth_date=datetime.date(1962, 9, 14))
+
+        match = self.flagged(father, last_name="Martin", first_names="Jean", birth_date=datetime.date(1992, 3, 1))
+
+        assert not match.is_likely_duplicate
+        assert match.reasons == ["Même nom", "Mêmes prénoms", "Autre date de naissance"]
+        assert match.score < matching.LIKELY_DUPLICATE
+
+    def test_a_one_digit_birth_date_typo_is_flagged(self, decoys):
+        person = PersonFactory(birth_name="Martin", first_names="Jean", birth_date=datetime.date(1962, 9, 14))
+
+        match = self.flagged(person, last_name="Martin", first_names="Jean", birth_date=datetime.date(1962, 9, 24))
+
+        assert match.is_likely_duplicate
+        assert "Date de naissance à un chiffre près" in match.reasons
+
+    def test_day_and_month_swapped_is_flagged_only_in_the_same_year(self, decoys):
+        person = PersonFactory(birth_name="Moreau", first_names="Camille", birth_date=datetime.date(1990, 5, 7))
+
+        same_year = self.flagged(
+            person, last_name="Moreau", first_names="Camille", birth_date=datetime.date(1990, 7, 5)
+        )
+        other_year = self.flagged(
+            person, last_name="Moreau", first_names="Camille", birth_date=datetime.date(1984, 7, 5)
+        )
+
+        assert same_year.is_likely_duplicate
+        assert not other_year.is_likely_duplicate
+
+    def test_twins_are_not_flagged_as_the_same_person(self, decoys):
+        twin = PersonFactory(birth_name="Petit", first_names="Louis", birth_date=datetime.date(2001, 3, 18))
+
+        sister = self.flagged(twin, last_name="Petit", first_names="Louise", birth_date=twin.birth_date)
+        brother = self.flagged(twin, last_name="Petit", first_names="Hugo", birth_date=twin.birth_date)
+
+        assert not sister.is_likely_duplicate
+        assert not brother.is_likely_duplicate
+        assert "Autres prénoms" in brother.reasons
+
+    def test_mohamed_is_not_flagged_for_mamadou(self, decoys):
+        person = PersonFactory(birth_name="Diallo", first_names="Mohamed", birth_date=BIRTH)
+
+        match = self.flagged(person, last_name="Diallo", first_names="Mamadou", birth_date=BIRTH)
+
+        assert not match.is_likely_duplicate
+
+    def test_a_sibling_is_neither_flagged_nor_listed(self, decoys):
+        sister = PersonFactory(birth_name="Girard", first_names="Julie", birth_date=datetime.date(1996, 10, 10))
+
+        assert (
+            self.flagged(sister, last_name="Girard", first_names="Thomas", birth_date=datetime.date(1999, 2, 1))
+            is None
+        )
+
+    def test_typing_martin_puts_martin_before_saint_martin(self, decoys):
+        saint_martin = PersonFactory(birth_name="Saint-Martin", first_names="Paul", birth_date=BIRTH)
+        martin = PersonFactory(birth_name="Martin", first_names="Paul", birth_date=BIRTH)
+
+        found = find(last_name="Martin", first_names="Paul", birth_date=BIRTH)
+
+        assert [match.person for match in found[:2]] == [martin, saint_martin]
+        assert found[0].score == 100 > found[1].score
+        assert "Nom en partie commun" in found[1].reasons
+
+    def test_two_variations_at_once_are_still_flagged(self, decoys):
+        person = PersonFactory(
+            birth_name="Lefebvre",
+            usage_name="Durand",
+            first_names="Marie Hélène",
+            birth_date=datetime.date(1971, 2, 3),
+        )
+
+        match = self.flagged(person, last_name="Lefevbre", first_names="Hélène", birth_date=datetime.date(1971, 2, 8))
+
+        assert match.is_likely_duplicate
+        assert match.reasons == [
+            "Nom proche (une lettre de différence)",
+            "Un des prénoms",
+            "Date de naissance à un chiffre près",
+        ]
+
+    def test_another_nir_on_file_is_another_person(self, decoys):
+        person = PersonFactory(
+            birth_name="Dupont", first_names="Marie", birth_date=BIRTH, nir=make_nir(birth_date=BIRTH)
+        )
+
+        match = self.flagged(
+            person, last_name="Dupont", first_names="Marie", birth_date=BIRTH, nir=make_nir(birth_date=BIRTH, order=2)
+        )
+
+        assert not match.is_likely_duplicate
+        assert "Autre numéro de sécurité sociale" in match.reasons
+
+    def test_the_same_birth_date_and_names_leave_little_doubt(self, decoys):
+        person = PersonFactory(birth_name="Dupont", first_names="Marie", birth_date=BIRTH)
+
+        exact = self.flagged(person, last_name="DUPONT", first_names="marie", birth_date=BIRTH)
+        with_typo = self.flagged(person, last_name="Dupont", first_names="Marie", birth_date=datetime.date(1984, 3, 8))
+
+        assert exact.is_strong
+        assert with_typo.is_likely_duplicate and not with_typo.is_strong
+
+    def test_a_short_name_with_a_typo_in_its_first_letters_is_found_without_a_birth_date(self, decoys):
+        person = PersonFactory(birth_name="Petit", first_names="Sophie", birth_date=BIRTH)
+
+        found = find(last_name="Pteit", first_names="Sophie")
+
+        assert found[0].person == person

@@ -26,13 +26,13 @@ def test_the_person_born_on_the_date_typed_is_found_when_the_name_keys_select_to
     found = find(last_name="Bernadr", first_names="Sophie", birth_date=BIRTH)
 
     assert found[0].person == sought
-    assert found[0].reasons == ["Nom proche (85 %)", "Mêmes prénoms", "Même date de naissance"]
+    assert found[0].reasons == ["Nom proche (une lettre de différence)", "Mêmes prénoms", "Même date de naissance"]
 
 
 def test_the_people_listed_come_with_the_candidates_query(django_assert_num_queries):
     people = [
         PersonFactory(birth_name="Dupont", usage_name="Martin", first_names=first_names, birth_date=BIRTH)
-        for first_names in ("Marie", "Marie Claire", "Jean")
+        for first_names in ("Marie", "Marie Claire", "Marie-Anne")
     ]
 
     with django_assert_num_queries(1):
