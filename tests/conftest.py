@@ -2,6 +2,8 @@ import contextlib
 
 import factory
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
 
 from tests.factories import PASSWORD, MembershipFactory, StructureFactory
@@ -21,6 +23,16 @@ def fixed_sequences():
         # A subclass sharing its parent's sequence refuses: it is reset with the parent.
         with contextlib.suppress(ValueError):
             factory_class.reset_sequence()
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Every cache starts empty in every test: a counter or a throttle kept in a cache by one test (wrong
+    passwords, requests per address) never reaches the next one in the same process. A cache in the database is
+    emptied with it, at the end of each test."""
+    for cache in caches.all():
+        if not isinstance(cache, DatabaseCache):
+            cache.clear()
 
 
 @pytest.fixture(scope="session")
