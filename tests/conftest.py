@@ -1,7 +1,38 @@
+import contextlib
+
+import factory
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
 
 from tests.factories import PASSWORD, MembershipFactory, StructureFactory
+
+
+def _factories(base=factory.django.DjangoModelFactory):
+    for subclass in base.__subclasses__():
+        yield subclass
+        yield from _factories(subclass)
+
+
+@pytest.fixture(autouse=True)
+def fixed_sequences():
+    """Every factory's sequence starts at 0 in every test: the names, emails and SIRETs a test gets do not depend
+    on the tests that ran before it in the same process (the order is shuffled, the tests shared out)."""
+    for factory_class in _factories():
+        # A subclass sharing its parent's sequence refuses: it is reset with the parent.
+        with contextlib.suppress(ValueError):
+            factory_class.reset_sequence()
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Every cache starts empty in every test: a counter or a throttle kept in a cache by one test (wrong
+    passwords, requests per address) never reaches the next one in the same process. A cache in the database is
+    emptied with it, at the end of each test."""
+    for cache in caches.all():
+        if not isinstance(cache, DatabaseCache):
+            cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,10 @@
-"""Factories for the consortium (factory-boy, traits rather than subclasses)."""
+"""Factories for the consortium (factory-boy, traits rather than subclasses).
+
+Default values are fixed, never drawn at random: names are fictional (a root followed by the object's sequence
+number spelt in syllables, « Quidambacedi »), so that a name a test asserts on (present or absent) can never be
+one a factory made up; the sequences restart at 0 in every test (``tests/conftest.py``), so a test sees the same
+data whatever the order in which the suite runs. A test that asserts on a name gives it explicitly.
+"""
 
 import factory
 from stdnum import luhn
@@ -7,6 +13,15 @@ from accounts.models import Membership, Role, Structure, User
 from territory.models import Commune
 
 PASSWORD = "Mot-de-passe-de-test-2026"
+
+# Ten syllables, one per digit: no real first or last name is made of them behind the roots below.
+SYLLABLES = ("ba", "ce", "di", "fo", "gu", "ja", "ke", "lo", "mu", "ni")
+
+
+def fictional(root, n):
+    """``root`` followed by ``n`` spelt in syllables, three at least (``fictional("Yvo", 7)`` is « Yvobabalo »):
+    distinct for each ``n``, and none is the beginning of another below 1,000 objects of a kind in one test."""
+    return root + "".join(SYLLABLES[int(digit)] for digit in f"{n:03d}")
 
 
 def valid_siret(n):
@@ -23,8 +38,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"pro{n}@exemple.fr")
-    first_name = factory.Faker("first_name", locale="fr_FR")
-    last_name = factory.Faker("last_name", locale="fr_FR")
+    first_name = factory.Sequence(lambda n: fictional("Yvo", n))
+    last_name = factory.Sequence(lambda n: fictional("Kaleo", n))
     password = factory.django.Password(PASSWORD)
 
     class Params:
@@ -35,7 +50,7 @@ class StructureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Structure
 
-    name = factory.Sequence(lambda n: f"Structure {n}")
+    name = factory.Sequence(lambda n: f"Structure {fictional('Zeph', n)}")
     kind = Structure.Kind.ASSOCIATION
     siret = factory.Sequence(valid_siret)
     commune = factory.LazyFunction(lambda: Commune.objects.get(code="91228"))

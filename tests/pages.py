@@ -11,6 +11,18 @@ def _flatten(markup):
     return _SPACES.sub(" ", html.unescape(_TAGS.sub(" ", markup))).strip()
 
 
+# What a page carries at random on every request: public identifiers (UUID), the CSRF token, the CSP nonce.
+_RANDOM_IDS = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9]{32,}|nonce=\"[^\"]*\""
+)
+
+
+def without_random_ids(response):
+    """The markup of the page without what is drawn at random for each request or object (UUIDs, tokens,
+    nonces): a test that asserts some digits are absent (a birth year) cannot find them there by chance."""
+    return _RANDOM_IDS.sub(" ", response.content.decode())
+
+
 def text(response):
     """The text of the page, without tags, entities decoded and spaces collapsed."""
     body = response.content.decode()

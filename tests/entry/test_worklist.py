@@ -17,16 +17,15 @@ from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-
 
 def entered(days_ago, name, **kwargs):
+    today = timezone.localdate()  # read at each call: a suite may run across midnight
     return PersonFactory(
         birth_name=name,
         first_names="Alex",
         birth_date=datetime.date(1980, 1, 1),
-        followed_by__entered_at=TODAY - datetime.timedelta(days=days_ago),
-        rsa_since=TODAY - datetime.timedelta(days=days_ago),
+        followed_by__entered_at=today - datetime.timedelta(days=days_ago),
+        rsa_since=today - datetime.timedelta(days=days_ago),
         **kwargs,
     )
 
@@ -34,6 +33,7 @@ def entered(days_ago, name, **kwargs):
 @pytest.fixture
 def people(structure_a, structure_b, orient):
     """One person per situation of the worklist."""
+    today = timezone.localdate()
     oriented = entered(60, "Oriente", created_for=structure_a)
     orient(oriented, structure_b)
     return {
@@ -41,7 +41,7 @@ def people(structure_a, structure_b, orient):
         "soon": entered(35, "Bientot", commune_id="91377"),
         "fresh": entered(0, "Nouveau", rqth=True),
         "young": PersonFactory(
-            birth_name="Jeune", first_names="Alex", birth_date=TODAY.replace(year=TODAY.year - 20, day=1)
+            birth_name="Jeune", first_names="Alex", birth_date=today.replace(year=today.year - 20, day=1)
         ),
         "oriented": oriented,
     }
