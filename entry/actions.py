@@ -170,9 +170,7 @@ def decide_orientation(
     if pathway_type not in PathwayType.values:
         raise ActionError("Choisissez un parcours.")
     with transaction.atomic():
-        orientation = (
-            Orientation.objects.select_for_update().select_related("person", "decided_by").get(pk=orientation.pk)
-        )
+        orientation = Orientation.objects.select_for_update().select_related("person").get(pk=orientation.pk)
         if orientation.status != Orientation.Status.PROPOSED:
             raise Conflict(already_decided(orientation))
         orientation.status = Orientation.Status.DECIDED
