@@ -21,6 +21,13 @@ class ConsoleSmsBackend:
         print(f"[SMS] {text}", flush=True)
 
 
+class SilentSmsBackend:
+    """Nothing is sent nor printed: the demo seed's messages to fictional people."""
+
+    def send(self, phone, text):
+        return None
+
+
 def sms_backend():
     return import_string(getattr(settings, "RELAIS_SMS_BACKEND", DEFAULT_BACKEND))()
 

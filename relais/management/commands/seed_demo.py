@@ -18,6 +18,24 @@ class Command(BaseCommand):
         if settings.RELAIS_DEPARTEMENT != "91":
             raise CommandError("Le consortium de démonstration est en Essonne : RELAIS_DEPARTEMENT doit valoir 91.")
         call_command("load_territory", departements=["91"], stdout=self.stdout)
+        # The demo's emails and SMS to fictional people and professionals are not sent, nor printed: a newcomer
+        # reads the logins, not a thousand messages.
+        quiet = {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+        quiet["RELAIS_SMS_BACKEND"] = "relais.sms.SilentSmsBackend"
+        missing = object()
+        saved = {name: getattr(settings, name, missing) for name in quiet}
+        for name, value in quiet.items():
+            setattr(settings, name, value)
+        try:
+            self._seed()
+        finally:
+            for name, value in saved.items():
+                if value is missing:
+                    delattr(settings, name)
+                else:
+                    setattr(settings, name, value)
+
+    def _seed(self):
         with acting_as(None, None):
             logins = seed_consortium()
             people = seed_people()
