@@ -590,7 +590,15 @@ MATRIX = {
         ),
     ],
     "entry:referent_options": [get(None, only(["orientation_manager"]))],
-    "entry:worklist": [get(None, only(["orientation_manager"]))],
+    "entry:worklist": [
+        get(None, only(["orientation_manager"])),
+        post(
+            None,
+            only(["orientation_manager"], status=302),
+            data=lambda w: {"nom": "Moreau"},
+            note="garde le nom cherché dans la session du chargé d'orientation : rien d'autre ne change",
+        ),
+    ],
     "entry:commission_list": [
         get(None, only(["orientation_manager"])),
         post(

@@ -195,11 +195,11 @@ def test_person_found_or_created_diagnosed_oriented_and_protected(
     expect(tabs.get_by_role("link", name="En retard (1)")).to_have_attribute("aria-current", "page")
     overdue = page.get_by_role("row", name=re.compile("MARCHAND Sylvie"))
     expect(overdue).to_contain_text("en retard")
-    expect(page.get_by_role("link", name="LEROY Nadège")).to_have_count(0)
+    expect(page.get_by_role("link", name="LEROY Nadège", exact=True)).to_have_count(0)
     axe_check(page)
 
     tabs.get_by_role("link", name="À orienter (2)").click()
-    page.get_by_role("link", name="LEROY Nadège").click()
+    page.get_by_role("link", name="LEROY Nadège", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("LEROY Nadège")
     axe_check(page)
     page.get_by_role("link", name="Décider l'orientation").click()
@@ -242,7 +242,7 @@ def test_person_found_or_created_diagnosed_oriented_and_protected(
     _search(page, axe_check, "Leroy", "Nadège", BIRTH_DATE)
     row = page.get_by_role("row", name=re.compile("Déjà suivie"))
     expect(row).to_have_count(1)
-    expect(page.get_by_role("link", name="LEROY Nadège")).to_have_count(0)
+    expect(page.get_by_role("link", name="LEROY Nadège", exact=True)).to_have_count(0)
     expect(row).not_to_contain_text("Nadège")
     row.get_by_role("link", name="Déjà suivie : demander l'accès").click()
 

@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from entry import services
 from entry.models import Commission, Orientation
+from pathway import actions as pathway_actions
 from pathway.models import AccessRequest, TeamMember
+from people.merge import merge_persons
 from people.models import PersonMerge
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.factories import MembershipFactory, StructureFactory
@@ -35,7 +36,7 @@ class TestAccessRequests:
     def test_the_list_to_answer(self, login, orientation_manager, membership_a, count, django_assert_max_num_queries):
         for index in range(count):
             person = PersonFactory(followed_by=membership_a)
-            services.request_access(person, requester(), f"Motif {index}")
+            pathway_actions.request_access(person, by=requester(), reason=f"Motif {index}")
         client = login(orientation_manager)
 
         with django_assert_max_num_queries(11):
@@ -49,7 +50,7 @@ class TestAccessRequests:
         """Answering one request of a person others wait on too, whose team is large."""
         person = PersonFactory(followed_by=membership_a)
         for index in range(count):
-            services.request_access(person, requester(), f"Motif {index}")
+            pathway_actions.request_access(person, by=requester(), reason=f"Motif {index}")
             TeamMember.objects.create(pathway=person.pathway, user=requester().user, structure=StructureFactory())
         answered = AccessRequest.objects.order_by("pk").first()
         client = login(orientation_manager)
@@ -110,7 +111,9 @@ class TestMerges:
         """``count`` merges, each by another coordinator."""
         for _ in range(count):
             coordinator = MembershipFactory(coordinator=True)
-            services.merge_persons(PersonFactory(followed_by=None), PersonFactory(followed_by=None), coordinator.user)
+            merge_persons(
+                survivor=PersonFactory(followed_by=None), merged=PersonFactory(followed_by=None), by=coordinator
+            )
         return PersonMerge.objects.all()
 
     def test_the_list(self, login, coordinator, merges, count, django_assert_max_num_queries):
