@@ -21,7 +21,8 @@ class PathwayConfig(AppConfig):
                 "referent",
                 "contract_due_on",
             ],
+            person="person",
         )
-        track(TeamMember, fields=["user", "structure", "role", "ended_at"])
-        track(ReferentHistory, fields=["user", "structure", "ended_at", "end_reason"])
-        track(AccessRequest, fields=["status", "answer_comment"])
+        track(TeamMember, fields=["user", "structure", "role", "ended_at"], person="pathway__person")
+        track(ReferentHistory, fields=["user", "structure", "ended_at", "end_reason"], person="pathway__person")
+        track(AccessRequest, fields=["status", "answer_comment"], person="person")

@@ -32,5 +32,6 @@ class PeopleConfig(AppConfig):
                 "merged_into",
             ],
             sensitive=["nir_digest", "rqth"],
+            person="pk",
         )
-        track(PersonMerge, fields=["survivor", "merged", "undone_at"])
+        track(PersonMerge, fields=["survivor", "merged", "undone_at"], person=("survivor", "merged"))
