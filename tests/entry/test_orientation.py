@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from entry.models import Notification, Orientation
-from entry.notify import ConsoleSmsBackend
+from relais.sms import ConsoleSmsBackend
 from pathway import actions as pathway_actions
 from pathway.models import Pathway, ReferentHistory, TeamMember
 from tests.entry.posts import diagnostic_data, in_error
