@@ -156,7 +156,9 @@ def decide_orientation(
             person, by=by, pathway_type=pathway_type, structure=referent_structure, orientation=orientation
         )
         if referent is not None:
-            pathway_actions.designate_referent(person, by=by, referent=referent)
+            # A réorientation within the organisme référent that names another référent is a handover: the
+            # decision's reason is its note.
+            pathway_actions.designate_referent(person, by=by, referent=referent, note=reason)
         if notify:
             after_commit(send_orientation, orientation.pk, by=by)
     return orientation

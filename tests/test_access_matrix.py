@@ -11,6 +11,7 @@ from accounts.models import Invitation, Role
 from entry import actions
 from entry.models import Commission
 from pathway import actions as pathway_actions
+from pathway.models import TeamMember
 from people.merge import merge_persons
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.factories import MembershipFactory, StructureFactory
@@ -77,6 +78,9 @@ class World:
             title="Commission", held_on=timezone.localdate(), structure=manager.structure, created_by=manager.user
         )
         self.access_request = pathway_actions.request_access(self.person, by=pro_b, reason="Je la reçois demain.")
+        self.member = TeamMember.objects.get(pathway__person=self.person, user=pro_a.user)
+        self.exited = PersonFactory(followed_by=pro_a)
+        pathway_actions.exit_pathway(self.exited, by=pro_a, reason="moved_away", on=timezone.localdate())
         first, second = PersonFactory(followed_by=None), PersonFactory(followed_by=None)
         self.merge = merge_persons(survivor=first, merged=second, by=users["coordinator"].memberships.get())
 
@@ -166,12 +170,47 @@ MATRIX = {
             {**CARNET, "professional_b": 200},
         )
     ],
-    "entry:designate_referent": [
+    # The carnet. Its team (professional A) may close the pathway of a person not yet oriented, and leave the team;
+    # the orientation managers manage the team; the organisme référent (B) designates the référent.
+    "pathway:carnet": [("get", lambda w: {"public_id": w.person.public_id}, CARNET)],
+    "pathway:exit": [
+        ("get", lambda w: {"public_id": w.person.public_id}, CARNET),
+        ("post", lambda w: {"public_id": w.person.public_id}, CARNET),
+    ],
+    "pathway:reopen": [
+        ("get", lambda w: {"public_id": w.exited.public_id}, CARNET),
+        ("post", lambda w: {"public_id": w.exited.public_id}, CARNET),
+    ],
+    "pathway:team_add": [
+        ("get", lambda w: {"public_id": w.person.public_id}, {**CARNET, "professional_a": 403}),
+        ("post", lambda w: {"public_id": w.person.public_id}, {**CARNET, "professional_a": 403}),
+    ],
+    "pathway:team_end": [
+        ("get", lambda w: {"public_id": w.person.public_id, "member_id": w.member.public_id}, CARNET),
+        ("post", lambda w: {"public_id": w.person.public_id, "member_id": w.member.public_id}, CARNET),
+    ],
+    "pathway:referent": [
         (
             "get",
             lambda w: {"public_id": w.oriented.public_id},
             {**CARNET, "professional_a": 403, "professional_b": 200},
-        )
+        ),
+        (
+            "post",
+            lambda w: {"public_id": w.oriented.public_id},
+            {**CARNET, "professional_a": 403, "professional_b": 200},
+        ),
+    ],
+    "pathway:member_options": [("get", None, logged(200))],
+    "pathway:caseload": [("get", None, logged(200))],
+    "pathway:caseload_export": [
+        ("get", lambda w: {"fmt": "csv"}, logged(200)),
+        ("get", lambda w: {"fmt": "xlsx"}, logged(200)),
+    ],
+    # The bulk handover of a référent's caseload: the structure's admins.
+    "pathway:bulk_handover": [
+        ("get", None, only(["structure_admin_a", "coordinator"])),
+        ("post", None, only(["structure_admin_a", "coordinator"])),
     ],
     "entry:access_request_list": [("get", None, logged(200))],
     "entry:answer_access_request": [
