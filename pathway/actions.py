@@ -385,11 +385,11 @@ def add_team_member(person, *, by, member, role=TeamMember.Role.INTERVENANT, mis
     structure, acting for ``member.structure``, to the team, with what they bring (``mission``); the professional is
     told after the commit. Already in it: nothing changes."""
     require_actor(by)
-    require(by is SYSTEM or can_manage_team(by, person))
     if not member.is_active or not member.structure.is_validated:
         raise ActionError("Ce professionnel n'est plus membre actif de sa structure.")
     with transaction.atomic():
         pathway = _locked_pathway(person)
+        require(by is SYSTEM or can_manage_team(by, pathway.person))
         if not pathway.is_active:
             raise ActionError(CLOSED)
         current = TeamMember.objects.filter(pathway=pathway, user_id=member.user_id, ended_at=None).first()
@@ -540,7 +540,6 @@ def exit_pathway(person, *, by, reason, on, detail=""):
     (``ExitReason``; « other » takes a ``detail``). The team and the référent stay, for the record and for a
     reopening; the pathway is no longer in anyone's active caseload."""
     require_actor(by)
-    require(by is SYSTEM or can_change_status(by, person))
     detail = detail.strip()
     if reason not in ExitReason.values:
         raise ActionError("Choisissez le motif de sortie.")
@@ -550,6 +549,7 @@ def exit_pathway(person, *, by, reason, on, detail=""):
         raise ActionError("La date de sortie ne peut pas être dans le futur.")
     with transaction.atomic():
         pathway = _locked_pathway(person)
+        require(by is SYSTEM or can_change_status(by, pathway.person))  # the rule reads the locked state
         if not pathway.is_active:
             when = f" depuis le {pathway.exited_on:%d/%m/%Y}" if pathway.exited_on else ""
             raise Conflict(f"Ce parcours est déjà clos{when} : rechargez le carnet.")
@@ -577,12 +577,12 @@ def reopen_pathway(person, *, by, reason):
     """A person who had left comes back: the pathway takes up where it was (accompanied by their référent, oriented
     towards their organisme référent, or entered), and the exit is kept on the timeline and in the history."""
     require_actor(by)
-    require(by is SYSTEM or can_change_status(by, person))
     reason = reason.strip()
     if not reason:
         raise ActionError("Indiquez pourquoi le parcours reprend.")
     with transaction.atomic():
         pathway = _locked_pathway(person)
+        require(by is SYSTEM or can_change_status(by, pathway.person))
         if pathway.status == Pathway.Status.ARCHIVED:
             raise ActionError("Ce parcours est archivé : il ne peut plus être rouvert.")
         if pathway.status != Pathway.Status.EXITED:
