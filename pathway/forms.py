@@ -11,6 +11,7 @@ from pathway.models import ExitReason, Pathway
 from people.models import Person
 from relais.forms import DateInput
 
+NOTE_REQUIRED = "Écrivez la note de passation : le nouveau référent en a besoin pour reprendre l'accompagnement."
 HANDOVER_NOTE_HELP = (
     "Ce que le nouveau référent doit savoir pour reprendre l'accompagnement : où en est la personne, ce qui est "
     "engagé, ce qui l'attend. L'équipe la lit dans le fil du carnet ; pas de donnée de santé."
@@ -91,13 +92,14 @@ class ReferentForm(DsfrBaseForm):
         self.fields["referent"].label_from_instance = member_label
         if handover:
             self.fields["note"].required = True
+            self.fields["note"].error_messages["required"] = NOTE_REQUIRED
         else:
             del self.fields["note"]
 
     def clean_note(self):
         note = self.cleaned_data.get("note", "").strip()
         if self.handover and not note:
-            raise ValidationError("Écrivez la note de passation : le nouveau référent en a besoin pour reprendre.")
+            raise ValidationError(NOTE_REQUIRED)
         return note
 
 
@@ -196,6 +198,7 @@ class BulkHandoverForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=HANDOVER_NOTE_HELP + " La même note accompagne chaque carnet.",
         max_length=4000,
+        error_messages={"required": NOTE_REQUIRED},
     )
 
     def __init__(self, *args, former, caseload, **kwargs):
