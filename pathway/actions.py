@@ -187,14 +187,14 @@ def restart_contract_delay(person, *, by):
 # --- Référent unique -----------------------------------------------------------------------------------------------
 
 
-def designate_referent(person, *, by, referent, note="", notify_professionals=True):
+def designate_referent(person, *, by, referent, note="", notify_professionals=True, notify_person=True):
     """The organisme référent (its admins, or a professional for themself while there is none) or an orientation
     manager designates the référent unique: ``referent`` is an active membership of the organisme référent.
 
     When the person already has a référent this is a handover: it takes a ``note`` (what the new référent must
     know), which the team reads on the timeline; the current référent may hand over to a colleague. The former and
-    new référent (unless ``notify_professionals`` is False: a bulk handover tells them once) and the person are told
-    after the commit."""
+    new référent (unless ``notify_professionals`` is False: a bulk handover tells them once) and the person (unless
+    ``notify_person`` is False: demo data) are told after the commit."""
     require_actor(by)
     with transaction.atomic():
         pathway = _locked_pathway(person)
@@ -249,7 +249,14 @@ def designate_referent(person, *, by, referent, note="", notify_professionals=Tr
                 obj=pathway,
                 data={"note": note},
             )
-            after_commit(notify.handover, history.pk, former_id=former.pk, professionals=notify_professionals)
+            if notify_professionals or notify_person:
+                after_commit(
+                    notify.handover,
+                    history.pk,
+                    former_id=former.pk,
+                    professionals=notify_professionals,
+                    to_person=notify_person,
+                )
         else:
             timeline.record(
                 person,
@@ -258,7 +265,7 @@ def designate_referent(person, *, by, referent, note="", notify_professionals=Tr
                 summary=f"{referent.user} ({referent.structure.name}) est désigné référent unique",
                 obj=pathway,
             )
-            if by is SYSTEM or referent.user_id != by.user_id:
+            if notify_professionals and (by is SYSTEM or referent.user_id != by.user_id):
                 after_commit(notify.referent_designated, history.pk)
     return pathway
 
@@ -380,10 +387,10 @@ def _join(pathway, *, user, structure, role, by, reason="", mission=""):
     return member
 
 
-def add_team_member(person, *, by, member, role=TeamMember.Role.INTERVENANT, mission=""):
+def add_team_member(person, *, by, member, role=TeamMember.Role.INTERVENANT, mission="", notify_member=True):
     """The référent (or the organisme référent's admins, or an orientation manager) adds a professional of any
     structure, acting for ``member.structure``, to the team, with what they bring (``mission``); the professional is
-    told after the commit. Already in it: nothing changes."""
+    told after the commit (unless ``notify_member`` is False: demo data). Already in it: nothing changes."""
     require_actor(by)
     if not member.is_active or not member.structure.is_validated:
         raise ActionError("Ce professionnel n'est plus membre actif de sa structure.")
@@ -398,7 +405,7 @@ def add_team_member(person, *, by, member, role=TeamMember.Role.INTERVENANT, mis
         joined = _join(
             pathway, user=member.user, structure=member.structure, role=role, by=by, mission=mission.strip()
         )
-        if by is SYSTEM or member.user_id != by.user_id:
+        if notify_member and (by is SYSTEM or member.user_id != by.user_id):
             after_commit(notify.team_member_added, joined.pk, by_id=by.user_id)
     return joined
 

@@ -64,7 +64,7 @@ def referent_designated(history_id):
     )
 
 
-def handover(history_id, *, former_id, professionals=True):
+def handover(history_id, *, former_id, professionals=True, to_person=True):
     """A handover: the former and the new référent (unless a bulk handover tells them once), and the person, by
     email and SMS when they gave them. Returns the channels used for the person."""
     from accounts.models import User
@@ -96,6 +96,8 @@ def handover(history_id, *, former_id, professionals=True):
                 [former.email],
             )
     channels = []
+    if not to_person:
+        return channels
     person_context = {**context, "person": person}
     if person.email and _send(
         "Votre référent unique change",

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.demo import DEMO_PASSWORD, seed_consortium
 from audit.context import acting_as
 from entry.demo import seed_people
+from pathway.demo import seed_follow_up, seed_teams
 
 
 class Command(BaseCommand):
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         with acting_as(None, None):
             logins = seed_consortium()
             people = seed_people()
+            seed_teams()
+            seed_follow_up()
         self.stdout.write(self.style.SUCCESS(f"Consortium de démonstration prêt : {people} personnes accompagnées."))
         self.stdout.write("")
         self.stdout.write(f"Identifiants de démonstration (mot de passe commun : {DEMO_PASSWORD})")
