@@ -95,6 +95,7 @@ class ReferentForm(DsfrBaseForm):
             self.fields["note"].error_messages["required"] = NOTE_REQUIRED
         else:
             del self.fields["note"]
+        self._bound_fields_cache.clear()  # the labels changed after DSFR prepared the fields
 
     def clean_note(self):
         note = self.cleaned_data.get("note", "").strip()
