@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, Structure, User
 from bench.database import BENCH_DOMAIN
 from bench.generate.accounts import PASSWORD
+from pathway.models import TimelineEvent
 from people.models import Person
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -176,8 +177,9 @@ def measure_page(key, label, client, url, iterations):
     return scenario
 
 
-def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, report=print):
-    """Run every scenario; returns the results as a dictionary (what ``latest.json`` holds)."""
+def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, report=print, only=None):
+    """Run every scenario (or ``only`` those of « entry » or « carnet »); returns the results as a dictionary (what
+    ``latest.json`` holds)."""
     rng = random.Random(seed)
     actors = choose_actors()
     admin_client = _client_acting_for(actors.admin)
@@ -186,31 +188,40 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
     structure_list = reverse("accounts:structure_list")
     scenarios = []
 
-    report(f"Connexions ({login_iterations or iterations} professionnels tirés au hasard)…")
-    scenarios += measure_login(actors, login_iterations or iterations, rng)
-    scenarios.append(measure_hashing(hash_iterations))
-    pages = [
-        ("home_admin", "Accueil, administrateur de la plus grande structure", admin_client, "/"),
-        ("home_coordinator", "Accueil, coordinateur", coordinator_client, "/"),
-        ("structure_list", "Partenaires : liste, page 1", admin_client, structure_list),
-        ("structure_search", "Partenaires : recherche « evry »", admin_client, f"{structure_list}?q=evry"),
-        (
-            "structure_detail",
-            "Fiche de la plus grande structure (membres)",
-            admin_client,
-            reverse("accounts:structure_detail", kwargs={"public_id": big.public_id}),
-        ),
-    ]
+    pages = []
+    if only is None:
+        report(f"Connexions ({login_iterations or iterations} professionnels tirés au hasard)…")
+        scenarios += measure_login(actors, login_iterations or iterations, rng)
+        scenarios.append(measure_hashing(hash_iterations))
+        pages = [
+            ("home_admin", "Accueil, administrateur de la plus grande structure", admin_client, "/"),
+            ("home_coordinator", "Accueil, coordinateur", coordinator_client, "/"),
+            ("structure_list", "Partenaires : liste, page 1", admin_client, structure_list),
+            ("structure_search", "Partenaires : recherche « evry »", admin_client, f"{structure_list}?q=evry"),
+            (
+                "structure_detail",
+                "Fiche de la plus grande structure (membres)",
+                admin_client,
+                reverse("accounts:structure_detail", kwargs={"public_id": big.public_id}),
+            ),
+        ]
     for key, label, client, url in pages:
         report(f"{label}…")
         scenarios.append(measure_page(key, label, client, url, iterations))
 
     entry = None
-    if Person.objects.exists():
+    if Person.objects.exists() and only in (None, "entry"):
         from bench import measure_entry  # It builds on this module.
 
         entry_scenarios, entry = measure_entry.run(iterations, rng, report)
         scenarios += entry_scenarios
+
+    carnet = None
+    if TimelineEvent.objects.exists() and only in (None, "carnet"):
+        from bench import measure_carnet  # It builds on this module.
+
+        carnet_scenarios, carnet = measure_carnet.run(iterations, rng, report)
+        scenarios += carnet_scenarios
 
     return {
         "measured_at": timezone.now().isoformat(timespec="seconds"),
@@ -230,6 +241,7 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
         },
         "scenarios": [scenario.summary() for scenario in scenarios],
         "entry": entry,
+        "carnet": carnet,
     }
 
 

@@ -89,6 +89,7 @@ def carnet(request, public_id):
     )
 
 
+@never_cache
 def exit_pathway(request, public_id):
     person = visible_person(request, public_id)
     if not can_change_status(request.membership, person):
@@ -124,6 +125,7 @@ def exit_pathway(request, public_id):
     )
 
 
+@never_cache
 def reopen_pathway(request, public_id):
     person = visible_person(request, public_id)
     if not can_change_status(request.membership, person):

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.access import is_structure_admin
@@ -25,6 +26,7 @@ from people.models import Person
 from relais.actions import ActionError
 
 
+@never_cache
 def add_member(request, public_id):
     """The référent (or whoever manages the team) adds a professional of any structure."""
     person = visible_person(request, public_id)
@@ -70,6 +72,7 @@ def member_options(request):
     return render(request, "pathway/member_options.html", {"members": members, "structure": structure})
 
 
+@never_cache
 def end_member(request, public_id, member_id):
     """A professional leaves the team, with a reason: removed by whoever manages the team, or leaving themself."""
     person = visible_person(request, public_id)
@@ -113,6 +116,7 @@ def end_member(request, public_id, member_id):
     )
 
 
+@never_cache
 def referent(request, public_id):
     """Designate the référent unique, or hand the person over to another référent with a note."""
     person = visible_person(request, public_id)
@@ -164,6 +168,7 @@ def referent(request, public_id):
     )
 
 
+@never_cache
 def bulk_handover(request):
     """The structure's admin hands over a référent's caseload (leave, departure): the référent first, then the people
     (all or some), the new référent and one note. One handover per person; a report at the end."""
