@@ -187,23 +187,45 @@ def restart_contract_delay(person, *, by):
 # --- Référent unique -----------------------------------------------------------------------------------------------
 
 
-def designate_referent(person, *, by, referent, note="", notify_professionals=True, notify_person=True):
+_UNCHECKED = object()
+
+
+def referent_changed(pathway):
+    """What a professional reads when the référent changed while they filled the form."""
+    current = pathway.referent or "personne"
+    return (
+        f"Le référent unique a changé pendant que vous remplissiez le formulaire : c'est désormais {current}. "
+        "Rechargez la page avant de recommencer ; votre note est conservée ci-dessous."
+    )
+
+
+def designate_referent(
+    person,
+    *,
+    by,
+    referent,
+    note="",
+    expected_referent_id=_UNCHECKED,
+    notify_professionals=True,
+    notify_person=True,
+):
     """The organisme référent (its admins, or a professional for themself while there is none) or an orientation
     manager designates the référent unique: ``referent`` is an active membership of the organisme référent.
 
     When the person already has a référent this is a handover: it takes a ``note`` (what the new référent must
     know), which the team reads on the timeline; the current référent may hand over to a colleague. The former and
     new référent (unless ``notify_professionals`` is False: a bulk handover tells them once) and the person (unless
-    ``notify_person`` is False: demo data) are told after the commit."""
+    ``notify_person`` is False: demo data) are told after the commit. ``expected_referent_id`` is the référent the
+    form was built on (None: none): another change made meanwhile is refused, not overwritten."""
     require_actor(by)
     with transaction.atomic():
         pathway = _locked_pathway(person)
         person = pathway.person  # its pathway is the one just locked: the rules read the current state
+        if expected_referent_id is not _UNCHECKED and pathway.referent_id != expected_referent_id:
+            raise Conflict(referent_changed(pathway))
         handover = pathway.referent_id is not None and pathway.referent_id != referent.user_id
         if handover:
             require(by is SYSTEM or can_hand_over(by, person))
-            if by is not SYSTEM and not can_designate_anyone(by, person) and referent.user_id == by.user_id:
-                raise ActionError("Vous êtes déjà le référent unique de cette personne.")
         else:
             require(by is SYSTEM or can_designate_referent(by, person))
             if by is not SYSTEM and referent.user_id != by.user_id:

@@ -73,6 +73,8 @@ class ReferentForm(DsfrBaseForm):
     """Designate the référent, or hand the person over to another one (with a note)."""
 
     referent = forms.ModelChoiceField(label="Référent unique", queryset=Membership.objects.none())
+    # The référent the form was built on: a change made meanwhile by someone else is refused, not overwritten.
+    current = forms.IntegerField(required=False, widget=forms.HiddenInput)
     note = forms.CharField(
         label="Note de passation",
         required=False,

@@ -131,6 +131,7 @@ def referent(request, public_id):
     anyone = can_designate_anyone(membership, person)
     form = ReferentForm(
         request.POST or None,
+        initial={"current": pathway.referent_id},
         structure=pathway.referent_structure,
         handover=handover,
         exclude_user=pathway.referent_id if handover else None,
@@ -139,7 +140,15 @@ def referent(request, public_id):
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["referent"]
         try:
-            actions.designate_referent(person, by=membership, referent=chosen, note=form.cleaned_data.get("note", ""))
+            actions.designate_referent(
+                person,
+                by=membership,
+                referent=chosen,
+                note=form.cleaned_data.get("note", ""),
+                expected_referent_id=form.cleaned_data["current"]
+                if "current" in request.POST
+                else pathway.referent_id,
+            )
         except ActionError as error:
             form.add_error(None, str(error))
         else:

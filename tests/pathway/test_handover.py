@@ -89,6 +89,27 @@ class TestHandover:
         assert Pathway.objects.get(person=accompanied).referent != colleague.user
         assert mail.outbox == [] and sms == []
 
+    def test_the_admin_is_told_when_the_referent_changed_meanwhile(
+        self, login, membership_b, colleague, accompanied, structure_b
+    ):
+        other = MembershipFactory(structure=structure_b, user__first_name="Léa", user__last_name="Girard")
+        admin = MembershipFactory(structure=structure_b, admin=True)
+        client = login(admin.user)
+        client.get(url(accompanied))
+        actions.designate_referent(accompanied, by=membership_b, referent=other, note="Je pars en congé.")
+
+        response = client.post(
+            url(accompanied), {"referent": colleague.pk, "note": NOTE, "current": membership_b.user_id}
+        )
+
+        page = text(response)
+        assert (
+            "Le référent unique a changé pendant que vous remplissiez le formulaire : c'est désormais Léa Girard."
+            in page
+        )
+        assert NOTE in page  # what was typed is kept
+        assert Pathway.objects.get(person=accompanied).referent == other.user
+
     def test_the_action_refuses_a_change_without_note(self, membership_b, colleague, accompanied):
         with pytest.raises(ActionError, match="note de passation"):
             actions.designate_referent(accompanied, by=membership_b, referent=colleague)
