@@ -21,9 +21,16 @@ from people.publics import publics_filter
 
 
 def _zone_filter(structure, prefix=""):
-    """Persons living in the structure's intervention zone (no zone: the whole département)."""
-    communes = list(structure.zone_communes.values_list("code", flat=True))
-    epcis = list(structure.zone_epcis.values_list("siren", flat=True))
+    """Persons living in the structure's intervention zone (no zone: the whole département). The zone is read once
+    per structure instance: a page asks several rules of the same membership."""
+    zone = structure.__dict__.get("_intervention_zone")
+    if zone is None:
+        zone = (
+            list(structure.zone_communes.values_list("code", flat=True)),
+            list(structure.zone_epcis.values_list("siren", flat=True)),
+        )
+        structure.__dict__["_intervention_zone"] = zone
+    communes, epcis = zone
     if not communes and not epcis:
         return Q(**{f"{prefix}departement": settings.RELAIS_DEPARTEMENT})
     return Q(**{f"{prefix}commune_id__in": communes}) | Q(**{f"{prefix}commune__epci_id__in": epcis})

@@ -255,3 +255,13 @@ def test_a_thousand_events_cost_no_more_queries_than_five(login, professional_b,
     assert len(many) == len(few)
     assert len(filtered_queries) == len(few)
     assert len(few) <= 20, "\n".join(query["sql"] for query in few.captured_queries)
+
+
+def test_an_orientation_manager_reads_the_carnet_within_the_same_bound(login, orientation_manager, accompanied):
+    client = login(orientation_manager)
+    client.get(url(accompanied))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url(accompanied))
+
+    assert response.status_code == 200
+    assert len(queries) <= 20, "\n".join(query["sql"] for query in queries.captured_queries)
