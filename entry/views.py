@@ -53,11 +53,7 @@ def _membership_or_403(request):
 
 def _person_for(request, public_id):
     """The person if within the need-to-know of the current structure; 404 otherwise (nothing confirmed)."""
-    membership = _membership_or_403(request)
-    queryset = persons_visible_to(membership).select_related(
-        "commune", "pathway", "pathway__referent", "pathway__referent_structure"
-    )
-    return get_object_or_404(queryset, public_id=public_id)
+    return carnet_views.visible_person(request, public_id)
 
 
 def person_list(request):
