@@ -59,7 +59,7 @@ def test_a_merge_moves_every_row_and_its_undo_puts_every_row_back(structure_a, c
     other_member = MembershipFactory(structure=structure_a)
     survivor = PersonFactory(birth_name="Moreau", followed_by=member)
     merged = PersonFactory(birth_name="Moreau", followed_by=other_member)
-    DiagnosticFactory(person=survivor, structure=structure_a, done_by=member.user)
+    DiagnosticFactory(person=survivor, number=1, structure=structure_a, done_by=member.user)
     diagnostic = DiagnosticFactory(person=merged, number=1, structure=structure_a, done_by=other_member.user)
     OrientationFactory(person=survivor, proposed_by=member.user, proposed_for=structure_a)
     open_proposal = OrientationFactory(person=merged, proposed_by=other_member.user, proposed_for=structure_a)
