@@ -151,6 +151,14 @@ def run(iterations, rng, report=print):
     count = WARM_UP + iterations
     scenarios = []
 
+    report("Socle : une page sans données, connecté…")
+    scenarios.append(
+        _measure(
+            "baseline",
+            "Socle : page sans données, connecté (session, compte, gabarit)",
+            [(partial(big_reader.get, reverse("accessibility")), 200)] * count,
+        )
+    )
     report(f"Carnet de {actors.big_events} événements, lu par son référent…")
     big = _measure(
         "carnet_big", "Carnet de 1 000 événements, page 1", [(partial(big_reader.get, big_url), 200)] * count

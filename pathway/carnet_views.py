@@ -4,6 +4,7 @@ closed by the timeline; and the pathway's status changes (exit, reopening)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,18 +37,30 @@ def visible_person(request, public_id):
     return get_object_or_404(queryset, public_id=public_id)
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count (computed with something else) rather than counting again."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
+
+
 def timeline_context(request, membership, person):
-    """The timeline as this reader may see it: the kinds present among the events they may read (the filter), the
-    chosen ones, one page of events. Three queries whatever the number of events."""
+    """The timeline as this reader may see it: the kinds present among the events they may read, with how many of
+    each (the filter, and the count of the pages), the chosen ones, one page of events. Two queries whatever the
+    number of events."""
     events = timeline.visible_to(membership, person)
-    present = set(events.order_by().values_list("kind", flat=True).distinct())
-    groups = timeline.kind_groups(present)
+    per_kind = dict(events.order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    groups = timeline.kind_groups(set(per_kind))
     chosen = [slug for slug in request.GET.getlist("nature") if slug]
+    shown = timeline.kinds_of_groups(chosen, set(per_kind)) if chosen else list(per_kind)
     if chosen:
-        events = events.filter(kind__in=timeline.kinds_of_groups(chosen, present))
-    page = Paginator(events.select_related("actor", "actor_structure"), TIMELINE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+        events = events.filter(kind__in=shown)
+    page = CountedPaginator(
+        events.select_related("actor", "actor_structure"),
+        TIMELINE_PAGE_SIZE,
+        count=sum(per_kind[kind] for kind in shown),
+    ).get_page(request.GET.get("page"))
     return {
         "person": person,
         "events": page,
