@@ -22,6 +22,8 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Count
+
 from pathway.models import Pathway
 from people.models import Person
 
@@ -100,6 +102,18 @@ def caseload_of(membership):
         pathway__team__user_id=membership.user_id,
         pathway__team__structure_id=membership.structure_id,
         pathway__team__ended_at__isnull=True,
+    )
+
+
+def by_commune(membership, filters):
+    """How many people of the caseload, with every filter but the commune, live in each commune: the commune
+    filter's choices and, summed, the count of the list, in one query. ``[(code, name, count)]`` by name."""
+    people = filtered(membership, {**filters, "commune": ""})
+    return list(
+        people.order_by("commune__name", "commune_id")
+        .values("commune_id", "commune__name")
+        .annotate(n=Count("pk"))
+        .values_list("commune_id", "commune__name", "n")
     )
 
 

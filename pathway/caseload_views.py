@@ -3,7 +3,6 @@
 import csv
 import io
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,31 +14,30 @@ from accounts.access import is_structure_admin
 from audit.journal import log_access_many
 from audit.models import AccessLog
 from pathway import caseload
-from pathway.carnet_views import membership_or_403
+from pathway.carnet_views import CountedPaginator, membership_or_403
 from pathway.forms import CaseloadFilterForm
 
 PAGE_SIZE = 25
 EXPORT_FORMATS = {"csv", "xlsx"}
 
 
-def _filters(request, membership):
-    communes = (
-        caseload.caseload_of(membership)
-        .order_by("commune__name")
-        .values_list("commune_id", "commune__name")
-        .distinct()
-    )
-    form = CaseloadFilterForm(request.GET or None, communes=list(communes))
+def _filters(request):
+    form = CaseloadFilterForm(request.GET or None)
     return form, form.filters() if form.is_bound else {"statut": "en_cours", "referent": "", "commune": ""}
 
 
 @never_cache
 def caseload_page(request):
     membership = membership_or_403(request)
-    form, filters = _filters(request, membership)
+    form, filters = _filters(request)
+    communes = caseload.by_commune(membership, filters)
+    form.offer_communes([(code, name) for code, name, _ in communes], filters["commune"])
+    count = sum(n for code, _, n in communes if not filters["commune"] or code == filters["commune"])
     sort = request.GET.get("tri", caseload.DEFAULT_SORT)
     sort_key, descending = caseload.sort_key(sort)
-    page = Paginator(caseload.rows(membership, filters, sort), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPaginator(caseload.rows(membership, filters, sort), PAGE_SIZE, count=count).get_page(
+        request.GET.get("page")
+    )
     people = caseload.load(page.object_list, membership)
     log_access_many(request, people, action=AccessLog.Action.VIEW, detail="mes personnes")
     labels, values = caseload.table(people, membership)
@@ -78,7 +76,7 @@ def caseload_export(request, fmt):
     if fmt not in EXPORT_FORMATS:
         raise Http404
     membership = membership_or_403(request)
-    _, filters = _filters(request, membership)
+    _, filters = _filters(request)
     people = caseload.load(
         caseload.rows(membership, filters, request.GET.get("tri", caseload.DEFAULT_SORT)), membership
     )

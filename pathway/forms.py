@@ -10,6 +10,7 @@ from accounts.models import Membership, Structure
 from pathway.models import ExitReason, Pathway
 from people.models import Person
 from relais.forms import DateInput
+from territory.models import Commune
 
 NOTE_REQUIRED = "Écrivez la note de passation : le nouveau référent en a besoin pour reprendre l'accompagnement."
 HANDOVER_NOTE_HELP = (
@@ -227,22 +228,27 @@ REFERENT_FILTERS = [("", "tous"), ("oui", "dont je suis le référent"), ("non",
 
 
 class CaseloadFilterForm(DsfrBaseForm):
-    """The filters of « Mes personnes » (a GET form: no personal data in them)."""
+    """The filters of « Mes personnes » (a GET form: no personal data in them). The communes offered are those of
+    the people listed, known once the other filters have run (``offer_communes``)."""
 
     statut = forms.ChoiceField(label="État du parcours", choices=STATUS_FILTERS, required=False)
     referent = forms.ChoiceField(label="Référent", choices=REFERENT_FILTERS, required=False)
-    commune = forms.ChoiceField(label="Commune", choices=[("", "toutes")], required=False)
-
-    def __init__(self, *args, communes=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["commune"].choices = [("", "toutes"), *[(code, name) for code, name in communes]]
+    commune = forms.RegexField(label="Commune", regex=r"^[0-9][0-9AB][0-9]{3}$", required=False, widget=forms.Select)
 
     def filters(self):
         """The cleaned filters, the defaults for what is missing or wrong (a filter never fails the page)."""
         self.is_valid()  # A wrong value drops that filter only: cleaned_data keeps the valid ones.
-        data = self.cleaned_data
+        data = getattr(self, "cleaned_data", {})
         return {
             "statut": data.get("statut") or "en_cours",
             "referent": data.get("referent") or "",
             "commune": data.get("commune") or "",
         }
+
+    def offer_communes(self, communes, chosen=""):
+        """``communes``: (INSEE code, name) of the people listed; the chosen one stays offered even when empty."""
+        choices = [("", "toutes"), *communes]
+        if chosen and chosen not in {code for code, _ in communes}:
+            name = Commune.objects.filter(code=chosen).values_list("name", flat=True).first()
+            choices.append((chosen, name or chosen))
+        self.fields["commune"].widget.choices = choices

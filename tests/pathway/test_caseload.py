@@ -92,8 +92,15 @@ class TestTheList:
     def test_the_commune_filter_offers_the_communes_of_my_caseload(self, login, professional_a, people):
         response = login(professional_a).get(URL)
 
-        choices = dict(response.context["form"].fields["commune"].choices)
+        choices = dict(response.context["form"].fields["commune"].widget.choices)
         assert choices == {"": "toutes", "91228": "Évry-Courcouronnes", "91377": "Massy"}
+
+    def test_a_chosen_commune_stays_offered_when_nobody_else_matches(self, login, professional_a, people):
+        response = login(professional_a).get(URL, {"statut": "exited", "commune": "91377"})
+
+        assert names(response) == []
+        assert dict(response.context["form"].fields["commune"].widget.choices)["91377"] == "Massy"
+        assert '<option value="91377" selected>Massy</option>' in response.content.decode()
 
     @pytest.mark.parametrize(
         ("sort", "expected"),
