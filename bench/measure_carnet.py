@@ -8,6 +8,7 @@ of the most people; its main query is the first page of the caseload (the people
 pathway in progress, with commune and référent, by name).
 """
 
+import os
 import statistics
 import time
 from dataclasses import dataclass
@@ -110,12 +111,20 @@ def choose_actors():
     )
 
 
+# The CPU time of this process per request, by scenario: unlike the elapsed time, it does not grow when other
+# programs share the machine's cores (the bench's machine is often busy).
+CPU_MS = {}
+
+
 def _measure(key, label, calls):
     scenario = Scenario(key, label)
+    cpu = CPU_MS.setdefault(key, [])
     for index, (call, status) in enumerate(calls):
+        started = time.process_time()
         _, elapsed_ms, queries = _timed(call, status)
         if index >= WARM_UP:
             scenario.add(elapsed_ms, queries)
+            cpu.append((time.process_time() - started) * 1000)
     return scenario
 
 
@@ -232,13 +241,21 @@ def run(iterations, rng, report=print):
         "referent_people": actors.referent_people,
         "caseload": len(actors.caseload),
         "ratios": {"carnet": _ratio(big, sql_timeline), "caseload": _ratio(caseload, sql_caseload)},
+        "cpu_p50_ms": {key: round(statistics.median(values), 1) for key, values in CPU_MS.items() if values},
+        "load_average": list(os.getloadavg()),
     }
     return scenarios, details
 
 
 def ratio_lines(details):
     labels = {"carnet": "Carnet de 1 000 événements", "caseload": "Mes personnes"}
-    lines = []
+    cpu = details.get("cpu_p50_ms", {})
+    lines = [
+        "  Temps de calcul du processus, médiane (indépendant de la charge de la machine, charge moyenne "
+        + " / ".join(f"{value:.1f}" for value in details.get("load_average", []))
+        + ") : "
+        + " ; ".join(f"{key} {value:g} ms" for key, value in cpu.items())
+    ]
     for key, label in labels.items():
         ratio = details["ratios"][key]
         lines.append(
