@@ -132,7 +132,9 @@ def decide_orientation(
         raise ActionError("Choisissez un parcours.")
     with transaction.atomic():
         orientation = (
-            Orientation.objects.select_for_update().select_related("person", "decided_by").get(pk=orientation.pk)
+            Orientation.objects.select_for_update(of=("self",))
+            .select_related("person", "decided_by")
+            .get(pk=orientation.pk)
         )
         if orientation.status != Orientation.Status.PROPOSED:
             raise Conflict(already_decided(orientation))
