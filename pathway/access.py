@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.access import is_orientation_manager, is_structure_admin
-from pathway.models import AccessRequest, Pathway, TeamMember
+from pathway.models import AccessRequest, Note, Pathway, TeamMember, Visibility
 from people.models import Person
 from people.publics import publics_filter
 
@@ -129,3 +129,37 @@ def followed_by(person):
             structures.add(pathway.referent_structure)
         structures.update(member.structure for member in pathway.team.filter(ended_at__isnull=True))
     return sorted(structures, key=lambda structure: structure.name)
+
+
+# --- Notes of the carnet ------------------------------------------------------------------------------------------
+# Whoever sees the carnet reads its team-wide notes (and those shared with the person); a note for "my structure" is
+# read by the members acting for the structure it was written for; a note for "me only", by its author.
+
+
+def note_visibility(membership, prefix=""):
+    """The condition on notes (``prefix`` before the note's fields) that ``membership`` may read, the carnet
+    itself being visible (checked apart, by ``can_view_person``)."""
+    if membership is None:
+        return Q(**{f"{prefix}pk__in": []})
+    return (
+        Q(**{f"{prefix}visibility__in": [Visibility.PERSON, Visibility.TEAM]})
+        | Q(**{f"{prefix}visibility": Visibility.STRUCTURE, f"{prefix}structure_id": membership.structure_id})
+        | Q(**{f"{prefix}visibility": Visibility.AUTHOR, f"{prefix}author_id": membership.user_id})
+    )
+
+
+def notes_visible_to(membership, person):
+    """The notes of ``person`` that ``membership`` may read (nothing when the carnet itself is out of reach)."""
+    if membership is None or not can_view_person(membership, person):
+        return Note.objects.none()
+    return Note.objects.filter(person=person).filter(note_visibility(membership))
+
+
+def can_write_note(membership, person):
+    """Anyone who sees the carnet writes in it: the team, the organisme référent, the orientation managers."""
+    return membership is not None and can_view_person(membership, person)
+
+
+def can_edit_note(membership, note):
+    """The author, while the note is not yet fixed (``RELAIS_NOTE_EDIT_WINDOW`` after it was written)."""
+    return membership is not None and note.author_id == membership.user_id and not note.is_fixed

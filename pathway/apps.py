@@ -26,8 +26,17 @@ class PathwayConfig(AppConfig):
         track(ReferentHistory, fields=["user", "structure", "ended_at", "end_reason"])
         track(AccessRequest, fields=["status", "answer_comment"])
 
+        from pathway.models import Note
+
+        # The text of a note is personal data: the history says that it changed, never what it said.
+        track(
+            Note, fields=["kind", "contact_on", "contact_mode", "text", "sensitive", "visibility"], sensitive=["text"]
+        )
         from accounts.signals import membership_deactivated
-        from pathway import actions
+        from pathway import (
+            actions,
+            note_actions,  # noqa: F401  (registers the notes' timeline kinds)
+        )
         from pathway.merging import register_relations
 
         register_relations()

@@ -70,3 +70,12 @@ def register_relations():
     )
     forth, back = move_rows(TimelineEvent, "person")
     register(TimelineEvent, "person", merge=forth, undo=back, export=Export.INCLUDED, retention=Retention.DELETED)
+    register_carnet_relations()
+
+
+def register_carnet_relations():
+    """Notes follow the survivor: they are the person's, whoever wrote them."""
+    from pathway.models import Note
+
+    forth, back = move_rows(Note, "person")
+    register(Note, "person", merge=forth, undo=back, export=Export.INCLUDED, retention=Retention.DELETED)

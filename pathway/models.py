@@ -241,3 +241,6 @@ class TimelineEvent(models.Model):
 
     def __str__(self):
         return f"{self.summary} ({self.at:%d/%m/%Y})"
+
+
+from pathway.note_models import *  # noqa: E402,F401,F403

@@ -11,6 +11,7 @@ from accounts.models import Invitation, Role
 from entry import actions
 from entry.models import Commission
 from pathway import actions as pathway_actions
+from pathway import note_actions
 from people.merge import merge_persons
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.factories import MembershipFactory, StructureFactory
@@ -79,6 +80,12 @@ class World:
         self.access_request = pathway_actions.request_access(self.person, by=pro_b, reason="Je la reçois demain.")
         first, second = PersonFactory(followed_by=None), PersonFactory(followed_by=None)
         self.merge = merge_persons(survivor=first, merged=second, by=users["coordinator"].memberships.get())
+        self._carnet(users)
+
+    def _carnet(self, users):
+        """What the carnet holds beyond entry: a team note by professional A."""
+        pro_a = users["professional_a"].memberships.get()
+        self.note = note_actions.write_note(self.person, by=pro_a, text="Premier entretien.")
 
 
 # url name → list of (method, kwargs builder, expected status by role)
@@ -189,6 +196,31 @@ MATRIX = {
     "entry:merge": [("get", None, only(["coordinator"]))],
     "entry:referential_edit": [("get", None, only(["coordinator"]))],
     "entry:merge_undo": [("post", lambda w: {"merge_id": w.merge.public_id}, only(["coordinator"], 302))],
+    # The carnet's notes: whoever sees the carnet reads and writes; only the author edits (while not fixed).
+    "pathway:note_list": [
+        ("get", lambda w: {"public_id": w.person.public_id}, CARNET),
+        ("post", lambda w: {"public_id": w.person.public_id}, CARNET),
+    ],
+    "pathway:note_create": [
+        ("get", lambda w: {"public_id": w.person.public_id}, CARNET),
+        ("post", lambda w: {"public_id": w.person.public_id}, CARNET),
+    ],
+    "pathway:note_edit": [
+        (
+            "get",
+            lambda w: {"public_id": w.person.public_id, "note_id": w.note.public_id},
+            {**CARNET, "orientation_manager": 403},
+        ),
+        (
+            "post",
+            lambda w: {"public_id": w.person.public_id, "note_id": w.note.public_id},
+            {**CARNET, "orientation_manager": 403},
+        ),
+    ],
+    "pathway:note_correct": [
+        ("get", lambda w: {"public_id": w.person.public_id, "note_id": w.note.public_id}, CARNET),
+        ("post", lambda w: {"public_id": w.person.public_id, "note_id": w.note.public_id}, CARNET),
+    ],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [("get", None, logged(302))],
 }

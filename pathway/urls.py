@@ -1,0 +1,13 @@
+from django.urls import path
+
+from pathway import note_views
+
+app_name = "pathway"
+
+urlpatterns = [
+    # Notes of the carnet.
+    path("<uuid:public_id>/notes/", note_views.note_list, name="note_list"),
+    path("<uuid:public_id>/notes/nouvelle/", note_views.note_create, name="note_create"),
+    path("<uuid:public_id>/notes/<uuid:note_id>/modifier/", note_views.note_edit, name="note_edit"),
+    path("<uuid:public_id>/notes/<uuid:note_id>/corriger/", note_views.note_correct, name="note_correct"),
+]
