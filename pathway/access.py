@@ -7,6 +7,8 @@ A professional sees a person when:
   réorientation, the former organisme référent no longer sees the record); or
 - they are an orientation manager acting for a structure whose intervention zone covers the person's commune
   (and, when delegated for some publics only, the person is of one of them).
+A person who objects to the sharing narrows this at once: only the organisme référent keeps the carnet (before any
+orientation, the structure that entered the person and the orientation managers who must orient them).
 Anyone else finds at most that the person exists and who follows them (see ``followed_by``).
 Coordinators pilot; they do not read carnets, except the identity needed to merge duplicates.
 """
@@ -38,18 +40,30 @@ def orientation_scope(membership, prefix=""):
 
 
 def persons_visible_to(membership, queryset=None):
+    """The persons whose carnet ``membership`` may see. A person who objects to the sharing (CASF art. L263-4-1,
+    ``Person.objects_to_sharing``) is seen by their organisme référent only; before any orientation, by the team
+    members of the structure that entered them and by the orientation managers who must orient them."""
     queryset = (queryset if queryset is not None else Person.objects.all()).filter(merged_into__isnull=True)
     if membership is None:
         return queryset.none()
     user_id, structure = membership.user_id, membership.structure
     # Team membership counts for the structure the professional joined the team for, and acts for now.
-    in_team = TeamMember.objects.filter(
-        pathway__person=OuterRef("pk"), user_id=user_id, structure_id=membership.structure_id, ended_at__isnull=True
+    in_team = Q(
+        Exists(
+            TeamMember.objects.filter(
+                pathway__person=OuterRef("pk"),
+                user_id=user_id,
+                structure_id=membership.structure_id,
+                ended_at__isnull=True,
+            )
+        )
     )
-    referent_structure = Pathway.objects.filter(person=OuterRef("pk"), referent_structure=structure)
-    condition = Q(Exists(in_team)) | Q(Exists(referent_structure))
+    referent_structure = Q(Exists(Pathway.objects.filter(person=OuterRef("pk"), referent_structure=structure)))
+    sharing = Q(objects_to_sharing=False)
+    not_oriented = ~Q(Exists(Pathway.objects.filter(person=OuterRef("pk"), referent_structure__isnull=False)))
+    condition = referent_structure | (in_team & (sharing | (not_oriented & Q(created_for=structure))))
     if is_orientation_manager(membership):
-        condition |= orientation_scope(membership)
+        condition |= orientation_scope(membership) & (sharing | not_oriented)
     return queryset.filter(condition)
 
 
@@ -116,7 +130,9 @@ def answerable_access_requests(membership):
         return pending.none()
     condition = Q(person__pathway__referent_id=membership.user_id)
     if is_orientation_manager(membership):
-        condition |= orientation_scope(membership, prefix="person__")
+        # A person who objects to the sharing is out of the managers' reach once oriented (persons_visible_to).
+        still_shared = Q(person__objects_to_sharing=False) | Q(person__pathway__referent_structure__isnull=True)
+        condition |= orientation_scope(membership, prefix="person__") & still_shared
     return pending.filter(condition)
 
 
@@ -163,3 +179,12 @@ def can_write_note(membership, person):
 def can_edit_note(membership, note):
     """The author, while the note is not yet fixed (``RELAIS_NOTE_EDIT_WINDOW`` after it was written)."""
     return membership is not None and note.author_id == membership.user_id and not note.is_fixed
+
+
+# --- The person's right to object to the sharing ------------------------------------------------------------------
+
+
+def can_record_sharing_facts(membership, person):
+    """Whoever sees the carnet records that the person was informed, objects, or withdraws their objection (after an
+    objection, that is the organisme référent: the others no longer see the carnet)."""
+    return membership is not None and can_view_person(membership, person)

@@ -244,3 +244,4 @@ class TimelineEvent(models.Model):
 
 
 from pathway.note_models import *  # noqa: E402,F401,F403
+from pathway.objection_models import *  # noqa: E402,F401,F403

@@ -11,7 +11,7 @@ from accounts.models import Invitation, Role
 from entry import actions
 from entry.models import Commission
 from pathway import actions as pathway_actions
-from pathway import note_actions
+from pathway import note_actions, objection_actions
 from people.merge import merge_persons
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.factories import MembershipFactory, StructureFactory
@@ -39,6 +39,8 @@ def only(allowed, status=200, denied=403, anonymous=302):
 
 # A person's carnet: their team (professional A) and the orientation managers of their territory.
 CARNET = only(["professional_a", "orientation_manager"], denied=404)
+# The carnet of a person who objects to the sharing: their organisme référent (structure B) only.
+OBJECTING = only(["professional_b"], denied=404)
 
 
 class World:
@@ -83,9 +85,23 @@ class World:
         self._carnet(users)
 
     def _carnet(self, users):
-        """What the carnet holds beyond entry: a team note by professional A."""
+        """What the carnet holds beyond entry: a team note by professional A; a person followed by A, oriented to
+        structure B, who objects to the sharing (only B, the organisme référent, keeps the carnet)."""
         pro_a = users["professional_a"].memberships.get()
+        manager = users["orientation_manager"].memberships.get()
         self.note = note_actions.write_note(self.person, by=pro_a, text="Premier entretien.")
+        self.objecting = PersonFactory(followed_by=pro_a)
+        actions.decide_orientation(
+            OrientationFactory(person=self.objecting, proposed_by=pro_a.user, proposed_for=pro_a.structure),
+            by=manager,
+            pathway_type="professional",
+            referent_structure=users["professional_b"].memberships.get().structure,
+            referent=None,
+            reason="",
+        )
+        objection_actions.record_objection(
+            self.objecting, by=pro_a, on=timezone.localdate(), channel="interview", comment=""
+        )
 
 
 # url name → list of (method, kwargs builder, expected status by role)
@@ -152,7 +168,12 @@ MATRIX = {
     "entry:person_list": [("get", None, logged(200))],
     "entry:person_create": [("get", None, logged(200))],
     **{
-        name: [("get", lambda w: {"public_id": w.person.public_id}, CARNET)]
+        name: [
+            ("get", lambda w: {"public_id": w.person.public_id}, CARNET),
+            # An objection to the sharing: only the organisme référent (B) keeps the carnet; A's team row and the
+            # orientation manager's zone no longer open it.
+            ("get", lambda w: {"public_id": w.objecting.public_id}, OBJECTING),
+        ]
         for name in ["entry:person_detail", "entry:person_edit", "entry:diagnostic_edit", "entry:diagnostic_history"]
     },
     "entry:diagnostic_detail": [
@@ -200,6 +221,7 @@ MATRIX = {
     "pathway:note_list": [
         ("get", lambda w: {"public_id": w.person.public_id}, CARNET),
         ("post", lambda w: {"public_id": w.person.public_id}, CARNET),
+        ("get", lambda w: {"public_id": w.objecting.public_id}, OBJECTING),
     ],
     "pathway:note_create": [
         ("get", lambda w: {"public_id": w.person.public_id}, CARNET),
@@ -220,6 +242,13 @@ MATRIX = {
     "pathway:note_correct": [
         ("get", lambda w: {"public_id": w.person.public_id, "note_id": w.note.public_id}, CARNET),
         ("post", lambda w: {"public_id": w.person.public_id, "note_id": w.note.public_id}, CARNET),
+    ],
+    # The right to object: recorded by whoever sees the carnet; after an objection, by the organisme référent only.
+    "pathway:sharing": [
+        ("get", lambda w: {"public_id": w.person.public_id}, CARNET),
+        ("post", lambda w: {"public_id": w.person.public_id}, CARNET),
+        ("get", lambda w: {"public_id": w.objecting.public_id}, OBJECTING),
+        ("post", lambda w: {"public_id": w.objecting.public_id}, OBJECTING),
     ],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [("get", None, logged(302))],
