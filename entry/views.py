@@ -29,7 +29,7 @@ from entry.proposal import propose_orientation
 from entry.referential import merge_answers, split_sensitive, validate_answers
 from entry.referential_store import current_referential, describe_answers, person_facts, referential_version
 from pathway import actions as pathway_actions
-from pathway import note_views, objection_views
+from pathway import alert_views, note_views, objection_views
 from pathway.access import (
     answerable_access_requests,
     can_answer_access_request,
@@ -216,6 +216,7 @@ def person_detail(request, public_id):
             # The carnet's sections (pathway), until the carnet page gathers them.
             "notes_section": note_views.carnet_section(request, person),
             "objection_section": objection_views.carnet_section(request, person),
+            "alerts_section": alert_views.carnet_section(request, person),
         },
     )
 

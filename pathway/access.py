@@ -16,7 +16,7 @@ Coordinators pilot; they do not read carnets, except the identity needed to merg
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
-from accounts.access import is_orientation_manager, is_structure_admin
+from accounts.access import is_coordinator, is_orientation_manager, is_structure_admin
 from pathway.models import AccessRequest, Note, Pathway, TeamMember, Visibility
 from people.models import Person
 from people.publics import publics_filter
@@ -188,3 +188,47 @@ def can_record_sharing_facts(membership, person):
     """Whoever sees the carnet records that the person was informed, objects, or withdraws their objection (after an
     objection, that is the organisme référent: the others no longer see the carnet)."""
     return membership is not None and can_view_person(membership, person)
+
+
+# --- Rupture alerts -----------------------------------------------------------------------------------------------
+
+
+def can_handle_alert(membership, alert):
+    """Take in charge, assign or close an alert: whoever sees the person's carnet (after an objection, the
+    organisme référent only)."""
+    return membership is not None and can_view_person(membership, alert.person)
+
+
+def visible_alerts(membership, alerts):
+    """``alerts`` narrowed to the persons ``membership`` sees, in one query (the candidates are filtered first)."""
+    if membership is None:
+        return alerts.none()
+    persons = persons_visible_to(membership, Person.objects.filter(pk__in=alerts.values("person_id")))
+    return alerts.filter(person__in=persons)
+
+
+def my_alerts(membership, alerts):
+    """What the professional must handle: the alerts confided to them, and those of the people they are référent of
+    that nobody else was given."""
+    if membership is None:
+        return alerts.none()
+    mine = Q(assigned_to_id=membership.user_id) | Q(
+        assigned_to__isnull=True, person__pathway__referent_id=membership.user_id
+    )
+    return visible_alerts(membership, alerts.filter(mine))
+
+
+def structure_alerts(membership, alerts):
+    """The alerts of the people whose organisme référent is the membership's structure; for an orientation manager,
+    also the overdue orientations of their zone."""
+    if membership is None:
+        return alerts.none()
+    condition = Q(person__pathway__referent_structure_id=membership.structure_id)
+    if is_orientation_manager(membership):
+        condition |= Q(rule="orientation_overdue") & orientation_scope(membership, prefix="person__")
+    return visible_alerts(membership, alerts.filter(condition))
+
+
+def can_see_alert_counts(membership):
+    """The counts by EPCI, without any name: the coordination pilots."""
+    return is_coordinator(membership)

@@ -76,10 +76,12 @@ def register_relations():
 def register_carnet_relations():
     """Notes follow the survivor: they are the person's, whoever wrote them. So do the information given and the
     objections, with the flag they set (an objection on either record holds for the survivor)."""
-    from pathway.models import Note, SharingFact
+    from pathway.models import Alert, Note, SharingFact
 
     forth, back = move_rows(Note, "person")
     register(Note, "person", merge=forth, undo=back, export=Export.INCLUDED, retention=Retention.DELETED)
+    _, back = move_rows(Alert, "person")
+    register(Alert, "person", merge=_alerts_move, undo=back, export=Export.INCLUDED, retention=Retention.DELETED)
     register(
         SharingFact,
         "person",
@@ -88,6 +90,22 @@ def register_carnet_relations():
         export=Export.INCLUDED,
         retention=Retention.DELETED,
     )
+
+
+def _alerts_move(survivor, merged):
+    """Alerts follow, but an open alert of a rule already open on the survivor stays with the merged record (one
+    open alert per person and rule); the next computation lifts what no longer holds."""
+    from pathway.models import OPEN_ALERT_STATUSES, Alert
+
+    open_rules = Alert.objects.filter(person=survivor, status__in=OPEN_ALERT_STATUSES).values("rule")
+    moved = []
+    for alert in (
+        Alert.objects.filter(person=merged).exclude(status__in=OPEN_ALERT_STATUSES, rule__in=open_rules).order_by("pk")
+    ):
+        alert.person = survivor
+        alert.save(update_fields=["person"])
+        moved.append(alert.pk)
+    return moved
 
 
 def _sharing_facts_move(survivor, merged):

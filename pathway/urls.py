@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathway import note_views, objection_views
+from pathway import alert_views, note_views, objection_views
 
 app_name = "pathway"
 
@@ -12,4 +12,11 @@ urlpatterns = [
     path("<uuid:public_id>/notes/<uuid:note_id>/corriger/", note_views.note_correct, name="note_correct"),
     # The person's right to object to the sharing.
     path("<uuid:public_id>/droit-opposition/", objection_views.sharing, name="sharing"),
+    # Rupture alerts.
+    path("alertes/", alert_views.my_alerts_view, name="my_alerts"),
+    path("alertes/structure/", alert_views.structure_alerts_view, name="structure_alerts"),
+    path("alertes/territoire/", alert_views.alert_counts, name="alert_counts"),
+    path("alertes/<uuid:public_id>/prise-en-charge/", alert_views.alert_take, name="alert_take"),
+    path("alertes/<uuid:public_id>/confier/", alert_views.alert_assign, name="alert_assign"),
+    path("alertes/<uuid:public_id>/clore/", alert_views.alert_close, name="alert_close"),
 ]

@@ -12,6 +12,7 @@ from entry import actions
 from entry.models import Commission
 from pathway import actions as pathway_actions
 from pathway import note_actions, objection_actions
+from pathway.models import Alert
 from people.merge import merge_persons
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.factories import MembershipFactory, StructureFactory
@@ -38,7 +39,8 @@ def only(allowed, status=200, denied=403, anonymous=302):
 
 
 # A person's carnet: their team (professional A) and the orientation managers of their territory.
-CARNET = only(["professional_a", "orientation_manager"], denied=404)
+CARNET_ROLES = ["professional_a", "orientation_manager"]
+CARNET = only(CARNET_ROLES, denied=404)
 # The carnet of a person who objects to the sharing: their organisme référent (structure B) only.
 OBJECTING = only(["professional_b"], denied=404)
 
@@ -102,6 +104,7 @@ class World:
         objection_actions.record_objection(
             self.objecting, by=pro_a, on=timezone.localdate(), channel="interview", comment=""
         )
+        self.alert = Alert.objects.create(person=self.person, rule="orientation_overdue")
 
 
 # url name → list of (method, kwargs builder, expected status by role)
@@ -249,6 +252,20 @@ MATRIX = {
         ("post", lambda w: {"public_id": w.person.public_id}, CARNET),
         ("get", lambda w: {"public_id": w.objecting.public_id}, OBJECTING),
         ("post", lambda w: {"public_id": w.objecting.public_id}, OBJECTING),
+    ],
+    # Rupture alerts: lists narrowed to what each one sees; acting on an alert takes seeing its carnet; the
+    # coordination's counts by EPCI hold no name.
+    "pathway:my_alerts": [("get", None, logged(200))],
+    "pathway:structure_alerts": [("get", None, logged(200))],
+    "pathway:alert_counts": [("get", None, only(["coordinator"]))],
+    "pathway:alert_take": [("post", lambda w: {"public_id": w.alert.public_id}, only(CARNET_ROLES, 302, denied=404))],
+    "pathway:alert_assign": [
+        ("get", lambda w: {"public_id": w.alert.public_id}, CARNET),
+        ("post", lambda w: {"public_id": w.alert.public_id}, CARNET),
+    ],
+    "pathway:alert_close": [
+        ("get", lambda w: {"public_id": w.alert.public_id}, CARNET),
+        ("post", lambda w: {"public_id": w.alert.public_id}, CARNET),
     ],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [("get", None, logged(302))],
