@@ -27,5 +27,4 @@ class CloseForm(NoteForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["text"].label = "Note de clôture : ce qui a été fait"
-        self.fields["kind"].label = "Nature de la note de clôture"
+        self.relabel(text="Note de clôture : ce qui a été fait", kind="Nature de la note de clôture")

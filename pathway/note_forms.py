@@ -63,10 +63,20 @@ class NoteForm(DsfrBaseForm):
         if corrects is not None:
             self.initial.setdefault("visibility", corrects.visibility)
             self.initial.setdefault("sensitive", corrects.sensitive)
-            self.fields["text"].label = "Texte de la correction"
-            self.fields[
-                "visibility"
-            ].help_text = "Une correction n'est pas lue par plus de monde que la note corrigée."
+            self.relabel(
+                text="Texte de la correction",
+                visibility_help="Une correction n'est pas lue par plus de monde que la note corrigée.",
+            )
+
+    def relabel(self, *, text=None, kind=None, visibility_help=None):
+        """Other words for the fields (the bound fields were built with the first ones: built again)."""
+        if text:
+            self.fields["text"].label = text
+        if kind:
+            self.fields["kind"].label = kind
+        if visibility_help:
+            self.fields["visibility"].help_text = visibility_help
+        self._bound_fields_cache.clear()
 
     def clean_contact_on(self):
         value = self.cleaned_data.get("contact_on")

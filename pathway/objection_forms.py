@@ -16,9 +16,13 @@ KIND_LABELS = {
 class SharingFactForm(DsfrBaseForm):
     kind = forms.ChoiceField(label="Ce qui est à enregistrer", widget=forms.RadioSelect)
     on = forms.DateField(
-        label="Le", initial=timezone.localdate, widget=DateInput(), help_text="Format attendu : jj/mm/aaaa."
+        label="Date",
+        initial=timezone.localdate,
+        widget=DateInput(),
+        help_text="Le jour où la personne a été informée, s'est opposée ou a retiré son opposition. "
+        "Format attendu : jj/mm/aaaa.",
     )
-    channel = forms.ChoiceField(label="Comment", choices=[("", "Choisir…"), *SharingFact.Channel.choices])
+    channel = forms.ChoiceField(label="De quelle manière", choices=[("", "Choisir…"), *SharingFact.Channel.choices])
     comment = forms.CharField(
         label="Commentaire",
         required=False,
