@@ -79,6 +79,12 @@ def main(argv=None):
         entry = results["entry"]
         print(f"\nRapprochement sur {_number(entry['people'])} personnes (recherches avec une faute de frappe) :")
         print("\n".join(ranking_lines(entry)))
+    if results.get("alerts"):
+        from bench.measure_alerts import lines
+
+        alerts = results["alerts"]
+        print(f"\nCalcul quotidien des alertes de rupture sur {_number(alerts['pathways'])} parcours :")
+        print("\n".join(lines(alerts)))
     print(f"\nRésultats détaillés : {path}")
     return 0
 

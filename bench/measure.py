@@ -212,6 +212,13 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
         entry_scenarios, entry = measure_entry.run(iterations, rng, report)
         scenarios += entry_scenarios
 
+    alerts = None
+    if Person.objects.exists():
+        from bench import measure_alerts  # It builds on this module.
+
+        alert_scenarios, alerts = measure_alerts.run(iterations, report)
+        scenarios += alert_scenarios
+
     return {
         "measured_at": timezone.now().isoformat(timespec="seconds"),
         "iterations": iterations,
@@ -230,6 +237,7 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
         },
         "scenarios": [scenario.summary() for scenario in scenarios],
         "entry": entry,
+        "alerts": alerts,
     }
 
 

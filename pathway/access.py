@@ -213,9 +213,15 @@ def my_alerts(membership, alerts):
     if membership is None:
         return alerts.none()
     mine = Q(assigned_to_id=membership.user_id) | Q(
-        assigned_to__isnull=True, person__pathway__referent_id=membership.user_id
+        assigned_to__isnull=True, person_id__in=referred_persons(membership)
     )
     return visible_alerts(membership, alerts.filter(mine))
+
+
+def referred_persons(membership):
+    """The ids of the persons whose référent unique ``membership``'s user is (a list: read once, it lets the alerts
+    be found by their indexes, where a join through the pathways would read every open alert)."""
+    return list(Pathway.objects.filter(referent_id=membership.user_id).values_list("person_id", flat=True))
 
 
 def structure_alerts(membership, alerts):
@@ -223,7 +229,8 @@ def structure_alerts(membership, alerts):
     also the overdue orientations of their zone."""
     if membership is None:
         return alerts.none()
-    condition = Q(person__pathway__referent_structure_id=membership.structure_id)
+    referred = Pathway.objects.filter(referent_structure_id=membership.structure_id).values("person_id")
+    condition = Q(person_id__in=referred)
     if is_orientation_manager(membership):
         condition |= Q(rule="orientation_overdue") & orientation_scope(membership, prefix="person__")
     return visible_alerts(membership, alerts.filter(condition))

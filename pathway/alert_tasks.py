@@ -25,7 +25,7 @@ def compute_ruptures_daily():
         logger.info("Alertes de rupture calculées : %s", summary)
         return summary
     finally:
-        schedule_next(after_run=True)
+        schedule_next()
 
 
 def next_run(now=None):
@@ -45,7 +45,7 @@ def _waiting():
     return DBTaskResult.objects.filter(task_path=compute_ruptures_daily.module_path, status=TaskResultStatus.READY)
 
 
-def schedule_next(*, now=None, after_run=False):
+def schedule_next(*, now=None):
     """Put the next daily run in the queue unless one is waiting. Only a queue that keeps tasks for later (the
     database queue) is scheduled; elsewhere (the tests' immediate backend) nothing is. Returns the task or None."""
     backend = compute_ruptures_daily.get_backend()

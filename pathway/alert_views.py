@@ -14,7 +14,14 @@ from django.views.decorators.http import require_POST
 
 from audit.journal import log_access, log_access_many
 from pathway import alert_actions, ruptures
-from pathway.access import can_handle_alert, can_see_alert_counts, my_alerts, structure_alerts, visible_alerts
+from pathway.access import (
+    can_handle_alert,
+    can_see_alert_counts,
+    my_alerts,
+    referred_persons,
+    structure_alerts,
+    visible_alerts,
+)
 from pathway.alert_forms import AssignForm, CloseForm
 from pathway.models import OPEN_ALERT_STATUSES, Alert
 from relais.actions import ActionError
@@ -30,7 +37,8 @@ def _membership_or_403(request):
 
 
 def _open_alerts():
-    return Alert.objects.filter(status__in=OPEN_ALERT_STATUSES, person__merged_into__isnull=True)
+    """Open alerts; the lists narrow them to the persons one sees (merged records excluded)."""
+    return Alert.objects.filter(status__in=OPEN_ALERT_STATUSES)
 
 
 def _rows(alerts):
@@ -53,8 +61,13 @@ def _labelled(alerts):
 
 def _list(request, alerts, template, extra):
     rule, alerts = _rule_filter(request, alerts)
-    page = Paginator(_rows(alerts).order_by("opened_at", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    _labelled(page.object_list)
+    # Every id first (one query: a professional's or a structure's open alerts are a few hundred integers, counted
+    # by the paginator without a second pass of the need-to-know condition), then the page's rows by their ids:
+    # that condition leaves the planner no good estimate for the joins that display each row.
+    ids = list(alerts.order_by("opened_at", "pk").values_list("pk", flat=True))
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = {alert.pk: alert for alert in _rows(Alert.objects.filter(pk__in=list(page.object_list)))}
+    page.object_list = _labelled([rows[pk] for pk in page.object_list if pk in rows])
     log_access_many(request, [alert.person for alert in page.object_list], detail=extra["title"].lower())
     return render(
         request,
@@ -69,7 +82,7 @@ def my_alerts_view(request):
     membership = _membership_or_403(request)
     view = "suivi" if request.GET.get("vue") == "suivi" else "a_traiter"
     if view == "suivi":
-        alerts = visible_alerts(membership, _open_alerts().filter(person__pathway__referent_id=membership.user_id))
+        alerts = visible_alerts(membership, _open_alerts().filter(person_id__in=referred_persons(membership)))
     else:
         alerts = my_alerts(membership, _open_alerts())
     return _list(request, alerts, "pathway/alerts/mine.html", {"title": "Mes alertes", "view": view})
@@ -94,6 +107,7 @@ def alert_counts(request):
     available = [rule for rule in ruptures.rules() if rule.available]
     counts = (
         _open_alerts()
+        .filter(person__merged_into__isnull=True)
         .values("person__commune__epci_id", "rule")
         .annotate(count=Count("pk"))
         .order_by("person__commune__epci_id", "rule")

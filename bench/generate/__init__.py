@@ -10,9 +10,9 @@ import random
 import time
 from dataclasses import asdict, dataclass
 
-from bench.generate import accounts, people, territory
+from bench.generate import accounts, notes, people, territory
 
-STEPS = (territory, accounts, people)
+STEPS = (territory, accounts, people, notes)
 
 
 @dataclass(frozen=True)

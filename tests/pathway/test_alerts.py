@@ -357,6 +357,19 @@ class TestDailyRun:
     def test_an_immediate_queue_schedules_nothing(self):
         assert schedule_next() is None
 
+    def test_the_database_queue_holds_one_next_run(self, settings):
+        """What ``migrate`` does (post_migrate) and each run does after itself: one run waits, at the daily hour."""
+        from django_tasks_db.models import DBTaskResult
+
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+        first = schedule_next()
+        again = schedule_next()
+
+        waiting = DBTaskResult.objects.get(task_path="pathway.alert_tasks.compute_ruptures_daily")
+        assert first is not None and again is None
+        assert waiting.run_after == next_run()
+
     def test_the_command_reports_each_rule(self, membership_a):
         overdue(membership_a)
         output = StringIO()
