@@ -62,6 +62,10 @@ def _opened_event(rule, alert):
     )
 
 
+def _created(alert):
+    return {"rule": [None, alert.rule], "status": [None, alert.status]}
+
+
 def open_alerts(rule, rows):
     """SYSTEM: open an alert of ``rule`` for each (person id, since) of ``rows``. Returns how many were opened;
     one opened meanwhile by a concurrent computation (the unique constraint) is skipped."""
@@ -75,11 +79,7 @@ def open_alerts(rule, rows):
         try:
             with transaction.atomic():
                 Alert.objects.bulk_create(alerts)
-                _journal(
-                    alerts,
-                    ChangeLog.Action.CREATE,
-                    lambda alert: {"rule": [None, alert.rule], "status": [None, alert.status]},
-                )
+                _journal(alerts, ChangeLog.Action.CREATE, _created)
                 timeline.record_many([_opened_event(rule, alert) for alert in alerts])
             opened += len(alerts)
         except IntegrityError:
@@ -88,7 +88,7 @@ def open_alerts(rule, rows):
                 try:
                     with transaction.atomic():
                         alert.save()
-                        _journal([alert], ChangeLog.Action.CREATE, lambda item: {"status": [None, item.status]})
+                        _journal([alert], ChangeLog.Action.CREATE, _created)
                         timeline.record_many([_opened_event(rule, alert)])
                     opened += 1
                 except IntegrityError:
