@@ -76,6 +76,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 INSTALLED_APPS = [
     # The mission's apps first: a newcomer reads entry, pathway and offer before what they stand on.
     "entry",
+    "offer",
     "pathway",
     "people",
     "territory",
@@ -252,6 +253,12 @@ RELAIS_REQUIRE_2FA = env_bool("RELAIS_REQUIRE_2FA", default=PRODUCTION)
 RELAIS_LOGIN_MAX_FAILURES = int(os.environ.get("RELAIS_LOGIN_MAX_FAILURES", 5))
 RELAIS_LOGIN_LOCKOUT = timedelta(minutes=int(os.environ.get("RELAIS_LOGIN_LOCKOUT_MINUTES", 15)))
 RELAIS_INVITATION_VALIDITY = timedelta(days=int(os.environ.get("RELAIS_INVITATION_DAYS", 7)))
+# The offer: a referral unanswered this many days after it was sent expires, unless the service says otherwise;
+# the receiving structure is reminded after the second number of days. A published service not confirmed for
+# the given number of months is pointed out to its structure.
+RELAIS_REFERRAL_RESPONSE_DAYS = int(os.environ.get("RELAIS_REFERRAL_RESPONSE_DAYS", 30))
+RELAIS_REFERRAL_REMINDER_DAYS = int(os.environ.get("RELAIS_REFERRAL_REMINDER_DAYS", 10))
+RELAIS_SERVICE_CONFIRMATION_MONTHS = int(os.environ.get("RELAIS_SERVICE_CONFIRMATION_MONTHS", 6))
 
 # ProConnect (OpenID Connect). Off unless its endpoints are configured.
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")

@@ -10,8 +10,10 @@ from django.utils import timezone
 from accounts.models import Invitation, Role
 from entry import services
 from entry.models import Commission
+from offer import actions as offer_actions
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.factories import MembershipFactory, StructureFactory
+from tests.offer.factories import ServiceFactory
 from tests.people.factories import PersonFactory
 
 ROLES = ["anonymous", "professional_a", "professional_b", "structure_admin_a", "orientation_manager", "coordinator"]
@@ -50,6 +52,7 @@ class World:
             email="nouveau@exemple.fr", structure=self.structure_a, role=Role.PROFESSIONAL, invited_by=None
         )
         self._entry(users)
+        self._offer(users)
 
     def _entry(self, users):
         """People followed by professional A; one oriented to structure B; a commission, a merge, a request."""
@@ -77,6 +80,15 @@ class World:
         self.access_request = services.request_access(self.person, pro_b, "Je la reçois demain.")
         first, second = PersonFactory(followed_by=None), PersonFactory(followed_by=None)
         self.merge = services.merge_persons(first, second, manager.user)
+
+    def _offer(self, users):
+        """Services of structure A (one published, one draft); professional A orients the person to B's service."""
+        pro_a = users["professional_a"].memberships.get()
+        pro_b = users["professional_b"].memberships.get()
+        self.service = ServiceFactory(structure=self.structure_a)
+        self.draft_service = ServiceFactory(structure=self.structure_a, draft=True)
+        self.service_b = ServiceFactory(structure=pro_b.structure)
+        self.referral = offer_actions.send_referral(self.person, self.service_b, by=pro_a, message="Pour le permis.")
 
 
 # url name → list of (method, kwargs builder, expected status by role)
@@ -187,6 +199,50 @@ MATRIX = {
     "entry:merge": [("get", None, only(["coordinator"]))],
     "entry:referential_edit": [("get", None, only(["coordinator"]))],
     "entry:merge_undo": [("post", lambda w: {"merge_id": w.merge.public_id}, only(["coordinator"], 302))],
+    # Offer. Services of structure A: its admin manages them (the coordinator administers the Département, not
+    # A); a draft is seen by A's members only. Professional A orients the person to B's service: the referral is
+    # seen by A (the prescriber's structure and the person's team) and by B (which answers it), by nobody else.
+    "offer:search": [("get", None, logged(200))],
+    "offer:person_search": [("get", lambda w: {"public_id": w.person.public_id}, CARNET)],
+    "offer:referral_create": [
+        ("get", lambda w: {"person_id": w.person.public_id, "public_id": w.service_b.public_id}, CARNET)
+    ],
+    "offer:structure_services": [("get", None, logged(200))],
+    "offer:service_create": [("get", None, only(["structure_admin_a", "coordinator"]))],
+    "offer:service_detail": [
+        ("get", lambda w: {"public_id": w.service.public_id}, logged(200)),
+        (
+            "get",
+            lambda w: {"public_id": w.draft_service.public_id},
+            only(["professional_a", "structure_admin_a"], denied=404),
+        ),
+    ],
+    "offer:service_edit": [("get", lambda w: {"public_id": w.service.public_id}, only(["structure_admin_a"]))],
+    "offer:service_suspend": [("get", lambda w: {"public_id": w.service.public_id}, only(["structure_admin_a"]))],
+    "offer:service_change": [
+        (
+            "post",
+            lambda w: {"public_id": w.service.public_id, "change": "confirmer"},
+            only(["structure_admin_a"], status=302),
+        )
+    ],
+    "offer:referral_inbox": [("get", None, logged(200))],
+    "offer:referral_sent": [("get", None, logged(200))],
+    "offer:referral_export": [("get", None, logged(200))],
+    "offer:referral_detail": [
+        (
+            "get",
+            lambda w: {"public_id": w.referral.public_id},
+            only(["professional_a", "structure_admin_a", "professional_b"], denied=404),
+        )
+    ],
+    "offer:referral_transition": [
+        (
+            "post",
+            lambda w: {"public_id": w.referral.public_id, "step": "etudier"},
+            {**only(["professional_b"], status=302, denied=404), "professional_a": 403, "structure_admin_a": 403},
+        )
+    ],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [("get", None, logged(302))],
 }
