@@ -420,7 +420,7 @@ def _transition(referral, *, by, allowed_from, to, kind, summary, note="", then=
         _timeline(locked, kind, by, summary.format(service=locked.service.name, provider=_provider(locked.service)))
         if then is not None:
             then(locked)
-        after_commit(notify.referral_changed, locked.pk)
+        after_commit(notify.referral_changed, locked.pk, to)
     return locked
 
 

@@ -97,18 +97,21 @@ def referral_reminder(referral_id):
     )
 
 
-def referral_changed(referral_id):
-    """Tell the prescriber what became of their referral (not when they recorded it themselves)."""
+def referral_changed(referral_id, status):
+    """Tell the prescriber that their referral reached ``status`` (not when they recorded it themselves)."""
+    from offer.models import Referral
+
     referral = _referral(referral_id)
     if referral is None:
         return False
-    last = referral.transitions.order_by("-at", "-id").first()
-    if last is not None and last.by_id == referral.sender_id:
+    step = referral.transitions.filter(status=status).order_by("-at", "-id").first()
+    if step is None or (step.by_id is not None and step.by_id == referral.sender_id):
         return False
+    label = Referral.Status(status).label
     return _send(
-        f"Votre orientation vers « {referral.service.name} » : {referral.get_status_display()}",
+        f"Votre orientation vers « {referral.service.name} » : {label}",
         "offer/emails/referral_changed.txt",
-        {"referral": referral, "link": _link("offer:referral_detail", public_id=referral.public_id)},
+        {"referral": referral, "label": label, "link": _link("offer:referral_detail", public_id=referral.public_id)},
         [referral.sender.email],
     )
 
