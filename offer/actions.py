@@ -82,12 +82,14 @@ def _structure(by):
 # Services
 
 
-def _zone_errors(zone):
+def _zone_errors(zone, *, imported=False):
     if not zone:
         return [
             "Indiquez au moins une commune, un EPCI ou le département : sans zone, le service n'apparaît "
             "dans aucune recherche."
         ]
+    if imported:
+        return []  # Codes of the whole country, checked by the schema; the territory holds the département only.
     national = set(schema.NATIONAL_ZONES)
     codes = set(zone) - national
     known = set(Commune.objects.filter(code__in=codes).values_list("code", flat=True))
@@ -108,7 +110,7 @@ def check_service(service):
         add("name", "Le nom doit compter entre 3 et 150 caractères.")
     if len((service.description or "").strip()) < 5:
         add("description", "Décrivez le service en quelques phrases (5 caractères au moins).")
-    for message in _zone_errors(service.zone):
+    for message in _zone_errors(service.zone, imported=service.is_imported):
         add("zone", message)
     if not service.thematiques:
         add("thematiques", "Choisissez au moins une thématique.")

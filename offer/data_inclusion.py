@@ -6,6 +6,7 @@ record into model fields.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
@@ -178,7 +179,11 @@ def service_fields(record):
         "mobilisation_modes": _values(record.modes_mobilisation),
         "mobilisable_by": _values(record.mobilisable_par),
         "mobilisation_details": _str(record.mobilisation_precisions),
-        "weekly_hours": record.volume_horaire_hebdomadaire,
+        "weekly_hours": (
+            Decimal(str(round(record.volume_horaire_hebdomadaire, 2)))
+            if record.volume_horaire_hebdomadaire is not None
+            else None
+        ),
         "weeks": record.nombre_semaines,
         "zone": [str(code) for code in record.zone_eligibilite or []],
         "updated_at": timezone.make_aware(datetime.datetime.combine(record.date_maj, datetime.time(12))),
