@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from email_validator import EmailNotValidError, validate_email
+from stdnum.fr import siret as siret_number
 
 from accounts.models import Structure
 from offer import schema
@@ -38,6 +40,23 @@ def record_id(obj, source=None):
 def _text(value):
     value = (value or "").strip()
     return value or None
+
+
+def _email(value):
+    """An address the schema accepts, or None: a reserved domain (``.test``, the demo's) is left out."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return value
+
+
+def _siret(value):
+    """A valid SIRET (14 digits, Luhn key), or None: the schema takes nothing else."""
+    return value if value and siret_number.is_valid(value) else None
 
 
 def _date_maj(moment):
@@ -105,7 +124,7 @@ def structure_record(structure, source=None, updated_at=None):
         "date_maj": _date_maj(updated_at or structure.created_at),
         "description": None,
         "lien_source": None,
-        "siret": structure.siret or None,
+        "siret": _siret(structure.siret),
         "commune": commune.name if commune else None,
         "code_postal": postcodes[0] if postcodes else None,
         "code_insee": commune.code if commune else None,
@@ -114,7 +133,7 @@ def structure_record(structure, source=None, updated_at=None):
         "longitude": None,
         "latitude": None,
         "telephone": _text(structure.phone),
-        "courriel": _text(structure.email),
+        "courriel": _email(structure.email),
         "site_web": None,
         "horaires_accueil": None,
         "accessibilite_lieu": None,

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.demo import DEMO_PASSWORD, seed_consortium
 from audit.context import acting_as
 from entry.demo import seed_people
+from offer.demo import seed_offer
 
 
 class Command(BaseCommand):
@@ -19,7 +20,13 @@ class Command(BaseCommand):
         with acting_as(None, None):
             logins = seed_consortium()
             people = seed_people()
-        self.stdout.write(self.style.SUCCESS(f"Consortium de démonstration prêt : {people} personnes accompagnées."))
+            services, referrals = seed_offer()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Consortium de démonstration prêt : {people} personnes accompagnées, {services} services, "
+                f"{referrals} orientations vers des services."
+            )
+        )
         self.stdout.write("")
         self.stdout.write(f"Identifiants de démonstration (mot de passe commun : {DEMO_PASSWORD})")
         width = max(len(email) for email, _, _ in logins)
