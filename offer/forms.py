@@ -13,6 +13,7 @@ from dsfr.widgets import InlineCheckboxSelectMultiple, InlineRadioSelect
 
 from offer import schema
 from offer.models import Capacity, EndReason, Referral, RefusalReason, Service
+from offer.widgets import FastSelect, FastSelectMultiple
 from relais.phone import normalise_phone
 from territory.forms import CommuneField
 from territory.models import Commune, Epci
@@ -66,7 +67,9 @@ class ServiceForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Ce que le service apporte, pour qui, comment il se déroule. Des phrases courtes.",
     )
-    kind = forms.ChoiceField(label="Type de service", choices=[("", "—"), *schema.choices(schema.TypeService)])
+    kind = forms.ChoiceField(
+        label="Type de service", choices=[("", "—"), *schema.choices(schema.TypeService)], widget=FastSelect
+    )
     thematiques = ThematiquesField(label="Thématiques", help_text="Les besoins auxquels le service répond.")
     publics = forms.MultipleChoiceField(
         label="Publics",
@@ -88,7 +91,7 @@ class ServiceForm(DsfrBaseForm):
     )
     address = forms.CharField(label="Adresse", required=False, max_length=255)
     address_complement = forms.CharField(label="Complément d'adresse", required=False, max_length=255)
-    commune = CommuneField(label="Commune du lieu d'accueil", required=False)
+    commune = CommuneField(label="Commune du lieu d'accueil", required=False, widget=FastSelect)
     opening_hours = forms.CharField(
         label="Horaires d'accueil", required=False, help_text="Exemple : du lundi au vendredi, 9 h – 12 h 30."
     )
@@ -134,7 +137,7 @@ class ServiceForm(DsfrBaseForm):
         queryset=Commune.objects.none(),
         to_field_name="code",
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=FastSelectMultiple(attrs={"size": 8}),
         help_text="Plusieurs communes : maintenez la touche Ctrl (ou Cmd) en cliquant.",
     )
     capacity = forms.ChoiceField(label="Disponibilité", choices=Capacity.choices, widget=InlineRadioSelect)
@@ -304,18 +307,20 @@ class SuspendForm(DsfrBaseForm):
 class SearchForm(DsfrBaseForm):
     """The catalogue search. Nothing here is personal; from a carnet, it is posted all the same."""
 
-    commune = CommuneField(label="Commune", required=False, help_text="Les services ouverts à ses habitants.")
+    commune = CommuneField(
+        label="Commune", required=False, help_text="Les services ouverts à ses habitants.", widget=FastSelect
+    )
     categories = forms.MultipleChoiceField(
         label="Thématiques",
         choices=schema.choices(schema.Categorie),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    thematique = forms.ChoiceField(label="Besoin précis", required=False)
-    public = forms.ChoiceField(label="Public", required=False)
-    kind = forms.ChoiceField(label="Type de service", required=False)
-    fees = forms.ChoiceField(label="Frais", required=False)
-    reception = forms.ChoiceField(label="Mode d'accueil", required=False)
+    thematique = forms.ChoiceField(label="Besoin précis", required=False, widget=FastSelect)
+    public = forms.ChoiceField(label="Public", required=False, widget=FastSelect)
+    kind = forms.ChoiceField(label="Type de service", required=False, widget=FastSelect)
+    fees = forms.ChoiceField(label="Frais", required=False, widget=FastSelect)
+    reception = forms.ChoiceField(label="Mode d'accueil", required=False, widget=FastSelect)
     q = forms.CharField(label="Mots-clés", required=False, max_length=100, help_text="Exemple : permis, CV, épicerie.")
 
     def __init__(self, *args, **kwargs):

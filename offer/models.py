@@ -284,6 +284,13 @@ class Service(models.Model):
         return [schema.MOBILISABLE_BY_LABELS.get(value, value) for value in self.mobilisable_by]
 
     @property
+    def weekly_hours_label(self):
+        """« 3,5 » rather than « 3,50 »: the hours as a person writes them."""
+        if self.weekly_hours is None:
+            return ""
+        return f"{self.weekly_hours.normalize():f}".replace(".", ",")
+
+    @property
     def place(self):
         """The address in one line: « 3 rue des Écoles, 91000 Évry-Courcouronnes »."""
         town = self.commune.name if self.commune_id else self.commune_name

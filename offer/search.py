@@ -8,8 +8,9 @@ on the keys of the matching services. A search that finds nothing is counted, wi
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Value, When, Window
 from django.utils import timezone
 
 from offer import indexing, schema
@@ -26,6 +27,30 @@ AVAILABILITY_LABELS = {
     FULL: "complet",
     SUSPENDED: "suspendu",
 }
+
+
+# What a result shows (its card, its badges, why it is suggested): nothing else is read for a page of results.
+LISTED = (
+    "public_id",
+    "name",
+    "structure__name",
+    "external_structure__name",
+    "source",
+    "status",
+    "kind",
+    "fees",
+    "thematiques",
+    "capacity",
+    "places_open",
+    "waiting_weeks",
+    "suspended_from",
+    "suspended_until",
+    "address",
+    "postcode",
+    "commune__name",
+    "commune_name",
+    "updated_at",
+)
 
 
 def write_keys(service):
@@ -76,7 +101,7 @@ def _has_key(*values):
     return Exists(ServiceKey.objects.filter(service_id=OuterRef("pk"), key__in=list(values)))
 
 
-def matching(criteria, *, today=None):
+def matching(criteria):
     """The published services that answer ``criteria``, unordered and without annotations (for counts)."""
     services = Service.objects.filter(status=Service.Status.PUBLISHED)
     if criteria.commune is not None:
@@ -116,15 +141,36 @@ def availability(today):
     )
 
 
-def search(criteria, *, today=None):
+def search(criteria, *, today=None, matched=None):
     """The services answering ``criteria``, closest and most available first, freshest next."""
     today = today or timezone.localdate()
     return (
-        matching(criteria, today=today)
+        (matched if matched is not None else matching(criteria))
         .annotate(closeness=closeness(criteria.commune), availability=availability(today))
         .select_related("structure", "external_structure", "commune")
+        .only(*LISTED)
         .order_by("closeness", "availability", F("updated_at").desc(), "name", "pk")
     )
+
+
+def results_page(criteria, number, size, *, today=None, matched=None):
+    """One page of ``search(criteria)`` with the total counted by the same query (a window over the results),
+    as a paginator's page. A page past the end gives the last one."""
+    matched = matched if matched is not None else matching(criteria)
+    found = search(criteria, today=today, matched=matched).annotate(total=Window(Count("pk")))
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    rows = list(found[(number - 1) * size : number * size])
+    if not rows and number > 1:
+        number = max(1, -(-matched.count() // size))
+        rows = list(found[(number - 1) * size : number * size])
+    paginator = Paginator((), size)
+    paginator.count = rows[0].total if rows else 0
+    page = paginator.page(number)
+    page.object_list = rows
+    return page
 
 
 @dataclass
@@ -148,10 +194,11 @@ class Facets:
         return [(value, label, self.count(prefix, value)) for value, label in values]
 
 
-def facets(criteria, *, today=None):
+def facets(criteria, *, matched=None):
     """The facet counts of the services answering ``criteria``: one grouped query on their search keys."""
+    matched = matched if matched is not None else matching(criteria)
     rows = (
-        ServiceKey.objects.filter(service__in=matching(criteria, today=today).values("pk"))
+        ServiceKey.objects.filter(service__in=matched.values("pk"))
         .exclude(key__startswith=f"{ZONE}:")
         .values("key")
         .annotate(services=Count("service_id"))

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.journal import log_access
-from offer import access, actions, search
+from offer import access, actions, schema, search
 from offer.forms import ReferralForm, SearchForm, ServiceForm, SuspendForm
 from offer.models import Referral, Service
 from offer.suggestions import for_person
@@ -42,8 +42,9 @@ def _results(form, *, suggestion=None, page_number=1):
     if form.is_bound and not form.is_valid():
         return None
     criteria = form.criteria() if form.is_bound else search.Criteria()
-    page = Paginator(search.search(criteria), PAGE_SIZE).get_page(page_number)
-    form.show_counts(search.facets(criteria))
+    matched = search.matching(criteria)
+    page = search.results_page(criteria, page_number, PAGE_SIZE, matched=matched)
+    form.show_counts(search.facets(criteria, matched=matched))
     if page.paginator.count == 0 and not criteria.is_empty:
         search.record_unmet(criteria)
     rows = [
@@ -96,18 +97,17 @@ def person_search(request, public_id):
 
 
 def _zone_names(service):
-    """The service's zone in words: communes, EPCIs, départements."""
+    """The service's zone in words, in its order: « tout le département Essonne », an EPCI, a commune…"""
     codes = list(service.zone)
-    names = []
-    names += [f"tout le département {d.name}" for d in Departement.objects.filter(code__in=codes).order_by("code")]
-    names += [epci.name for epci in Epci.objects.filter(siren__in=codes).order_by("name")]
-    names += [commune.name for commune in Commune.objects.filter(code__in=codes).order_by("name")]
-    if any(code in ("france", "99100") for code in codes):
-        names.append("toute la France")
-    known = len(names)
-    if known < len(codes):
-        names += [code for code in codes if code not in {"france", "99100"}][known:]
-    return names
+    names = {
+        departement.code: f"tout le département {departement.name}"
+        for departement in Departement.objects.filter(code__in=codes)
+    }
+    names.update(Epci.objects.filter(siren__in=codes).values_list("siren", "name"))
+    names.update(Commune.objects.filter(code__in=codes).values_list("code", "name"))
+    names.update(dict.fromkeys(schema.NATIONAL_ZONES, "toute la France"))
+    # An imported service may name places outside the territory: their code is all Relais knows.
+    return [names.get(code, f"code {code}") for code in codes]
 
 
 def service_detail(request, public_id):

@@ -300,3 +300,25 @@ def test_every_professional_finds_published_services_of_other_structures(login, 
     member = MembershipFactory(user__email="autre@exemple.fr")
 
     assert names(login(member.user).get(reverse("offer:search"))) == ["Chez B"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [5, 40])
+def test_the_search_from_a_carnet_query_count_does_not_grow(
+    client_a, membership_a, count, django_assert_max_num_queries
+):
+    person = PersonFactory(commune_id=EVRY, followed_by=membership_a)
+    DiagnosticFactory(
+        person=person,
+        number=1,
+        structure=membership_a.structure,
+        done_by=membership_a.user,
+        answers={"barriers": {"mobility": {"level": "fort", "situations": []}}},
+    )
+    for number in range(count):
+        ServiceFactory(name=f"Service {number}")
+
+    with django_assert_max_num_queries(20):
+        response = client_a.get(reverse("offer:person_search", args=[person.public_id]))
+
+    assert len(names(response)) == min(count, 20)

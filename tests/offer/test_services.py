@@ -245,3 +245,23 @@ class TestLifecycle:
 
         with pytest.raises(Conflict):
             actions.update_service(stale, by=admin_a, data={"name": "Atelier perdu"}, version=stale.version)
+
+
+@pytest.mark.django_db
+def test_the_detail_says_where_it_is_open_and_how_to_mobilise_it(login, professional_b, admin_a):
+    service = ServiceFactory(
+        structure=admin_a.structure,
+        zone=["91", "200059228", "91377", "75056"],
+        phone="+33160123456",
+        weekly_hours="3.5",
+        weeks=6,
+        response_days=15,
+    )
+
+    page = text(login(professional_b).get(reverse("offer:service_detail", args=[service.public_id])))
+
+    assert "Ouvert à tout le département Essonne, CA Grand Paris Sud Seine Essonne Sénart, Massy, code 75056" in page
+    assert "01 60 12 34 56" in page
+    assert "3,5 h par semaine, 6 semaines" in page
+    assert "sous 15 jours" in page
+    assert "Modifier" not in page
