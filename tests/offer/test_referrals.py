@@ -494,3 +494,21 @@ class TestExports:
         response = login(professional_b).get(reverse("offer:referral_export"), {"sens": "recues"})
 
         assert len(response.content.decode("utf-8-sig").splitlines()) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("steps", [1, 5])
+def test_the_referral_page_query_count_does_not_grow_with_its_history(
+    login, referral, association_pro, steps, django_assert_max_num_queries
+):
+    if steps == 5:
+        actions.review_referral(referral, by=association_pro)
+        actions.accept_referral(referral, by=association_pro)
+        actions.start_referral(referral, by=association_pro)
+        actions.complete_referral(referral, by=association_pro)
+    client = login(association_pro.user)
+
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("offer:referral_detail", args=[referral.public_id]))
+
+    assert response.status_code == 200
