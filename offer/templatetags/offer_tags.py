@@ -9,7 +9,11 @@ register = template.Library()
 
 @register.inclusion_tag("offer/includes/person_referrals.html", takes_context=True)
 def person_referrals(context, person):
-    """The person's referrals this professional may see, and « Trouver une offre » when they may orient."""
+    """The person's referrals this professional may see, and « Trouver une offre ».
+
+    Shown on the carnet, which only a professional who may see the person opens: they may orient them too
+    (``offer.access.can_refer``), so the rule is not asked again here; the referral page asks it.
+    """
     request = context["request"]
     membership = getattr(request, "membership", None)
     referrals = (
@@ -18,4 +22,4 @@ def person_referrals(context, person):
         .select_related("service", "service__structure", "service__external_structure", "sender_structure")
         .order_by("-sent_at", "-pk")[:20]
     )
-    return {"person": person, "referrals": referrals, "can_refer": access.can_refer(membership, person)}
+    return {"person": person, "referrals": referrals, "can_refer": membership is not None}
