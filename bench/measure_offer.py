@@ -103,56 +103,74 @@ def orm_search(criteria):
     """What the view computes: the first page with its total (the rows shown with theirs), and the facets."""
     matched = search.matching(criteria)
     page = search.results_page(criteria, 1, PAGE_SIZE, matched=matched)
-    return page.paginator.count, page.object_list, search.facets(criteria, matched=matched).counts
+    return page.paginator.count, page.object_list, search.facets(criteria).counts
 
 
 def sql_search(criteria, today):
-    """The same search written by hand for PostgreSQL: the zone keys read once and grouped into the closeness,
-    the page with its total (a window), then the facets — two statements where the ORM sends two."""
+    """The same search written by hand for PostgreSQL, in two statements as the ORM sends: the eligible services
+    with their closeness (the zone keys read once, grouped) and whether each meets each facet's filter; then the
+    page with its total, and the facet counts in one pass over the keys of the eligible services."""
     levels = search.zone_levels(criteria.commune)
     params = {"zones": [key(ZONE, code) for code, _ in levels], "today": today}
     ranks = []
     for code, level in levels[:-1]:
         params[f"rank{level}"] = key(ZONE, code)
         ranks.append(f"WHEN %(rank{level})s THEN {level}")
-    where = ["s.status = 'published'"]
+    flags = {}
     if criteria.categories:
-        where.append("EXISTS (SELECT 1 FROM offer_servicekey k WHERE k.service_id = s.id AND k.key = ANY(%(themes)s))")
+        flags["t"] = "k.key = ANY(%(themes)s)"
         params["themes"] = [key(CATEGORY, value) for value in criteria.categories]
     if criteria.public:
-        where.append(
-            "EXISTS (SELECT 1 FROM offer_servicekey k WHERE k.service_id = s.id AND k.key = ANY(%(publics)s))"
-        )
+        flags["p"] = "k.key = ANY(%(publics)s)"
         params["publics"] = [key(PUBLIC, criteria.public), key(PUBLIC, schema.ALL_PUBLICS)]
     if criteria.fees:
-        where.append("EXISTS (SELECT 1 FROM offer_servicekey k WHERE k.service_id = s.id AND k.key = %(fees)s)")
+        flags["f"] = "k.key = %(fees)s"
         params["fees"] = key(FEES, criteria.fees)
+    words = []
     for index, word in enumerate(criteria.text.split()):
-        where.append(f"s.search_text LIKE %(word{index})s")
+        words.append(f"AND s.search_text LIKE %(word{index})s")
         params[f"word{index}"] = f"%{word}%"
+    meets = "".join(
+        f", EXISTS (SELECT 1 FROM offer_servicekey k WHERE k.service_id = s.id AND {condition}) AS meets_{name}"
+        for name, condition in flags.items()
+    )
     eligible = f"""
-        SELECT k.service_id, min(CASE k.key {" ".join(ranks)} ELSE 3 END) AS closeness
-        FROM offer_servicekey k WHERE k.key = ANY(%(zones)s) GROUP BY k.service_id
+        WITH zones AS (
+            SELECT k.service_id, min(CASE k.key {" ".join(ranks)} ELSE 3 END) AS closeness
+            FROM offer_servicekey k WHERE k.key = ANY(%(zones)s) GROUP BY k.service_id
+        ), eligible AS (
+            SELECT s.id, z.closeness {meets}
+            FROM offer_service s JOIN zones z ON z.service_id = s.id
+            WHERE s.status = 'published' {" ".join(words)}
+        )
     """
-    source = f"FROM offer_service s JOIN ({eligible}) z ON z.service_id = s.id"
-    conditions = " AND ".join(where)
-    page = f"""
-        SELECT s.*, st.name, es.name, c.name, z.closeness,
+    every = " AND ".join(f"e.meets_{name}" for name in flags) or "TRUE"
+
+    def others(*names):
+        kept = [f"e.meets_{name}" for name in flags if name not in names]
+        return " AND ".join(kept) or "TRUE"
+
+    page = f"""{eligible}
+        SELECT s.*, st.name, es.name, c.name, e.closeness,
                CASE WHEN s.suspended_from <= %(today)s
                          AND (s.suspended_until IS NULL OR s.suspended_until >= %(today)s) THEN 3
                     WHEN s.capacity = 'full' THEN 2 WHEN s.capacity = 'waiting_list' THEN 1 ELSE 0 END AS availability,
                count(*) OVER () AS total
-        {source}
+        FROM eligible e JOIN offer_service s ON s.id = e.id
         LEFT JOIN accounts_structure st ON st.id = s.structure_id
         LEFT JOIN offer_externalstructure es ON es.id = s.external_structure_id
         LEFT JOIN territory_commune c ON c.code = s.commune_id
-        WHERE {conditions}
-        ORDER BY z.closeness, availability, s.updated_at DESC, s.name, s.id
+        WHERE {every}
+        ORDER BY e.closeness, availability, s.updated_at DESC, s.name, s.id
         LIMIT {PAGE_SIZE}
     """
-    facets = f"""
-        SELECT k.key, count(*) FROM offer_servicekey k
-        WHERE k.service_id IN (SELECT s.id {source} WHERE {conditions}) AND k.key NOT LIKE 'z:%%'
+    facets = f"""{eligible}
+        SELECT k.key, count(*) FROM offer_servicekey k JOIN eligible e ON e.id = k.service_id
+        WHERE CASE split_part(k.key, ':', 1)
+                WHEN 'z' THEN FALSE
+                WHEN 'c' THEN {others("t")} WHEN 't' THEN {others("t")}
+                WHEN 'p' THEN {others("p")} WHEN 'f' THEN {others("f")}
+                ELSE {every} END
         GROUP BY k.key
     """
     with connection.cursor() as cursor:
@@ -209,7 +227,7 @@ def run(iterations, rng, report=print):
     commune_only = draw_criteria(rng, total, communes, category=False)
     detailed = draw_criteria(rng, total, communes, public=True)
     words = draw_criteria(rng, total, communes, category=False, text=True)
-    _check_same(by_category + detailed + words, today)
+    _check_same(by_category[:7] + detailed[:7] + words[:6], today)
 
     report("Offre : recherche par commune et thématique…")
     for key_, label, drawn in (

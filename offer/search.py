@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Value, When, Window
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When, Window
 from django.utils import timezone
 
 from offer import indexing, schema
@@ -101,22 +101,37 @@ def _has_key(*values):
     return Exists(ServiceKey.objects.filter(service_id=OuterRef("pk"), key__in=list(values)))
 
 
-def matching(criteria):
-    """The published services that answer ``criteria``, unordered and without annotations (for counts)."""
+def dimension_filters(criteria):
+    """The filters of each facet asked in ``criteria``: {facet: the EXISTS its services meet}."""
+    filters = {}
+    thematiques = criteria.thematiques
+    if thematiques:
+        filters[THEMATIQUE] = _has_key(
+            *(key(THEMATIQUE if schema.SEPARATOR in value else CATEGORY, value) for value in thematiques)
+        )
+    if criteria.public:
+        filters[PUBLIC] = _has_key(key(PUBLIC, criteria.public), key(PUBLIC, schema.ALL_PUBLICS))
+    for prefix, value in ((KIND, criteria.kind), (FEES, criteria.fees), (RECEPTION, criteria.reception)):
+        if value:
+            filters[prefix] = _has_key(key(prefix, value))
+    return filters
+
+
+def eligible(criteria):
+    """The published services open in the commune asked that contain the words typed: before any facet."""
     services = Service.objects.filter(status=Service.Status.PUBLISHED)
     if criteria.commune is not None:
         services = services.filter(_has_key(*(key(ZONE, code) for code, _ in zone_levels(criteria.commune))))
-    thematiques = criteria.thematiques
-    if thematiques:
-        wanted = [key(THEMATIQUE if schema.SEPARATOR in value else CATEGORY, value) for value in thematiques]
-        services = services.filter(_has_key(*wanted))
-    if criteria.public:
-        services = services.filter(_has_key(key(PUBLIC, criteria.public), key(PUBLIC, schema.ALL_PUBLICS)))
-    for prefix, value in ((KIND, criteria.kind), (FEES, criteria.fees), (RECEPTION, criteria.reception)):
-        if value:
-            services = services.filter(_has_key(key(prefix, value)))
     for word in fold(criteria.text).split():
         services = services.filter(search_text__contains=word)
+    return services
+
+
+def matching(criteria):
+    """The published services that answer ``criteria``, unordered and without annotations (for counts)."""
+    services = eligible(criteria)
+    for condition in dimension_filters(criteria).values():
+        services = services.filter(condition)
     return services
 
 
@@ -194,16 +209,39 @@ class Facets:
         return [(value, label, self.count(prefix, value)) for value, label in values]
 
 
-def facets(criteria, *, matched=None):
-    """The facet counts of the services answering ``criteria``: one grouped query on their search keys."""
-    matched = matched if matched is not None else matching(criteria)
-    rows = (
-        ServiceKey.objects.filter(service__in=matched.values("pk"))
-        .exclude(key__startswith=f"{ZONE}:")
-        .values("key")
-        .annotate(services=Count("service_id"))
-        .order_by()
-    )
+# The facets, by the prefixes of their keys: the thématiques (categories and precise ones) are one facet.
+FACETS = {THEMATIQUE: (CATEGORY, THEMATIQUE), PUBLIC: (PUBLIC,), KIND: (KIND,), FEES: (FEES,), RECEPTION: (RECEPTION,)}
+
+
+def facets(criteria):
+    """How many services each value of each facet would find, the other facets' filters kept: ticking a second
+    thématique shows what it adds, not zero. One grouped count per facet asked (its services filtered by the
+    others), one for the facets not asked, sent together as one query (UNION ALL)."""
+    filters = dimension_filters(criteria)
+    base = eligible(criteria)
+
+    def meeting(*kept):
+        services = base
+        for name in kept:
+            services = services.filter(filters[name])
+        return services.values("pk")
+
+    def counted(services, prefixes):
+        keys = Q()
+        for prefix in prefixes:
+            keys |= Q(key__startswith=f"{prefix}:")
+        return (
+            ServiceKey.objects.filter(keys, service__in=services)
+            .values("key")
+            .annotate(services=Count("service_id"))
+            .order_by()
+        )
+
+    parts = [counted(meeting(*(name for name in filters if name != facet)), FACETS[facet]) for facet in filters]
+    others = [prefix for facet, prefixes in FACETS.items() if facet not in filters for prefix in prefixes]
+    if others:
+        parts.append(counted(meeting(*filters), others))
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return Facets({row["key"]: row["services"] for row in rows})
 
 

@@ -44,7 +44,7 @@ def _results(form, *, suggestion=None, page_number=1):
     criteria = form.criteria() if form.is_bound else search.Criteria()
     matched = search.matching(criteria)
     page = search.results_page(criteria, page_number, PAGE_SIZE, matched=matched)
-    form.show_counts(search.facets(criteria, matched=matched))
+    form.show_counts(search.facets(criteria))
     if page.paginator.count == 0 and not criteria.is_empty:
         search.record_unmet(criteria)
     rows = [

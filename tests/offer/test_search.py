@@ -154,6 +154,18 @@ class TestFilters:
         assert "Jeunes (2)" in page
         assert "Payant (1)" in page
 
+    def test_each_facet_counts_with_the_other_filters_only(self, client_a):
+        page = text(search(client_a, categories="mobilite", public="seniors"))
+
+        # Ticking a second thématique would add the digital workshop (for seniors), whatever « mobilité » found.
+        assert "Numérique (1)" in page
+        assert "Mobilité (1)" in page  # the garage, for everyone, so for seniors too
+        # Another public would find, among the mobility services: for the young, both.
+        assert "Jeunes (2)" in page
+        # Among the services found (the garage only): its type and its reception mode.
+        assert "Aide matérielle (1)" in page
+        assert "Accompagnement (0)" in page
+
     def test_a_value_outside_the_schema_is_refused_in_french(self, client_a):
         response = search(client_a, categories="astrologie")
 
