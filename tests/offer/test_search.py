@@ -334,3 +334,19 @@ def test_the_search_from_a_carnet_query_count_does_not_grow(
         response = client_a.get(reverse("offer:person_search", args=[person.public_id]))
 
     assert len(names(response)) == min(count, 20)
+
+
+@pytest.mark.django_db
+def test_the_posted_search_pages_by_buttons_of_its_form(client_a, membership_a):
+    person = PersonFactory(commune_id=EVRY, followed_by=membership_a)
+    for number in range(23):
+        ServiceFactory(name=f"Service {number:02d}", thematiques=["sante--acces-aux-soins"])
+    url = reverse("offer:person_search", args=[person.public_id])
+
+    first = client_a.post(url, {"commune": EVRY, "categories": "sante"})
+    second = client_a.post(url, {"commune": EVRY, "categories": "sante", "page": "2"})
+
+    assert 'form="recherche" name="page" value="2"' in first.content.decode()
+    assert len(names(first)) == 20
+    assert len(names(second)) == 3
+    assert not set(names(first)) & set(names(second))
