@@ -101,8 +101,7 @@ def as_query(criteria):
 
 def orm_search(criteria):
     """What the view computes: the first page with its total (the rows shown with theirs), and the facets."""
-    matched = search.matching(criteria)
-    page = search.results_page(criteria, 1, PAGE_SIZE, matched=matched)
+    page = search.results_page(criteria, 1, PAGE_SIZE)
     return page.paginator.count, page.object_list, search.facets(criteria).counts
 
 

@@ -156,11 +156,11 @@ def availability(today):
     )
 
 
-def search(criteria, *, today=None, matched=None):
+def search(criteria, *, today=None):
     """The services answering ``criteria``, closest and most available first, freshest next."""
     today = today or timezone.localdate()
     return (
-        (matched if matched is not None else matching(criteria))
+        matching(criteria)
         .annotate(closeness=closeness(criteria.commune), availability=availability(today))
         .select_related("structure", "external_structure", "commune")
         .only(*LISTED)
@@ -168,18 +168,17 @@ def search(criteria, *, today=None, matched=None):
     )
 
 
-def results_page(criteria, number, size, *, today=None, matched=None):
+def results_page(criteria, number, size, *, today=None):
     """One page of ``search(criteria)`` with the total counted by the same query (a window over the results),
     as a paginator's page. A page past the end gives the last one."""
-    matched = matched if matched is not None else matching(criteria)
-    found = search(criteria, today=today, matched=matched).annotate(total=Window(Count("pk")))
+    found = search(criteria, today=today).annotate(total=Window(Count("pk")))
     try:
         number = max(int(number), 1)
     except (TypeError, ValueError):
         number = 1
     rows = list(found[(number - 1) * size : number * size])
     if not rows and number > 1:
-        number = max(1, -(-matched.count() // size))
+        number = max(1, -(-matching(criteria).count() // size))
         rows = list(found[(number - 1) * size : number * size])
     paginator = Paginator((), size)
     paginator.count = rows[0].total if rows else 0

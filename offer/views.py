@@ -42,8 +42,7 @@ def _results(form, *, suggestion=None, page_number=1):
     if form.is_bound and not form.is_valid():
         return None
     criteria = form.criteria() if form.is_bound else search.Criteria()
-    matched = search.matching(criteria)
-    page = search.results_page(criteria, page_number, PAGE_SIZE, matched=matched)
+    page = search.results_page(criteria, page_number, PAGE_SIZE)
     form.show_counts(search.facets(criteria))
     if page.paginator.count == 0 and not criteria.is_empty:
         search.record_unmet(criteria)

@@ -187,6 +187,9 @@ def test_pages_keep_the_search(client_a):
     assert len(names(second)) == 5
     assert "Hors sujet" not in names(second)
     assert "25 services" in text(second)
+    beyond = search(client_a, categories="sante", commune=EVRY, page="9")
+    assert names(beyond) == names(second)
+    assert "Page 2 sur 2" in text(beyond)
 
 
 @pytest.mark.django_db
