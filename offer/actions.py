@@ -245,6 +245,7 @@ def publish_service(service, *, by):
         if not locked.is_imported:
             locked.updated_at = now
         locked.save()
+        write_keys(locked)
     return locked
 
 
@@ -258,6 +259,7 @@ def archive_service(service, *, by):
         locked.status = Service.Status.ARCHIVED
         locked.archived_at = timezone.now()
         locked.save()
+        write_keys(locked)
     return locked
 
 

@@ -302,7 +302,8 @@ class ServiceKey(models.Model):
     """One value a service can be found by: ``z:91228`` (zone), ``c:mobilite`` (category), ``t:…`` (thématique),
     ``p:jeunes`` (public), ``ty:atelier`` (type), ``f:gratuit`` (fees), ``m:en-presentiel`` (reception mode).
 
-    Derived from the service on every change (``offer.search.index_service``); never edited by hand.
+    Derived from the service on every change (``offer.search.write_keys``), for published services only; never
+    edited by hand.
     """
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="keys")

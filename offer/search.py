@@ -54,8 +54,9 @@ LISTED = (
 
 
 def write_keys(service):
-    """Rewrite the search keys of ``service`` from its fields (inside the action's transaction)."""
-    wanted = set(indexing.keys_for(service))
+    """Rewrite the search keys of ``service`` from its fields (inside the action's transaction). Only a published
+    service has keys: the counts read the keys alone, without the services' table."""
+    wanted = set(indexing.keys_for(service)) if service.status == Service.Status.PUBLISHED else set()
     existing = set(ServiceKey.objects.filter(service=service).values_list("key", flat=True))
     if existing - wanted:
         ServiceKey.objects.filter(service=service, key__in=existing - wanted).delete()

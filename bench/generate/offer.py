@@ -164,7 +164,12 @@ def _finish(service, provider):
 def _write(services):
     Service.objects.bulk_create(services, batch_size=BATCH)
     ServiceKey.objects.bulk_create(
-        [ServiceKey(service_id=service.pk, key=value) for service in services for value in indexing.keys_for(service)],
+        [
+            ServiceKey(service_id=service.pk, key=value)
+            for service in services
+            if service.status == "published"
+            for value in indexing.keys_for(service)
+        ],
         batch_size=BATCH,
     )
 

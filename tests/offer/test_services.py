@@ -42,8 +42,11 @@ def service_form(**overrides):
 
 @pytest.mark.django_db
 class TestStructureAdminDescribesAService:
-    def test_created_as_a_draft_with_the_schema_values_and_its_search_keys(self, login, structure_admin_a, admin_a):
-        response = login(structure_admin_a).post(reverse("offer:service_create"), service_form())
+    def test_created_as_a_draft_with_the_schema_values_then_published_with_its_search_keys(
+        self, login, structure_admin_a, admin_a
+    ):
+        client = login(structure_admin_a)
+        response = client.post(reverse("offer:service_create"), service_form())
 
         service = Service.objects.get()
         assert response.status_code == 302
@@ -54,6 +57,9 @@ class TestStructureAdminDescribesAService:
         assert service.phone == "+33160123456"
         assert service.postcode == "91000"
         assert service.response_days == 15
+        # A draft is found by nobody: it has no search key until published.
+        assert not ServiceKey.objects.filter(service=service).exists()
+        client.post(reverse("offer:service_change", args=[service.public_id, "publier"]))
         keys = set(ServiceKey.objects.filter(service=service).values_list("key", flat=True))
         assert {"z:200059228", "c:mobilite", "t:mobilite--preparer-un-permis", "p:jeunes", "f:gratuit"} <= keys
         assert ChangeLog.objects.filter(object_id=str(service.public_id), action=ChangeLog.Action.CREATE).exists()
