@@ -55,7 +55,7 @@ LISTED = (
 
 def write_keys(service):
     """Rewrite the search keys of ``service`` from its fields (inside the action's transaction). Only a published
-    service has keys: the counts read the keys alone, without the services' table."""
+    service has keys: a draft or an archived one is in no count, whatever a query forgets."""
     wanted = set(indexing.keys_for(service)) if service.status == Service.Status.PUBLISHED else set()
     existing = set(ServiceKey.objects.filter(service=service).values_list("key", flat=True))
     if existing - wanted:
