@@ -137,7 +137,7 @@ def resolve_alerts(rule, pks):
 def _locked(alert, by):
     require_actor(by)
     require(by is not SYSTEM, "Une alerte est traitée par un professionnel.")
-    locked = Alert.objects.select_for_update().select_related("person", "taken_by").get(pk=alert.pk)
+    locked = Alert.objects.select_for_update(of=("self",)).select_related("person", "taken_by").get(pk=alert.pk)
     require(can_handle_alert(by, locked))
     if not locked.is_open:
         raise Conflict(NOT_OPEN.format(status=locked.get_status_display()))

@@ -140,7 +140,7 @@ def edit_note(note, *, by, version, text, visibility, sensitive, kind, contact_o
     """The author corrects their note while it is not fixed yet; its timeline event follows (visibility, summary)."""
     require_actor(by)
     with transaction.atomic():
-        locked = Note.objects.select_for_update().select_related("person", "corrects").get(pk=note.pk)
+        locked = Note.objects.select_for_update(of=("self",)).select_related("person", "corrects").get(pk=note.pk)
         require(by is not SYSTEM and can_view_person(by, locked.person))
         require(locked.author_id == by.user_id, AUTHOR_ONLY)
         if locked.is_fixed:
