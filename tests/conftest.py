@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
+from pytest_django.plugin import blocking_manager_key
 
 from tests.factories import PASSWORD, MembershipFactory, StructureFactory
 
@@ -35,11 +36,38 @@ def empty_caches():
             cache.clear()
 
 
+def ensure_territory():
+    """The Essonne territory, loaded when missing."""
+    from territory.models import Commune
+
+    if not Commune.objects.filter(departement_id="91").exists():
+        call_command("load_territory", departements=["91"], verbosity=0)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database holds the Essonne territory, as a deployment does."""
     with django_db_blocker.unblock():
-        call_command("load_territory", departements=["91"], verbosity=0)
+        ensure_territory()
+
+
+def _transactional(item):
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test empties every table when it ends, the territory included: it is loaded again at once,
+    whatever test comes next (the order is shuffled), so no test depends on the one before it."""
+    result = yield
+    # After the last test, the test database itself is gone.
+    if nextitem is not None and _transactional(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            ensure_territory()
+    return result
 
 
 @pytest.fixture

@@ -8,11 +8,8 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.db import connections
 from playwright.sync_api import sync_playwright
-
-from territory.models import Commune
 
 # Playwright's sync API runs an event loop in the test thread: without this, Django refuses the ORM calls
 # that the tests make there to prepare their data. Nothing else in the suite runs asynchronous code.
@@ -56,27 +53,10 @@ def browser():
         playwright.stop()
 
 
-def _ensure_territory():
-    if not Commune.objects.filter(departement_id="91").exists():
-        call_command("load_territory", departements=["91"], verbosity=0)
-
-
 @pytest.fixture(autouse=True)
-def territory(transactional_db):
-    """The Essonne territory, as in every test database.
-
-    Browser tests are transactional (the live server sees what they create): each one ends by emptying
-    every table, the territory included, so it is loaded again when missing.
-    """
-    _ensure_territory()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def territory_left_in_place(django_db_setup, django_db_blocker):
-    """After the module's last test has emptied the tables, load the territory again for the tests that follow."""
-    yield
-    with django_db_blocker.unblock():
-        _ensure_territory()
+def live_database(transactional_db):
+    """Browser tests are transactional: the live server sees what they create (the territory is loaded again after
+    each one, see the root conftest)."""
 
 
 @pytest.fixture

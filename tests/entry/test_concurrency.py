@@ -4,7 +4,6 @@ half-written and nothing is silently overwritten."""
 import threading
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -106,19 +105,10 @@ class TestOneAfterTheOther:
         return client
 
 
-@pytest.fixture(scope="module")
-def territory_reloaded(django_db_blocker):
-    """A transactional test empties every table when it ends: the territory is loaded again after it."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_territory", departements=["91"], verbosity=0)
-
-
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="SQLite serialises writers on one file: two connections cannot race on a row lock.",
 )
-@pytest.mark.usefixtures("territory_reloaded")
 @pytest.mark.django_db(transaction=True)
 def test_two_managers_deciding_at_once_on_two_connections(membership_a, manager, propose, structure_a, structure_b):
     person = PersonFactory(followed_by=membership_a, rsa=True)

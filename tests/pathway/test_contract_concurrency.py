@@ -4,13 +4,11 @@ the other is told, nothing is half-written or silently overwritten (PostgreSQL: 
 import threading
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from pathway import contract_actions as actions
 from pathway.contract_models import Action, EngagementContract
 from relais.actions import ActionError, Conflict
-from territory.models import Commune
 from tests.pathway.contract_fixtures import *  # noqa: F403  (the contract's fixtures)
 
 pytestmark = [
@@ -18,28 +16,8 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="SQLite serialises writers on one file: two connections cannot race on a row lock.",
     ),
-    pytest.mark.usefixtures("territory_reloaded"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _ensure_territory():
-    if not Commune.objects.filter(departement_id="91").exists():
-        call_command("load_territory", departements=["91"], verbosity=0)
-
-
-@pytest.fixture(autouse=True)
-def territory(transactional_db):
-    """A transactional test empties every table when it ends: the next one loads the territory again."""
-    _ensure_territory()
-
-
-@pytest.fixture(scope="module")
-def territory_reloaded(django_db_blocker):
-    """And after the module's last test, for the tests that follow."""
-    yield
-    with django_db_blocker.unblock():
-        _ensure_territory()
 
 
 def race(*calls):
