@@ -1,15 +1,21 @@
-"""The two ways to write the audit journals.
+"""The ways to write the audit journals.
 
 - ``log_access(request, obj, ...)``: every view, export or print that shows a person's data calls it.
+- ``log_search(request, ...)``: every search for people, whatever it found, on a row of its own.
 - ``track(Model, fields=...)``: registers a model whose changes are recorded field by field.
 """
+
+import uuid
 
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from audit.context import current_actor
 from audit.models import AccessLog, ChangeLog
 
-_object_types = {}
+# The object type of a search's own row in the access log: a search is journalled, not what was typed.
+SEARCH = "search"
+
+_object_types = {SEARCH: "recherche de personnes"}
 
 
 def known_object_types():
@@ -60,6 +66,36 @@ def log_access_many(request, objects, action=AccessLog.Action.VIEW, detail=""):
     AccessLog.objects.bulk_create(
         [_entry(AccessLog, obj, user, structure, action=action, detail=detail[:255]) for obj in objects]
     )
+
+
+def log_search(request, *, label, criteria, shown=(), outside=0, shown_detail="résultat de recherche"):
+    """Record one search on a row of its own, whatever it found, and a search access to each person shown.
+
+    The search's row says which criteria were filled in (``criteria``: their labels, never what was typed),
+    how many people the reader may open among the results (``shown``, each also journalled) and how many
+    outside their need-to-know the search revealed (``outside``): fishing for a birth date or an identifier
+    leaves a trace. One query.
+    """
+    user, structure = _reader(request)
+    detail = (
+        f"Critères : {', '.join(criteria)}. "
+        f"Résultats : {len(shown)} dans le besoin d'en connaître, {outside} hors du besoin d'en connaître."
+    )
+    search = AccessLog(
+        user=user,
+        structure=structure,
+        action=AccessLog.Action.SEARCH,
+        object_type=SEARCH,
+        object_id=str(uuid.uuid4()),
+        object_label=label[:200],
+        detail=detail[:255],
+    )
+    rows = [
+        _entry(AccessLog, obj, user, structure, action=AccessLog.Action.SEARCH, detail=shown_detail[:255])
+        for obj in shown
+    ]
+    AccessLog.objects.bulk_create([search, *rows])
+    return search
 
 
 def _value(instance, field):

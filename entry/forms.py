@@ -46,6 +46,10 @@ class SearchForm(DsfrBaseForm):
         label="Numéro de sécurité sociale", max_length=21, required=False, help_text="15 caractères, espaces permis."
     )
     caf_number = forms.CharField(label="Numéro d'allocataire CAF", max_length=20, required=False)
+    france_travail_id = forms.CharField(label="Identifiant France Travail", max_length=20, required=False)
+
+    # A birth date or first names narrow a search; they never make one (a whole day of births is not a search).
+    IDENTIFIERS = ("nir", "caf_number", "france_travail_id")
 
     def clean_nir(self):
         return clean_nir(self.cleaned_data.get("nir"))
@@ -53,11 +57,38 @@ class SearchForm(DsfrBaseForm):
     def clean_birth_date(self):
         return clean_birth_date(self.cleaned_data.get("birth_date"))
 
+    def clean_caf_number(self):
+        return (self.cleaned_data.get("caf_number") or "").strip()
+
+    def clean_france_travail_id(self):
+        return (self.cleaned_data.get("france_travail_id") or "").strip().upper()
+
     def clean(self):
         cleaned = super().clean()
-        if not any(cleaned.get(name) for name in ["last_name", "birth_date", "nir", "caf_number"]) and not self.errors:
-            raise ValidationError("Indiquez au moins un nom, une date de naissance, un NIR ou un numéro CAF.")
+        if cleaned.get("last_name", "").strip() or any(cleaned.get(name) for name in self.IDENTIFIERS):
+            return cleaned
+        if any(name in self.errors for name in self.IDENTIFIERS):
+            return cleaned  # an identifier was typed: its own error says what is wrong with it
+        if cleaned.get("birth_date") or cleaned.get("first_names", "").strip() or "birth_date" in self.errors:
+            self.add_error(
+                "last_name",
+                "Indiquez aussi le nom, ou un identifiant (NIR, numéro d'allocataire CAF, identifiant France "
+                "Travail) : une date de naissance ou un prénom seuls ne suffisent pas pour rechercher.",
+            )
+        else:
+            self.add_error(
+                "last_name",
+                "Indiquez un nom, ou un identifiant : NIR, numéro d'allocataire CAF ou identifiant France Travail.",
+            )
         return cleaned
+
+    def criteria(self):
+        """The labels of the criteria filled in (for the journal: never what was typed)."""
+        return [_lower_first(field.label) for name, field in self.fields.items() if self.cleaned_data.get(name)]
+
+
+def _lower_first(label):
+    return label[:1].lower() + label[1:]
 
 
 class PersonForm(DsfrBaseForm, forms.ModelForm):
@@ -168,6 +199,22 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
                 "puis reportez vos changements."
             )
         return cleaned
+
+    MATCHED_FIELDS = (
+        "birth_name",
+        "usage_name",
+        "first_names",
+        "birth_date",
+        "nir",
+        "caf_number",
+        "france_travail_id",
+    )
+
+    def search_criteria(self):
+        """The labels of the identity fields filled in, by which duplicates are sought (never their values)."""
+        return [
+            _lower_first(str(self.fields[name].label)) for name in self.MATCHED_FIELDS if self.cleaned_data.get(name)
+        ]
 
     def save(self, commit=True):
         person = super().save(commit=False)

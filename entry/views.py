@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.access import is_orientation_manager
-from audit.journal import log_access, log_access_many
+from audit.journal import log_access, log_access_many, log_search
 from audit.models import AccessLog
 from entry import access, actions
 from entry.diagnostic_form import DiagnosticForm
@@ -79,6 +79,7 @@ def person_list(request):
             "first_names": data["first_names"],
             "birth_date": data["birth_date"].isoformat() if data["birth_date"] else "",
             "caf_number": data["caf_number"],
+            "france_travail_id": data["france_travail_id"],
         }
         query = matching.Query(
             last_name=data["last_name"],
@@ -86,6 +87,7 @@ def person_list(request):
             birth_date=data["birth_date"],
             nir=data["nir"],
             caf_number=data["caf_number"],
+            france_travail_id=data["france_travail_id"],
         )
         found = matching.find(query)
         visible = set(
@@ -95,7 +97,13 @@ def person_list(request):
         )
         results = [{"match": match, "visible": match.person.pk in visible} for match in found]
         shown = [match.person for match in found if match.person.pk in visible]
-        log_access_many(request, shown, action=AccessLog.Action.SEARCH, detail="résultat de recherche")
+        log_search(
+            request,
+            label="Recherche de personnes",
+            criteria=form.criteria(),
+            shown=shown,
+            outside=len(found) - len(shown),
+        )
     caseload = (
         persons_visible_to(membership)
         .filter(pathway__team__user=request.user, pathway__team__ended_at__isnull=True)
@@ -117,7 +125,7 @@ def person_create(request):
     form = PersonForm(request.POST or None, initial=request.session.get(SEARCH_SESSION_KEY, {}))
     # The confirmation is judged only once the candidates have been shown with it.
     confirm = ConfirmDuplicateForm(request.POST if "confirmation_affichee" in request.POST else None)
-    duplicates = []
+    duplicates, visible = [], set()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         duplicates = [
@@ -135,6 +143,21 @@ def person_create(request):
             )
             if match.is_likely_duplicate
         ]
+        if duplicates:
+            visible = set(
+                persons_visible_to(
+                    membership, Person.objects.filter(pk__in=[m.person.pk for m in duplicates])
+                ).values_list("pk", flat=True)
+            )
+        shown = [match.person for match in duplicates if match.person.pk in visible]
+        log_search(
+            request,
+            label="Recherche de doublons avant une création",
+            criteria=form.search_criteria(),
+            shown=shown,
+            outside=len(duplicates) - len(shown),
+            shown_detail="doublon possible à la création",
+        )
         exact = [match for match in duplicates if match.identical]
         if exact:
             form.add_error(None, "Cette personne est déjà connue (même identifiant) : ouvrez son dossier ci-dessous.")
@@ -159,15 +182,6 @@ def person_create(request):
                 request.session.pop(SEARCH_SESSION_KEY, None)
                 messages.success(request, f"{person} est enregistré(e). Vous faites partie de son équipe.")
                 return redirect("entry:person_detail", public_id=person.public_id)
-    visible = set()
-    if duplicates:
-        visible = set(
-            persons_visible_to(
-                membership, Person.objects.filter(pk__in=[m.person.pk for m in duplicates])
-            ).values_list("pk", flat=True)
-        )
-        shown = [match.person for match in duplicates if match.person.pk in visible]
-        log_access_many(request, shown, action=AccessLog.Action.SEARCH, detail="doublon possible à la création")
     return render(
         request,
         "entry/person_form.html",

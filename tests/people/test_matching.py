@@ -193,7 +193,10 @@ def test_the_search_page_shows_the_reason(login, professional_a):
 def test_the_search_asks_for_something_to_search(login, professional_a):
     response = login(professional_a).post(reverse("entry:person_list"), {"first_names": "Marie"})
 
-    assert "Indiquez au moins un nom, une date de naissance, un NIR ou un numéro CAF." in text(response)
+    assert (
+        "Indiquez aussi le nom, ou un identifiant (NIR, numéro d'allocataire CAF, identifiant France Travail) : "
+        "une date de naissance ou un prénom seuls ne suffisent pas pour rechercher."
+    ) in text(response)
 
 
 class TestCreatingALikelyDuplicate:
@@ -285,7 +288,7 @@ def test_the_second_page_of_my_caseload_is_not_a_search(login, professional_a):
     page = text(response)
     assert "Page 2 sur 2" in page
     assert "SUIVI26" in page
-    assert "Indiquez au moins un nom" not in page
+    assert "Indiquez un nom" not in page and "Indiquez aussi le nom" not in page
 
 
 def test_the_search_keeps_identities_out_of_the_address(login, professional_a):
