@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
@@ -251,9 +252,20 @@ class AccessAnswerForm(DsfrBaseForm):
 PATHWAY_CHOICES = PathwayType.choices
 
 
+def database_id(model, value):
+    """``value`` as a primary key of ``model``, or None when it cannot be one (not a number, out of range)."""
+    value = str(value or "").strip()
+    if not value.isdigit() or not value.isascii():
+        return None
+    low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+    number = int(value)
+    return number if (low is None or number >= low) and (high is None or number <= high) else None
+
+
 def referent_choices(structure_id):
     """The active members of a validated structure, who can be designated référent."""
-    if not str(structure_id or "").isdigit():
+    structure_id = database_id(Structure, structure_id)
+    if structure_id is None:
         return Membership.objects.none()
     return (
         Membership.objects.filter(structure_id=structure_id, is_active=True, structure__is_validated=True)

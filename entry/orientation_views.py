@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
@@ -190,9 +190,12 @@ def _commission_for(request, public_id):
 def commission_detail(request, public_id):
     membership, commission = _commission_for(request, public_id)
     if request.method == "POST" and request.POST.get("action") == "ajouter":
-        ids = _uuids(request.POST.getlist("personnes"))
+        ids = request.POST.getlist("personnes")
+        public_ids = _uuids(ids)
+        if len(public_ids) != len(ids):
+            raise BadRequest("Identifiant de personne invalide.")
         persons = actions.add_to_commission(
-            commission, by=membership, persons=Person.objects.filter(public_id__in=ids)
+            commission, by=membership, persons=Person.objects.filter(public_id__in=public_ids)
         )
         messages.success(request, f"{len(persons)} personne(s) ajoutée(s) à la séance.")
         return redirect("entry:commission_detail", public_id=commission.public_id)
@@ -248,6 +251,9 @@ def _record_decisions(request, membership, commission):
             continue
         if pathway_type != orientation.proposed_pathway and not reason:
             errors.append(f"{person} : motif obligatoire quand la décision diffère de la proposition.")
+            continue
+        if "\x00" in reason:
+            errors.append(f"{person} : le motif contient un caractère non autorisé.")
             continue
         try:
             actions.decide_orientation(

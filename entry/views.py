@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -309,10 +309,11 @@ def answer_access_request(request, public_id):
         messages.success(
             request, "Accès accordé : le professionnel rejoint l'équipe." if grant else "Demande refusée."
         )
-    target = request.POST.get("next")
-    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    target = request.POST.get("next", "")
+    # A path of this site only: ``redirect`` would take any other text for the name of a view.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("entry:access_request_list")
-    return redirect(target)
+    return HttpResponseRedirect(target)
 
 
 def decide(request, public_id):
