@@ -12,8 +12,9 @@ from dsfr.widgets import InlineRadioSelect
 
 from accounts.models import Membership, Structure
 from pathway.models import PathwayType
-from people.identity import clean_nir, nir_matches_identity
+from people.identity import clean_nir, mask_nir, nir_matches_identity
 from people.models import Person
+from relais import secrets
 from relais.phone import normalise_phone
 from territory.forms import CommuneField
 
@@ -39,12 +40,26 @@ def clean_birth_date(value, *, minimum_age=False):
     return value
 
 
+class NirInput(forms.TextInput):
+    """A NIR input that never sends the NIR back to the browser (like a password), nor lets it remember it."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+    def format_value(self, value):
+        return None
+
+
 class SearchForm(DsfrBaseForm):
     last_name = forms.CharField(label="Nom (de naissance ou d'usage)", max_length=150, required=False)
     first_names = forms.CharField(label="Prénom(s)", max_length=200, required=False)
     birth_date = forms.DateField(label="Date de naissance", required=False, widget=DateInput())
     nir = forms.CharField(
-        label="Numéro de sécurité sociale", max_length=21, required=False, help_text="15 caractères, espaces permis."
+        label="Numéro de sécurité sociale",
+        max_length=21,
+        required=False,
+        help_text="15 caractères, espaces permis.",
+        widget=NirInput,
     )
     caf_number = forms.CharField(label="Numéro d'allocataire CAF", max_length=20, required=False)
     france_travail_id = forms.CharField(label="Identifiant France Travail", max_length=20, required=False)
@@ -83,6 +98,13 @@ class SearchForm(DsfrBaseForm):
             )
         return cleaned
 
+    def get_context(self):
+        nir = self.cleaned_data.get("nir") if self.is_bound and hasattr(self, "cleaned_data") else ""
+        if nir:
+            # The NIR typed is never written back in the page: only its masked form says what was searched.
+            self["nir"].help_text = f"Recherche faite avec le NIR {mask_nir(nir)}, qui n'est pas réaffiché."
+        return super().get_context()
+
     def criteria(self):
         """The labels of the criteria filled in (for the journal: never what was typed)."""
         return [_lower_first(field.label) for name, field in self.fields.items() if self.cleaned_data.get(name)]
@@ -98,7 +120,10 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
         max_length=21,
         required=False,
         help_text="Sert seulement à fiabiliser l'identité ; il est chiffré et n'apparaît dans aucune liste.",
+        widget=NirInput,
     )
+    # A valid NIR typed while another field is corrected, encrypted: never sent back in clear, never lost.
+    kept_nir = forms.CharField(widget=forms.HiddenInput, required=False)
     commune = CommuneField(label="Commune de résidence")
     entry_date = forms.DateField(
         label="Date d'entrée",
@@ -166,7 +191,26 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
         }
 
     def clean_nir(self):
-        return clean_nir(self.cleaned_data.get("nir"))
+        return clean_nir(self.cleaned_data.get("nir")) or self._kept_nir()
+
+    def _kept_nir(self):
+        """The NIR kept from a previous submission of this form: only one this server encrypted."""
+        try:
+            return clean_nir(secrets.decrypt(self.data.get(self.add_prefix("kept_nir"), "")))
+        except ValidationError:
+            return ""
+
+    def get_context(self):
+        nir = self.cleaned_data.get("nir") if self.is_bound and hasattr(self, "cleaned_data") else ""
+        if nir:
+            # Shown again with an error or a confirmation: the NIR goes back encrypted, and masked to the eye.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("kept_nir")] = secrets.encrypt(nir)
+            self["nir"].help_text = (
+                f"NIR saisi : {mask_nir(nir)}. Il est conservé sans être réaffiché : laissez ce champ vide pour "
+                "le garder, ou saisissez-en un autre."
+            )
+        return super().get_context()
 
     def clean_birth_date(self):
         return clean_birth_date(self.cleaned_data.get("birth_date"), minimum_age=True)
