@@ -6,7 +6,10 @@
 """
 
 import uuid
+from collections import defaultdict
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from audit.context import current_actor
@@ -16,6 +19,9 @@ from audit.models import AccessLog, ChangeLog
 SEARCH = "search"
 
 _object_types = {SEARCH: "recherche de personnes"}
+# The journalled models, and how to reach from each to the people it concerns: object type → (model, lookups).
+_models = {}
+_person_lookups = {}
 
 
 def known_object_types():
@@ -23,8 +29,72 @@ def known_object_types():
     return sorted(_object_types.items(), key=lambda item: item[1])
 
 
-def register_object_type(model):
-    _object_types[model._meta.label_lower] = str(model._meta.verbose_name)
+def register_object_type(model, person=None):
+    """Journal ``model``; ``person`` is the lookup from it to the person it concerns ("pk" for the person itself,
+    "person", "pathway__person"…, a tuple when it concerns several): their identity is then shown in the
+    journals only to the readers who may see them."""
+    label = model._meta.label_lower
+    _object_types[label] = str(model._meta.verbose_name)
+    _models[label] = model
+    if person:
+        _person_lookups[label] = (person,) if isinstance(person, str) else tuple(person)
+
+
+def object_type_name(object_type):
+    return _object_types.get(object_type, object_type)
+
+
+def field_label(object_type, name):
+    """The French label of a journalled field (« date de naissance » for ``birth_date``)."""
+    model = _models.get(object_type)
+    try:
+        return str(model._meta.get_field(name).verbose_name) if model else name
+    except FieldDoesNotExist:
+        return name
+
+
+def concerns_people(entry):
+    return entry.object_type in _person_lookups
+
+
+def people_concerned(entries):
+    """{(object type, object id): ids of the people concerned} for the entries about people's records.
+
+    One query per type of record on the page (not per entry). An entry whose record is gone or whose id is
+    not one of its type's is absent: it concerns someone unknown, whom nobody may see.
+    """
+    wanted = defaultdict(set)
+    for entry in entries:
+        if concerns_people(entry):
+            wanted[entry.object_type].add(entry.object_id)
+    found = {}
+    for object_type, object_ids in wanted.items():
+        model, lookups = _models[object_type], _person_lookups[object_type]
+        id_field = model._meta.get_field("public_id") if _has_public_id(model) else model._meta.pk
+        ids = [value for value in (_as_id(id_field, object_id) for object_id in object_ids) if value is not None]
+        if not ids:
+            continue
+        for object_id, *persons in model._default_manager.filter(**{f"{id_field.name}__in": ids}).values_list(
+            id_field.name, *lookups
+        ):
+            found[(object_type, str(object_id))] = {person for person in persons if person is not None}
+    return found
+
+
+def _has_public_id(model):
+    return any(field.name == "public_id" for field in model._meta.concrete_fields)
+
+
+def _as_id(field, value):
+    try:
+        value = field.to_python(value)
+    except ValidationError:
+        return None
+    if isinstance(value, int):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        if (low is not None and value < low) or (high is not None and value > high):
+            return None
+    return value
 
 
 def _object_type(obj):
@@ -105,12 +175,13 @@ def _value(instance, field):
     return str(value)
 
 
-def track(model, fields, sensitive=()):
+def track(model, fields, sensitive=(), person=None):
     """Record creations, changes of ``fields`` and deletions of ``model`` instances in the ChangeLog.
 
-    Values of ``sensitive`` fields are never written to the journal: only the fact that they changed.
+    Values of ``sensitive`` fields are never written to the journal: only the fact that they changed. ``person``
+    says which person a record concerns (see ``register_object_type``).
     """
-    register_object_type(model)
+    register_object_type(model, person=person)
     tracked = [model._meta.get_field(name) for name in fields]
 
     tracked_names = {field.name for field in tracked} | {field.attname for field in tracked}

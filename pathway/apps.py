@@ -21,10 +21,11 @@ class PathwayConfig(AppConfig):
                 "referent",
                 "contract_due_on",
             ],
+            person="person",
         )
-        track(TeamMember, fields=["user", "structure", "role", "ended_at", "end_reason"])
-        track(ReferentHistory, fields=["user", "structure", "ended_at", "end_reason"])
-        track(AccessRequest, fields=["status", "answer_comment"])
+        track(TeamMember, fields=["user", "structure", "role", "ended_at", "end_reason"], person="pathway__person")
+        track(ReferentHistory, fields=["user", "structure", "ended_at", "end_reason"], person="pathway__person")
+        track(AccessRequest, fields=["status", "answer_comment"], person="person")
 
         from accounts.signals import membership_deactivated
         from pathway import actions
@@ -64,7 +65,12 @@ class PathwayConfig(AppConfig):
                 "person_answer",
                 "reminder_sent_at",
             ],
+            person="person",
         )
-        track(AppointmentInvitation, fields=["channels", "expires_at", "used_at", "revoked_at"])
+        track(
+            AppointmentInvitation,
+            fields=["channels", "expires_at", "used_at", "revoked_at"],
+            person="appointment__person",
+        )
         for kind, label in KINDS.items():
             register_kind(kind, label)

@@ -69,13 +69,17 @@ def register_contract_history():
             "end_reason",
         ],
         sensitive=["hours_ground", "hours_reason"],
+        person="pathway__person",
     )
-    track(Objective, fields=["theme", "referential_key", "label", "details"])
-    track(Action, fields=["label", "who", "partner", "due_on", "status"])
+    track(Objective, fields=["theme", "referential_key", "label", "details"], person="contract__pathway__person")
+    track(
+        Action, fields=["label", "who", "partner", "due_on", "status"], person="objective__contract__pathway__person"
+    )
     track(
         SocialReview,
         fields=["due_on", "extension_ground", "extension_reason", "held_on", "outcome"],
         sensitive=["extension_ground", "extension_reason", "outcome"],
+        person="pathway__person",
     )
     for kind, label in [
         ("pathway.contract_drafted", "Contrat d'engagement en préparation"),

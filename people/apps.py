@@ -32,8 +32,9 @@ class PeopleConfig(AppConfig):
                 "merged_into",
             ],
             sensitive=["nir_digest", "rqth"],
+            person="pk",
         )
-        track(PersonMerge, fields=["survivor", "merged", "undone_at"])
+        track(PersonMerge, fields=["survivor", "merged", "undone_at"], person=("survivor", "merged"))
 
         from people.merge import Export, Retention, ignored, register
 

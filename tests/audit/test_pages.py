@@ -99,7 +99,7 @@ def test_change_log_filters_by_object_type_and_user(coordinator, structure_a, st
     assert [(entry.action, entry.object_label) for entry in entries] == [
         (ChangeLog.Action.CREATE, "Invitation de nouveau@exemple.fr dans France Travail Évry-Courcouronnes")
     ]
-    assert "email : ∅ → nouveau@exemple.fr" in text(response)
+    assert "adresse électronique : ∅ → nouveau@exemple.fr" in text(response)  # the field by its French label
     # The filter offers every journalled object type, by its French name.
     assert '<option value="accounts.invitation" selected>invitation</option>' in response.content.decode()
 
