@@ -23,10 +23,10 @@ def can_request_reorientation(membership, person):
 
 
 def can_see_sensitive(membership, person, diagnostic):
-    """Health and RQTH answers: the author's structure and the référent only."""
+    """Health and RQTH answers: the structure that wrote them and the référent only."""
     if membership is None:
         return False
-    if diagnostic.structure_id == membership.structure_id:
+    if diagnostic.sensitive_author_structure_id == membership.structure_id:
         return True
     pathway = getattr(person, "pathway", None)
     return pathway is not None and pathway.referent_id == membership.user_id
@@ -55,7 +55,7 @@ def can_see_proposal_reasons(membership, person, orientation):
         return False
     pathway = getattr(person, "pathway", None)
     diagnostic = orientation.diagnostic
-    return (diagnostic is not None and diagnostic.structure_id == membership.structure_id) or (
+    return (diagnostic is not None and diagnostic.sensitive_author_structure_id == membership.structure_id) or (
         pathway is not None and pathway.referent_id == membership.user_id
     )
 

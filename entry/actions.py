@@ -56,9 +56,11 @@ def record_diagnostic(
     sensitive_theme_comments,
     referential,
     proposal,
+    sensitive_structure_id=None,
 ):
     """A new dated version of the common diagnostic, numbered after the previous one; its proposal becomes the
-    person's open orientation proposal."""
+    person's open orientation proposal. ``sensitive_structure_id``: the structure that alone reads the sensitive
+    answers, when they were kept from the previous version by a partner who may not read them."""
     require_actor(by)
     require(by is SYSTEM or can_view_person(by, person))
     with transaction.atomic():
@@ -88,6 +90,7 @@ def record_diagnostic(
             proposed_pathway=proposal.pathway,
             proposal_reasons=[*proposal.reasons, *(f"À savoir : {note}" for note in proposal.notes)],
             proposal_sensitive=proposal.sensitive,
+            sensitive_structure_id=sensitive_structure_id,
         )
         diagnostic.save()
         timeline.record(

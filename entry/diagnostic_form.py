@@ -31,13 +31,16 @@ class DiagnosticForm(DsfrBaseForm):
     )
 
     def __init__(self, *args, referential, previous=None, with_sensitive=True, **kwargs):
+        """``with_sensitive=False``: the sensitive questions and themes (health, RQTH) are neither shown nor offered
+        blank, so that a professional who may not read them cannot overwrite them either."""
         self.referential = referential
+        self.with_sensitive = with_sensitive
         super().__init__(*args, initial=self._initial(previous, with_sensitive), **kwargs)
         levels = [(level["key"], level["label"]) for level in referential["levels"]]
         self.situation_fields = []
-        for question in referential["professional_situation"]:
+        for question in self._offered(referential["professional_situation"]):
             self.fields[f"q_{question['key']}"] = _question_field(question)
-        for theme in referential["barriers"]:
+        for theme in self._offered(referential["barriers"]):
             key = theme["key"]
             self.fields[f"level_{key}"] = forms.ChoiceField(
                 label=f"{theme['label']} : niveau de frein",
@@ -85,8 +88,11 @@ class DiagnosticForm(DsfrBaseForm):
             initial[f"comment_{key}"] = text
         return initial
 
+    def _offered(self, items):
+        return [item for item in items if self.with_sensitive or not item.get("sensitive")]
+
     def themes(self):
-        """For the template: each theme with its three bound fields."""
+        """For the template: each theme with its three bound fields (none for a sensitive theme not offered)."""
         return [
             {
                 "theme": theme,
@@ -94,21 +100,27 @@ class DiagnosticForm(DsfrBaseForm):
                 "situations": self[f"situations_{theme['key']}"],
                 "comment": self[f"comment_{theme['key']}"],
             }
+            if f"level_{theme['key']}" in self.fields
+            else {"theme": theme, "kept": True}
             for theme in self.referential["barriers"]
         ]
 
     def questions(self):
-        return [(question, self[f"q_{question['key']}"]) for question in self.referential["professional_situation"]]
+        return [
+            (question, self[f"q_{question['key']}"])
+            for question in self._offered(self.referential["professional_situation"])
+        ]
 
     def answers(self):
-        """The answers in the referential's shape (sensitive ones included; split them before storing)."""
+        """The answers in the referential's shape (sensitive ones included when offered; split them before
+        storing)."""
         data = self.cleaned_data
         answers = {"professional_situation": {}, "barriers": {}}
-        for question in self.referential["professional_situation"]:
+        for question in self._offered(self.referential["professional_situation"]):
             value = data.get(f"q_{question['key']}")
             if value not in ("", None, []):
                 answers["professional_situation"][question["key"]] = value
-        for theme in self.referential["barriers"]:
+        for theme in self._offered(self.referential["barriers"]):
             key = theme["key"]
             answers["barriers"][key] = {
                 "level": data.get(f"level_{key}") or LEVEL_DEFAULT,
@@ -119,7 +131,7 @@ class DiagnosticForm(DsfrBaseForm):
     def theme_comments(self):
         """(comments, sensitive comments) by theme: a health comment follows the health theme's visibility."""
         comments, sensitive = {}, {}
-        for theme in self.referential["barriers"]:
+        for theme in self._offered(self.referential["barriers"]):
             text = (self.cleaned_data.get(f"comment_{theme['key']}") or "").strip()
             if text:
                 (sensitive if theme.get("sensitive") else comments)[theme["key"]] = text

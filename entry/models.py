@@ -44,8 +44,18 @@ class Diagnostic(models.Model):
     number = models.PositiveIntegerField("version")
     referential_version = models.PositiveIntegerField("version du référentiel")
     answers = models.JSONField("réponses", default=dict)
-    # Health and RQTH answers: visible to the author's structure and the référent only.
+    # Health and RQTH answers: visible to the structure that wrote them and the référent only.
     sensitive_answers = models.JSONField("réponses sensibles", default=dict)
+    # Set when they were carried over from a previous version by a structure that could not see them.
+    sensitive_structure = models.ForeignKey(
+        "accounts.Structure",
+        verbose_name="structure auteure des réponses sensibles",
+        help_text="Vide : la structure qui a fait ce diagnostic.",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     comments = models.TextField("commentaires", blank=True)
     theme_comments = models.JSONField("commentaires par thème", default=dict)
     sensitive_theme_comments = models.JSONField("commentaires sensibles par thème", default=dict)
@@ -66,6 +76,11 @@ class Diagnostic(models.Model):
 
     def __str__(self):
         return f"Diagnostic n° {self.number} de {self.person}"
+
+    @property
+    def sensitive_author_structure_id(self):
+        """The structure whose professional wrote the sensitive answers, which may read them."""
+        return self.sensitive_structure_id or self.structure_id
 
 
 class Orientation(models.Model):

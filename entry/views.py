@@ -27,7 +27,7 @@ from entry.forms import (
 from entry.models import Diagnostic, Orientation
 from entry.orientation_views import worklist_return
 from entry.proposal import propose_orientation
-from entry.referential import merge_answers, split_sensitive, validate_answers
+from entry.referential import NOT_ADDRESSED, merge_answers, split_sensitive, validate_answers
 from entry.referential_store import current_referential, describe_answers, person_facts, referential_version
 from pathway import actions as pathway_actions
 from pathway.access import (
@@ -426,17 +426,26 @@ def designate_referent(request, public_id):
 
 
 def diagnostic_edit(request, public_id):
-    """Run the diagnostic, or update it: a new dated version that starts from the previous answers."""
+    """Run the diagnostic, or update it: a new dated version that starts from the previous answers.
+
+    A professional who may not read the previous version's sensitive answers (health, RQTH) is not offered them:
+    the new version carries them over unchanged, with their comments and the structure that wrote them (which
+    alone, with the référent, reads them), and the proposal is computed with them, as the rules read them.
+    """
     person = _person_for(request, public_id)
     membership = request.membership
     previous = Diagnostic.objects.latest_for(person)
     referential = current_referential()
     sensitive_visible = previous is None or access.can_see_sensitive(membership, person, previous)
+    kept = None if sensitive_visible else _kept_sensitive(referential, previous)
     form = DiagnosticForm(
-        request.POST or None, referential=referential, previous=previous, with_sensitive=sensitive_visible
+        request.POST or None,
+        referential=referential,
+        previous=previous,
+        with_sensitive=sensitive_visible or kept is None,
     )
     if request.method == "POST" and form.is_valid():
-        answers = form.answers()
+        answers = merge_answers(form.answers(), kept["answers"] if kept else {})
         errors = validate_answers(referential, answers)
         for error in errors:
             form.add_error(None, error)
@@ -451,9 +460,10 @@ def diagnostic_edit(request, public_id):
                 sensitive_answers=sensitive,
                 comments=form.cleaned_data["comments"],
                 theme_comments=comments,
-                sensitive_theme_comments=sensitive_comments,
+                sensitive_theme_comments=kept["comments"] if kept else sensitive_comments,
                 referential=referential,
                 proposal=proposal,
+                sensitive_structure_id=kept["structure_id"] if kept else None,
             )
             messages.success(
                 request,
@@ -472,6 +482,23 @@ def diagnostic_edit(request, public_id):
             "sensitive_visible": sensitive_visible,
         },
     )
+
+
+def _kept_sensitive(referential, previous):
+    """The previous version's sensitive answers, comments and author, when it holds any; None otherwise (a
+    professional who may not read them is then free to answer them)."""
+    _, answers = split_sensitive(referential, previous.sensitive_answers)
+    said = any(value not in ("", None, []) for value in answers.get("professional_situation", {}).values()) or any(
+        answer.get("level", NOT_ADDRESSED) != NOT_ADDRESSED or answer.get("situations")
+        for answer in answers.get("barriers", {}).values()
+    )
+    if not said and not previous.sensitive_theme_comments:
+        return None
+    return {
+        "answers": answers,
+        "comments": dict(previous.sensitive_theme_comments),
+        "structure_id": previous.sensitive_author_structure_id,
+    }
 
 
 def diagnostic_history(request, public_id):

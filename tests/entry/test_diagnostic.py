@@ -4,6 +4,7 @@ and RQTH answers to the narrow circle, and keeping its own referential version w
 import copy
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from entry import actions
@@ -203,12 +204,85 @@ class TestSensitiveAnswers:
     def test_the_update_form_does_not_show_them_outside_the_circle(self, granted, login, followed):
         response = login(granted.user).get(edit_url(followed))
 
+        body = response.content.decode()
         assert checked(response, "level_housing", "fort")
-        assert checked(response, "level_health", "non_aborde")
-        assert not checked(response, "situations_health", "health_regular_absences")
-        assert selected(response, "q_rqth") == ""
-        assert HEALTH_COMMENT not in response.content.decode()
-        assert "Les réponses sensibles (santé, RQTH) de la version n° 1 ne vous sont pas visibles" in text(response)
+        # Neither shown nor offered blank: what cannot be seen cannot be overwritten either.
+        for field in ("level_health", "situations_health", "comment_health", "q_rqth"):
+            assert f'name="{field}"' not in body, field
+        assert HEALTH_COMMENT not in body and HEALTH_SITUATION not in body
+        assert (
+            "Les réponses sensibles (santé, RQTH) de la version n° 1 ne vous sont pas visibles : elles sont "
+            "reprises telles quelles dans la nouvelle version, et l'orientation proposée en tient compte."
+        ) in text(response)
+
+    def test_a_new_version_by_the_partner_keeps_them_and_the_proposal_they_make(
+        self, login, professional_a, membership_b, followed, manager
+    ):
+        """Health weighs on the proposal: a partner who cannot see it must not change the proposal by saving."""
+        client_a = login(professional_a)
+        health_only = diagnostic_data(
+            situation={
+                "recent_activity": "never_worked",
+                "qualification_level": "no_diploma",
+                "aspiration": "project_to_build",
+                "rqth": "yes",
+            },
+            health=("fort", ["health_regular_absences"], HEALTH_COMMENT),
+        )
+        assert client_a.post(edit_url(followed), health_only).status_code == 302
+        first = Diagnostic.objects.get(person=followed, number=1)
+        assert first.proposed_pathway == "social"
+        request = services.request_access(followed, membership_b, "Accompagnement vers l'emploi.")
+        services.answer_access_request(request, manager, grant=True)
+        client_b = Client()
+        client_b.force_login(membership_b.user)
+
+        shown = client_b.get(edit_url(followed))
+        # What the partner's page held, and blank health answers as an older page or a forged request sends them.
+        data = {key: value for key, value in health_only.items() if "health" not in key and key != "q_rqth"}
+        blank = {"level_health": "non_aborde", "situations_health": [], "comment_health": "", "q_rqth": ""}
+        response = client_b.post(edit_url(followed), {**data, **blank, "comments": "Vue à la mission locale."})
+
+        assert selected(shown, "q_recent_activity") == "never_worked"
+        assert response.status_code == 302, text(response)
+        second = Diagnostic.objects.get(person=followed, number=2)
+        assert second.structure == membership_b.structure
+        assert second.sensitive_answers == first.sensitive_answers
+        assert second.sensitive_theme_comments == {"health": HEALTH_COMMENT}
+        assert second.comments == "Vue à la mission locale."
+        assert (second.proposed_pathway, second.proposal_reasons, second.proposal_sensitive) == (
+            first.proposed_pathway,
+            first.proposal_reasons,
+            True,
+        )
+        assert Orientation.objects.get(person=followed, status="proposed").proposed_pathway == "social"
+        # Carried over, they stay out of the partner's sight, and within the circle of the structure that wrote them.
+        page_b = text(client_b.get(detail_url(second)))
+        assert HEALTH_SITUATION not in page_b and HEALTH_COMMENT not in page_b
+        assert "Freins forts : santé" not in page_b
+        assert "Santé information sensible" in page_b
+        page_a = text(client_a.get(detail_url(second)))
+        assert f"Santé Fort {HEALTH_SITUATION} {HEALTH_COMMENT}" in page_a
+        assert "Freins forts : santé" in page_a
+        again = client_b.get(edit_url(followed)).content.decode()
+        assert 'name="level_health"' not in again and HEALTH_COMMENT not in again
+
+    def test_a_partner_may_fill_them_in_when_nothing_sensitive_was_said(
+        self, login, professional_a, membership_b, followed, manager
+    ):
+        without_health = diagnostic_data(housing=("fort", ["no_accommodation"], ""))
+        login(professional_a).post(edit_url(followed), without_health)
+        request = services.request_access(followed, membership_b, "Accompagnement vers l'emploi.")
+        services.answer_access_request(request, manager, grant=True)
+        client_b = login(membership_b.user)
+
+        shown = client_b.get(edit_url(followed))
+        client_b.post(edit_url(followed), {**without_health, "level_health": "moyen"})
+
+        assert checked(shown, "level_health", "non_aborde")
+        second = Diagnostic.objects.get(person=followed, number=2)
+        assert second.sensitive_answers["barriers"]["health"] == {"level": "moyen", "situations": []}
+        assert "Santé Moyen" in text(client_b.get(detail_url(second)))
 
 
 class TestReferentialVersions:
