@@ -1,11 +1,13 @@
 """About 300 demo people across Essonne, in every state of entry: just entered, diagnosed, overdue,
-oriented, accompanied by a référent. Deterministic and idempotent."""
+oriented, accompanied by a référent; about 70 % of them with a valid NIR, as in the département's files (and the
+bench). Deterministic and idempotent."""
 
 import random
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from stdnum.fr import nir as nir_number
 
 from accounts.models import Membership, Structure
 from entry import actions
@@ -15,6 +17,7 @@ from entry.referential import split_sensitive
 from entry.referential_store import current_referential, person_facts
 from pathway import actions as pathway_actions
 from pathway.models import Pathway
+from people.identity import nir_hash
 from people.models import Person
 from territory.models import Commune
 
@@ -169,6 +172,10 @@ STREETS = [
     "rue du Moulin",
 ]
 LEVELS = ["fort", "moyen", "sans_impact", "non_aborde"]
+# As in the bench: about 70 % of the people accompanied have a NIR on file.
+WITH_NIR = 0.70
+# Where people living in Essonne were born, besides their own commune: Paris and the inner suburbs, abroad.
+OTHER_BIRTHPLACES = ["75056", "75115", "93066", "94028", "92050", "78646", "99350", "99352", "99341", "99139"]
 NAMED_FOLLOWERS = ["ts.evry@demo.relais.test", "conseiller.evry@demo.relais.test", "ml.evry@demo.relais.test"]
 
 
@@ -203,6 +210,29 @@ def _answers(rng, referential):
     return answers
 
 
+class NirDrawer:
+    """Valid NIR agreeing with the sex and birth date, each once: the key computed by python-stdnum."""
+
+    def __init__(self, seed, taken=()):
+        self.rng = random.Random(seed)
+        self.taken = set(taken)  # keyed digests of the NIR already on file
+
+    def draw(self, sex, birth_date, commune_code):
+        """A NIR for about 70 % of the people, "" for the others."""
+        if self.rng.random() >= WITH_NIR:
+            return ""
+        place = commune_code if self.rng.random() < 0.45 else self.rng.choice(OTHER_BIRTHPLACES)
+        prefix = f"{'1' if sex == 'M' else '2'}{birth_date.year % 100:02d}{birth_date.month:02d}{place}"
+        order = self.rng.randint(1, 999)
+        while True:
+            body = f"{prefix}{order:03d}"
+            value = body + nir_number.calc_check_digits(body)
+            if nir_hash(value) not in self.taken:
+                self.taken.add(nir_hash(value))
+                return value
+            order = order % 999 + 1
+
+
 @transaction.atomic
 def seed_people():
     """Create the demo people if they are not there yet. Returns how many exist."""
@@ -210,6 +240,8 @@ def seed_people():
     if existing >= DEMO_PEOPLE:
         return existing
     rng = random.Random(2026)
+    # Drawn apart, so that the NIR leave every other demo draw as it was.
+    nirs = NirDrawer(seed=91, taken=Person.objects.exclude(nir_digest="").values_list("nir_digest", flat=True))
     today = timezone.localdate()
     referential = current_referential()
     communes = list(Commune.objects.filter(departement_id="91").order_by("code"))
@@ -273,6 +305,7 @@ def seed_people():
         person = pathway_actions.enter_person(
             by=creator,
             identity=identity,
+            nir=nirs.draw(identity["sex"], birth, identity["commune"].pk),
             entered_at=entry_date,
             entry_source="caf" if rsa and rng.random() < 0.5 else "professional",
         )
