@@ -63,9 +63,9 @@ def pages_of_signed_in_users():
     return [
         pytest.param(name, index, role, id=f"{name}[{index}]")
         for name, rows in MATRIX.items()
-        for index, (method, _kwargs, expected) in enumerate(rows)
-        if method == "get"
-        for role in [next((role for role in LOGGED if expected[role] == 200), None)]
+        for index, row in enumerate(rows)
+        if row.method == "get"
+        for role in [next((role for role in LOGGED if row.expected[role] == 200), None)]
         if role is not None and not name.startswith("admin:")
     ]
 
@@ -74,10 +74,10 @@ def pages_of_signed_in_users():
 def test_no_page_seen_signed_in_is_kept_by_a_cache(name, index, role, client, request):
     users = {key: request.getfixturevalue(key) for key in LOGGED}
     world = World(users)
-    _method, kwargs, _expected = MATRIX[name][index]
+    row = MATRIX[name][index]
     client.force_login(users[role])
 
-    response = client.get(reverse(name, kwargs=kwargs(world) if kwargs else None))
+    response = client.get(reverse(name, kwargs=row.kwargs(world) if row.kwargs else None))
 
     assert response.status_code == 200
     assert no_store(response), response.get("Cache-Control")

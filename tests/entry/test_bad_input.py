@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from entry import services
 from entry.models import Commission
+from pathway import actions as pathway_actions
 from tests.entry.posts import field_group
 from tests.pages import field_error, text
 
@@ -65,7 +65,7 @@ def test_an_oversized_referent_structure_in_the_referent_options_offers_nobody(b
 def test_a_return_address_that_is_not_a_path_sends_back_to_the_requests(
     browser, followed, membership_b, orientation_manager
 ):
-    access_request = services.request_access(followed, membership_b, "Je la reçois demain.")
+    access_request = pathway_actions.request_access(followed, by=membership_b, reason="Je la reçois demain.")
 
     response = browser.post(
         reverse("entry:answer_access_request", args=[access_request.public_id]),

@@ -232,8 +232,8 @@ class TestSensitiveAnswers:
         assert client_a.post(edit_url(followed), health_only).status_code == 302
         first = Diagnostic.objects.get(person=followed, number=1)
         assert first.proposed_pathway == "social"
-        request = services.request_access(followed, membership_b, "Accompagnement vers l'emploi.")
-        services.answer_access_request(request, manager, grant=True)
+        request = pathway_actions.request_access(followed, by=membership_b, reason="Accompagnement vers l'emploi.")
+        pathway_actions.answer_access_request(request, by=manager, grant=True)
         client_b = Client()
         client_b.force_login(membership_b.user)
 
@@ -272,8 +272,8 @@ class TestSensitiveAnswers:
     ):
         without_health = diagnostic_data(housing=("fort", ["no_accommodation"], ""))
         login(professional_a).post(edit_url(followed), without_health)
-        request = services.request_access(followed, membership_b, "Accompagnement vers l'emploi.")
-        services.answer_access_request(request, manager, grant=True)
+        request = pathway_actions.request_access(followed, by=membership_b, reason="Accompagnement vers l'emploi.")
+        pathway_actions.answer_access_request(request, by=manager, grant=True)
         client_b = login(membership_b.user)
 
         shown = client_b.get(edit_url(followed))
