@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -444,12 +444,20 @@ def objective_edit(request, contract_id, objective_id):
     )
 
 
+def _posted_version(request):
+    """The version of the row the page showed: a POST without one (or with a malformed one) is no page's."""
+    try:
+        return int(request.POST.get("lock_version", ""))
+    except ValueError:
+        raise BadRequest("Version de la ligne manquante ou invalide.") from None
+
+
 @require_POST
 def objective_remove(request, contract_id, objective_id):
     contract = _draftable(request, _contract(request, contract_id))
     objective = _objective(contract, objective_id)
     try:
-        actions.remove_objective(objective, by=request.membership, expected_version=request.POST.get("lock_version"))
+        actions.remove_objective(objective, by=request.membership, expected_version=_posted_version(request))
     except actions.ActionError as error:
         messages.error(request, str(error))
     else:
@@ -579,7 +587,7 @@ def action_remove(request, contract_id, action_id):
     contract = _draftable(request, _contract(request, contract_id))
     action = _action(contract, action_id)
     try:
-        actions.remove_action(action, by=request.membership, expected_version=request.POST.get("lock_version"))
+        actions.remove_action(action, by=request.membership, expected_version=_posted_version(request))
     except actions.ActionError as error:
         messages.error(request, str(error))
     else:
