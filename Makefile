@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 # Tests run on two processes when the machine has them.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test quality bench install install-dev browser worker format clean
+.PHONY: run test quality bench load install install-dev browser worker format clean
 
 # Relais starts as production unless told otherwise: the developer's own commands say "development"
 # (the tests run in their own environment, the bench sets its own).
@@ -68,6 +68,14 @@ format: install-dev
 
 bench: install-dev
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The load test: gunicorn clicked by simulated professionals (locust), on the bench database.
+$(VENV)/.installed-load: bench/requirements-load.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r bench/requirements-load.txt
+	@touch $@
+
+load: $(VENV)/.installed-dev $(VENV)/.installed-load
+	$(PY) -m bench.load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,95 @@
+"""What a professional does in Relais, for the load test (``python -m bench.load``, see bench/README.md).
+
+Each simulated professional signs in once, then clicks with a pause of 0 to 4 seconds between two pages (no
+pause when ``RELAIS_LOAD_WAIT`` is ``0``: the saturation run). A référent or counsellor opens their home, the
+people they follow and their records, and searches a person by name (posted, as the page does); an orientation
+manager works the orientation worklist. Who signs in, and which records they may open, comes from the plan that
+the runner writes (``RELAIS_LOAD_PLAN``): this file does not import Django.
+"""
+
+import itertools
+import json
+import os
+import random
+import re
+from pathlib import Path
+
+from locust import HttpUser, between, constant, task
+
+PLAN = json.loads(Path(os.environ["RELAIS_LOAD_PLAN"]).read_text(encoding="utf-8"))
+PASSWORD = PLAN["password"]
+_accounts = itertools.cycle(PLAN["professionals"])
+_managers = itertools.cycle(PLAN["managers"])
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+WAIT = between(0, 4) if os.environ.get("RELAIS_LOAD_WAIT", "1") != "0" else constant(0)
+
+
+class Professional(HttpUser):
+    abstract = True
+    wait_time = WAIT
+
+    def _sign_in(self, account):
+        self.account = account
+        page = self.client.get("/connexion/", name="connexion (formulaire)")
+        token = CSRF_INPUT.search(page.text)
+        with self.client.post(
+            "/connexion/",
+            {"csrfmiddlewaretoken": token.group(1) if token else "", "email": account["email"], "password": PASSWORD},
+            name="connexion (envoi)",
+            catch_response=True,
+        ) as response:
+            if "/connexion/" in response.url:
+                response.failure("connexion refusée")
+
+    def _post(self, url, data, name):
+        data = {**data, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")}
+        return self.client.post(url, data, name=name, headers={"Referer": self.host + url})
+
+
+class Referent(Professional):
+    """A référent or counsellor with a caseload."""
+
+    weight = 4
+
+    def on_start(self):
+        self._sign_in(next(_accounts))
+
+    @task(3)
+    def home(self):
+        self.client.get("/", name="accueil")
+
+    @task(2)
+    def my_people(self):
+        self.client.get("/personnes/", name="personnes suivies")
+
+    @task(4)
+    def open_a_record(self):
+        if self.account["people"]:
+            self.client.get(f"/personnes/{random.choice(self.account['people'])}/", name="fiche d'une personne")
+
+    @task(2)
+    def search(self):
+        if self.account["searches"]:
+            typed = random.choice(self.account["searches"])
+            self._post("/personnes/", typed, "recherche d'une personne (POST)")
+
+
+class OrientationManager(Professional):
+    """An orientation manager of the Département."""
+
+    weight = 1
+
+    def on_start(self):
+        self._sign_in(next(_managers))
+
+    @task(1)
+    def home(self):
+        self.client.get("/", name="accueil")
+
+    @task(4)
+    def worklist(self):
+        self.client.get("/orientations/", name="orientations à décider")
+
+    @task(2)
+    def overdue(self):
+        self.client.get("/orientations/?vue=en_retard", name="orientations en retard")
