@@ -53,11 +53,11 @@ def build_plan(users, seed):
     Département. Bench data only (fictitious people, accounts on the bench domain)."""
     from django.db.models import Count, F
 
-    from accounts.models import Membership, Structure
+    from accounts.models import Membership, Structure, User
     from bench.database import BENCH_DOMAIN
     from bench.generate.accounts import PASSWORD
+    from pathway.access import persons_visible_to
     from pathway.models import TeamMember
-    from people.models import Person
 
     rng = random.Random(seed)
     referents = list(
@@ -80,8 +80,12 @@ def build_plan(users, seed):
         )
     professionals = []
     for row in rng.sample(referents, min(len(referents), users)):
+        # The records the professional opens: those they may see through the membership they act for on signing
+        # in (the first active one).
+        acting = User.objects.get(pk=row["user_id"]).active_memberships()[0]
         people = list(
-            Person.objects.filter(pathway__team__user_id=row["user_id"], pathway__team__ended_at__isnull=True)
+            persons_visible_to(acting)
+            .filter(pathway__team__user_id=row["user_id"], pathway__team__ended_at__isnull=True)
             .order_by("?")
             .values("public_id", "birth_name", "first_names")[:30]
         )
