@@ -300,7 +300,9 @@ def merge(request):
     first_id = request.POST.get("dossier_1") or request.GET.get("dossier_1", "")
     second_id = request.POST.get("dossier_2") or request.GET.get("dossier_2", "")
     pair, error = [], ""
-    if first_id and second_id:
+    if "\x00" in first_id + second_id:
+        error = "Un numéro de dossier contient un caractère non autorisé."
+    elif first_id and second_id:
         wanted = [first_id.strip(), second_id.strip()]
         found = {}
         for person in Person.objects.filter(

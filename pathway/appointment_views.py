@@ -276,6 +276,8 @@ def appointment_attendance(request, public_id):
     error = ""
     if action is None:
         error = "Choisissez : honoré, non honoré ou excusé."
+    elif "\x00" in request.POST.get("reason", ""):
+        error = "Le motif contient un caractère non autorisé."
     else:
         extra = {"reason": request.POST.get("reason", "")} if status == Appointment.Status.EXCUSED else {}
         try:

@@ -22,6 +22,8 @@ from entry.models import Commission, Diagnostic, DiagnosticReferential, Orientat
 from entry.referential import load_referential
 from pathway import actions as pathway_actions
 from pathway import contract_actions
+from pathway.contract_models import Action as ContractAction
+from pathway.contract_models import Objective
 from pathway.models import AccessRequest, Pathway
 from people.merge import merge_persons
 from people.models import Person, PersonMerge
@@ -767,19 +769,30 @@ MATRIX = {
             ("pathway:contract_amend", lambda w: {"contract_id": w.signed.public_id}),
             ("pathway:contract_discard", lambda w: {"contract_id": w.amendment.public_id}),
             (
-                "pathway:objective_remove",
-                lambda w: {"contract_id": w.amendment.public_id, "objective_id": w.objective.public_id},
-            ),
-            (
-                "pathway:action_remove",
-                lambda w: {"contract_id": w.amendment.public_id, "action_id": w.action.public_id},
-            ),
-            (
                 "pathway:action_status",
                 lambda w: {"contract_id": w.amendment.public_id, "action_id": w.action.public_id},
             ),
         ]
     },
+    # Removing a line of the contract posts the version of the line the page showed.
+    "pathway:objective_remove": [
+        post(
+            lambda w: {"contract_id": w.amendment.public_id, "objective_id": w.objective.public_id},
+            {**CONTRACT_WRITE, "professional_a": 302, "structure_admin_a": 302},
+            data=lambda w: {"lock_version": Objective.objects.get(pk=w.objective.pk).lock_version},
+            state=lambda w: Objective.objects.filter(pk=w.objective.pk).exists(),
+            changes=["professional_a", "structure_admin_a"],
+        )
+    ],
+    "pathway:action_remove": [
+        post(
+            lambda w: {"contract_id": w.amendment.public_id, "action_id": w.action.public_id},
+            {**CONTRACT_WRITE, "professional_a": 302, "structure_admin_a": 302},
+            data=lambda w: {"lock_version": ContractAction.objects.get(pk=w.action.pk).lock_version},
+            state=lambda w: ContractAction.objects.filter(pk=w.action.pk).exists(),
+            changes=["professional_a", "structure_admin_a"],
+        )
+    ],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [get(None, logged(302))],
 }
