@@ -20,6 +20,7 @@ from accounts.models import Invitation, Membership, Role, Structure, User
 from entry import actions
 from entry.models import Commission, Diagnostic, DiagnosticReferential, Orientation
 from entry.referential import load_referential
+from offer import actions as offer_actions
 from pathway import actions as pathway_actions
 from pathway import contract_actions
 from pathway.models import AccessRequest, Pathway
@@ -28,6 +29,7 @@ from people.models import Person, PersonMerge
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.entry.posts import diagnostic_data, person_data
 from tests.factories import PASSWORD, MembershipFactory, StructureFactory, valid_siret
+from tests.offer.factories import ServiceFactory
 from tests.pathway.appointment_factories import AppointmentFactory
 from tests.people.factories import PersonFactory, accompany
 
@@ -96,6 +98,7 @@ class World:
         self._entry(users)
         self._appointments(users)
         self._contract(users)
+        self._offer(users)
 
     def _entry(self, users):
         """People followed by professional A; one oriented to structure B; a commission examining the first one,
@@ -226,6 +229,15 @@ def _structure_data(structure, **overrides):
 def _membership_state(membership):
     membership = Membership.objects.get(pk=membership.pk)
     return membership.role, membership.job_title, membership.is_orientation_manager, membership.is_coordinator
+
+    def _offer(self, users):
+        """Services of structure A (one published, one draft); professional A orients the person to B's service."""
+        pro_a = users["professional_a"].memberships.get()
+        pro_b = users["professional_b"].memberships.get()
+        self.service = ServiceFactory(structure=self.structure_a)
+        self.draft_service = ServiceFactory(structure=self.structure_a, draft=True)
+        self.service_b = ServiceFactory(structure=pro_b.structure)
+        self.referral = offer_actions.send_referral(self.person, self.service_b, by=pro_a, message="Pour le permis.")
 
 
 def _role_users(w):
@@ -780,6 +792,50 @@ MATRIX = {
             ),
         ]
     },
+    # Offer. Services of structure A: its admin manages them (the coordinator administers the Département, not
+    # A); a draft is seen by A's members only. Professional A orients the person to B's service: the referral is
+    # seen by A (the prescriber's structure and the person's team) and by B (which answers it), by nobody else.
+    "offer:search": [("get", None, logged(200))],
+    "offer:person_search": [("get", lambda w: {"public_id": w.person.public_id}, CARNET)],
+    "offer:referral_create": [
+        ("get", lambda w: {"person_id": w.person.public_id, "public_id": w.service_b.public_id}, CARNET)
+    ],
+    "offer:structure_services": [("get", None, logged(200))],
+    "offer:service_create": [("get", None, only(["structure_admin_a", "coordinator"]))],
+    "offer:service_detail": [
+        ("get", lambda w: {"public_id": w.service.public_id}, logged(200)),
+        (
+            "get",
+            lambda w: {"public_id": w.draft_service.public_id},
+            only(["professional_a", "structure_admin_a"], denied=404),
+        ),
+    ],
+    "offer:service_edit": [("get", lambda w: {"public_id": w.service.public_id}, only(["structure_admin_a"]))],
+    "offer:service_suspend": [("get", lambda w: {"public_id": w.service.public_id}, only(["structure_admin_a"]))],
+    "offer:service_change": [
+        (
+            "post",
+            lambda w: {"public_id": w.service.public_id, "change": "confirmer"},
+            only(["structure_admin_a"], status=302),
+        )
+    ],
+    "offer:referral_inbox": [("get", None, logged(200))],
+    "offer:referral_sent": [("get", None, logged(200))],
+    "offer:referral_export": [("get", None, logged(200))],
+    "offer:referral_detail": [
+        (
+            "get",
+            lambda w: {"public_id": w.referral.public_id},
+            only(["professional_a", "structure_admin_a", "professional_b"], denied=404),
+        )
+    ],
+    "offer:referral_transition": [
+        (
+            "post",
+            lambda w: {"public_id": w.referral.public_id, "step": "etudier"},
+            {**only(["professional_b"], status=302, denied=404), "professional_a": 403, "structure_admin_a": 403},
+        )
+    ],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [get(None, logged(302))],
 }
