@@ -19,8 +19,9 @@ from offer import access, notify, schema
 from offer.data_inclusion import service_record
 from offer.models import EndReason, Referral, ReferralTransition, RefusalReason, Service
 from offer.search import write_keys
+from pathway import actions as team
 from pathway import timeline
-from pathway.models import Pathway, TeamMember
+from pathway.models import Pathway
 from relais.actions import SYSTEM, ActionError, Conflict, after_commit, require, require_actor
 from relais.phone import normalise_phone
 from territory.models import Commune, Departement, Epci
@@ -424,7 +425,7 @@ def _transition(referral, *, by, allowed_from, to, kind, summary, note="", then=
         _timeline(locked, kind, by, summary.format(service=locked.service.name, provider=_provider(locked.service)))
         if then is not None:
             then(locked)
-        after_commit(notify.referral_changed, locked.pk, to)
+        notify.referral_changed(locked, to, by)
     return locked
 
 
@@ -440,26 +441,15 @@ def review_referral(referral, *, by):
     )
 
 
-def _join_team(person, *, user, structure):
-    """The receiving professional joins the person's team as intervenant.
-
-    A stand-in until ``pathway.actions.add_team_member`` exists: then this calls it instead.
-    """
-    pathway = Pathway.objects.filter(person=person).first()
-    if pathway is None or TeamMember.objects.filter(pathway=pathway, user=user, ended_at__isnull=True).exists():
-        return None
-    member = TeamMember(pathway=pathway, user=user, structure=structure, role=TeamMember.Role.INTERVENANT)
-    member.save()
-    return member
-
-
 def accept_referral(referral, *, by, message=""):
     """The receiving structure accepts: the professional who answers joins the person's team."""
     receiving = by is not SYSTEM and by.structure_id == referral.receiver_structure_id
 
     def join(locked):
-        if receiving:
-            _join_team(locked.person, user=by.user, structure=by.structure)
+        # The professional who accepts joins the person's team as intervenant (a person entered through the
+        # carnet always has a pathway; one without it has no team to join).
+        if receiving and Pathway.objects.filter(person_id=locked.person_id).exists():
+            team.join_team(locked.person, by=by, reason=f"orientation vers « {locked.service.name} » acceptée")
 
     return _transition(
         referral,

@@ -19,8 +19,11 @@ class OfferConfig(AppConfig):
 
     def ready(self):
         from audit.journal import track
+        from offer.merging import register_relations
         from offer.models import Referral, Service
         from pathway.timeline import register_kind
+
+        register_relations()
 
         for kind, label in TIMELINE_KINDS.items():
             register_kind(kind, label)

@@ -1,4 +1,5 @@
-"""Emails of the offer, sent after the commit of the action that calls for them.
+"""Messages of the offer. Emails to a service or a structure are sent after the commit of the action that calls for
+them; a professional (the prescriber) gets an individual notification, at once or in their digest.
 
 Subjects carry no personal data; bodies name the service and link to Relais, where the person's data is read
 under the access rules (and the read is logged). A structure that is not on Relais is told who to call.
@@ -11,7 +12,9 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts import notifications
 from accounts.models import Membership, Role
 
 logger = logging.getLogger(__name__)
@@ -97,22 +100,23 @@ def referral_reminder(referral_id):
     )
 
 
-def referral_changed(referral_id, status):
-    """Tell the prescriber that their referral reached ``status`` (not when they recorded it themselves)."""
+def referral_changed(referral, status, by):
+    """Tell the prescriber that their referral reached ``status`` (not when they recorded it themselves): an
+    individual notification, called inside the action's transaction, sent at once or in the prescriber's digest."""
     from offer.models import Referral
 
-    referral = _referral(referral_id)
-    if referral is None:
-        return False
-    step = referral.transitions.filter(status=status).order_by("-at", "-id").first()
-    if step is None or (step.by_id is not None and step.by_id == referral.sender_id):
-        return False
+    if getattr(by, "user_id", None) == referral.sender_id:
+        return None
     label = Referral.Status(status).label
-    return _send(
-        f"Votre orientation vers « {referral.service.name} » : {label}",
-        "offer/emails/referral_changed.txt",
-        {"referral": referral, "label": label, "link": _link("offer:referral_detail", public_id=referral.public_id)},
-        [referral.sender.email],
+    service = referral.service
+    return notifications.notify(
+        referral.sender,
+        subject=f"Votre orientation vers « {service.name} » : {label}",
+        body=(
+            f"Votre orientation vers le service « {service.name} » ({service.provider_name}), envoyée le "
+            f"{timezone.localtime(referral.sent_at):%d/%m/%Y}, est passée à l'état : {label}."
+        ),
+        path=reverse("offer:referral_detail", kwargs={"public_id": referral.public_id}),
     )
 
 

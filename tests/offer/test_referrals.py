@@ -1,6 +1,6 @@
 """Referrals with a closed loop: sent, under review, accepted or refused (with a reason), started, completed or
 abandoned, expired without an answer; each step by the receiving structure only, recorded with who and when, on
-the person's timeline, and told to the prescriber after the commit."""
+the person's timeline, and told to the prescriber (a notification, at once or in their digest)."""
 
 import datetime
 import io
@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from accounts.models import User, UserNotification
+from accounts.notifications import send_digests
 from audit.models import AccessLog, ChangeLog
 from offer import actions
 from offer.models import Referral, ReferralTransition
@@ -184,6 +186,7 @@ class TestTheLoop:
             "offer.referral_sent",
             "offer.referral_under_review",
             "offer.referral_accepted",
+            "pathway.team_joined",  # the receiving professional joins the team (pathway.actions.join_team)
             "offer.referral_started",
             "offer.referral_completed",
         ]
@@ -194,16 +197,33 @@ class TestTheLoop:
         # The prescriber was told at each step, without personal data in the subject.
         to_prescriber = [message for message in mailoutbox if message.to == [professional_a.email]]
         assert [message.subject for message in to_prescriber] == [
-            "Votre orientation vers « Permis solidaire » : en cours d'étude",
-            "Votre orientation vers « Permis solidaire » : acceptée",
-            "Votre orientation vers « Permis solidaire » : commencée",
-            "Votre orientation vers « Permis solidaire » : terminée",
+            "Relais – Votre orientation vers « Permis solidaire » : en cours d'étude",
+            "Relais – Votre orientation vers « Permis solidaire » : acceptée",
+            "Relais – Votre orientation vers « Permis solidaire » : commencée",
+            "Relais – Votre orientation vers « Permis solidaire » : terminée",
         ]
         # The prescriber sees the loop closed on the carnet.
         carnet = text(login(professional_a).get(reverse("entry:person_detail", args=[person.public_id])))
         assert "Permis solidaire – Tremplin Emploi 91" in carnet
         assert "terminée" in carnet
         assert ChangeLog.objects.filter(object_id=str(referral.public_id)).count() >= 5
+
+    def test_a_prescriber_who_prefers_a_digest_reads_the_answer_there(
+        self, referral, association_pro, professional_a, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        professional_a.notification_frequency = User.NotificationFrequency.DAILY
+        professional_a.save()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.review_referral(referral, by=association_pro)
+
+        assert mailoutbox == []
+        notification = UserNotification.objects.get(user=professional_a)
+        assert notification.subject == "Votre orientation vers « Permis solidaire » : en cours d'étude"
+        assert notification.url == reverse("offer:referral_detail", args=[referral.public_id])
+        assert referral.person.birth_name not in notification.subject + notification.body
+        assert send_digests() == 1
+        assert [message.to for message in mailoutbox] == [[professional_a.email]]
 
     def test_refused_with_a_structured_reason(self, login, referral, association_pro, person):
         client = login(association_pro.user)
@@ -403,7 +423,7 @@ class TestDeadlines:
         event = TimelineEvent.objects.filter(person=person).latest("at")
         assert (event.kind, event.actor) == ("offer.referral_expired", None)
         assert [message.to for message in mailoutbox] == [[professional_a.email]]
-        assert mailoutbox[0].subject == "Votre orientation vers « Permis solidaire » : expirée"
+        assert mailoutbox[0].subject == "Relais – Votre orientation vers « Permis solidaire » : expirée"
 
     def test_not_before_its_due_date(self, referral):
         self.sent_days_ago(referral, 20)
