@@ -21,15 +21,17 @@ from entry import actions
 from entry.models import Commission, Diagnostic, DiagnosticReferential, Orientation
 from entry.referential import load_referential
 from offer import actions as offer_actions
+from offer.models import Referral, Service, UnmetSearch
 from pathway import actions as pathway_actions
 from pathway import contract_actions
-from pathway.models import AccessRequest, Pathway
+from pathway.models import AccessRequest, Pathway, TeamMember
 from people.merge import merge_persons
 from people.models import Person, PersonMerge
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.entry.posts import diagnostic_data, person_data
 from tests.factories import PASSWORD, MembershipFactory, StructureFactory, valid_siret
 from tests.offer.factories import ServiceFactory
+from tests.offer.posts import service_form
 from tests.pathway.appointment_factories import AppointmentFactory
 from tests.people.factories import PersonFactory, accompany
 
@@ -178,6 +180,15 @@ class World:
         self.objective = self.amendment.objectives.get()
         self.action = self.objective.actions.get()
 
+    def _offer(self, users):
+        """Services of structure A (one published, one draft); professional A orients the person to B's service."""
+        pro_a = users["professional_a"].memberships.get()
+        pro_b = users["professional_b"].memberships.get()
+        self.service = ServiceFactory(structure=self.structure_a)
+        self.draft_service = ServiceFactory(structure=self.structure_a, draft=True)
+        self.service_b = ServiceFactory(structure=pro_b.structure)
+        self.referral = offer_actions.send_referral(self.person, self.service_b, by=pro_a, message="Pour le permis.")
+
 
 # What the POST rows send and read.
 
@@ -230,14 +241,13 @@ def _membership_state(membership):
     membership = Membership.objects.get(pk=membership.pk)
     return membership.role, membership.job_title, membership.is_orientation_manager, membership.is_coordinator
 
-    def _offer(self, users):
-        """Services of structure A (one published, one draft); professional A orients the person to B's service."""
-        pro_a = users["professional_a"].memberships.get()
-        pro_b = users["professional_b"].memberships.get()
-        self.service = ServiceFactory(structure=self.structure_a)
-        self.draft_service = ServiceFactory(structure=self.structure_a, draft=True)
-        self.service_b = ServiceFactory(structure=pro_b.structure)
-        self.referral = offer_actions.send_referral(self.person, self.service_b, by=pro_a, message="Pour le permis.")
+
+def _unmet_searches(w):
+    return sorted(UnmetSearch.objects.values_list("commune_code", "thematique", "count"))
+
+
+def _team(person):
+    return sorted(TeamMember.objects.filter(pathway__person=person, ended_at=None).values_list("user_id", flat=True))
 
 
 def _role_users(w):
@@ -245,6 +255,9 @@ def _role_users(w):
 
 
 PERSON = lambda w: {"public_id": w.person.public_id}  # noqa: E731
+SERVICE = lambda w: {"public_id": w.service.public_id}  # noqa: E731
+DRAFT_SERVICE = lambda w: {"public_id": w.draft_service.public_id}  # noqa: E731
+REFERRAL = lambda w: {"public_id": w.referral.public_id}  # noqa: E731
 ORIENTED = lambda w: {"public_id": w.oriented.public_id}  # noqa: E731
 STRUCTURE_A = lambda w: {"public_id": w.structure_a.public_id}  # noqa: E731
 STRUCTURE_B = lambda w: {"public_id": w.structure_b.public_id}  # noqa: E731
@@ -792,49 +805,112 @@ MATRIX = {
             ),
         ]
     },
-    # Offer. Services of structure A: its admin manages them (the coordinator administers the Département, not
+    # Offer. Services of structure A: its admins manage them (the coordinator administers the Département, not
     # A); a draft is seen by A's members only. Professional A orients the person to B's service: the referral is
     # seen by A (the prescriber's structure and the person's team) and by B (which answers it), by nobody else.
-    "offer:search": [("get", None, logged(200))],
-    "offer:person_search": [("get", lambda w: {"public_id": w.person.public_id}, CARNET)],
-    "offer:referral_create": [
-        ("get", lambda w: {"person_id": w.person.public_id, "public_id": w.service_b.public_id}, CARNET)
+    "offer:search": [get(None, logged(200))],
+    "offer:person_search": [
+        get(PERSON, CARNET),
+        # A search from the carnet is posted (nothing of the person in the address); one that finds nothing is
+        # counted as an unmet need (commune × besoin, never who searched for whom).
+        post(
+            PERSON,
+            CARNET,
+            data=lambda w: {"commune": "91228", "thematique": "sante--sante-mentale"},
+            state=_unmet_searches,
+            changes=["professional_a", "orientation_manager"],
+        ),
     ],
-    "offer:structure_services": [("get", None, logged(200))],
-    "offer:service_create": [("get", None, only(["structure_admin_a", "coordinator"]))],
+    "offer:referral_create": [
+        get(lambda w: {"person_id": w.person.public_id, "public_id": w.service_b.public_id}, CARNET),
+        post(
+            lambda w: {"person_id": w.person.public_id, "public_id": w.service.public_id},
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: {"message": "Pour préparer le code de la route."},
+            state=lambda w: Referral.objects.filter(person=w.person, service=w.service).count(),
+            changes=["professional_a", "orientation_manager"],
+        ),
+    ],
+    "offer:structure_services": [get(None, logged(200))],
+    "offer:service_create": [
+        get(None, only(["structure_admin_a", "coordinator"])),
+        # Each admin describes a service of their own structure.
+        post(
+            None,
+            only(["structure_admin_a", "coordinator"], status=302),
+            data=lambda w: service_form(),
+            state=lambda w: sorted(Service.objects.values_list("structure_id", "name")),
+            changes=["structure_admin_a", "coordinator"],
+        ),
+    ],
     "offer:service_detail": [
-        ("get", lambda w: {"public_id": w.service.public_id}, logged(200)),
-        (
-            "get",
+        get(SERVICE, logged(200)),
+        get(
             lambda w: {"public_id": w.draft_service.public_id},
             only(["professional_a", "structure_admin_a"], denied=404),
         ),
     ],
-    "offer:service_edit": [("get", lambda w: {"public_id": w.service.public_id}, only(["structure_admin_a"]))],
-    "offer:service_suspend": [("get", lambda w: {"public_id": w.service.public_id}, only(["structure_admin_a"]))],
+    "offer:service_edit": [
+        get(SERVICE, only(["structure_admin_a"])),
+        post(
+            SERVICE,
+            only(["structure_admin_a"], status=302),
+            data=lambda w: service_form(name="Permis solidaire, session d'été"),
+            state=lambda w: Service.objects.get(pk=w.service.pk).name,
+            changes=["structure_admin_a"],
+        ),
+    ],
+    "offer:service_suspend": [
+        get(SERVICE, only(["structure_admin_a"])),
+        post(
+            SERVICE,
+            only(["structure_admin_a"], status=302),
+            data=lambda w: {"start": timezone.localdate().isoformat(), "reason": "Congés d'été"},
+            state=lambda w: Service.objects.get(pk=w.service.pk).suspended_from,
+            changes=["structure_admin_a"],
+        ),
+    ],
     "offer:service_change": [
-        (
-            "post",
+        post(
             lambda w: {"public_id": w.service.public_id, "change": "confirmer"},
             only(["structure_admin_a"], status=302),
-        )
+            state=lambda w: Service.objects.get(pk=w.service.pk).updated_at,
+            changes=["structure_admin_a"],
+        ),
+        # A draft: unknown outside structure A.
+        post(
+            lambda w: {"public_id": w.draft_service.public_id, "change": "publier"},
+            only(["structure_admin_a"], status=302, denied=404) | {"professional_a": 403},
+            state=lambda w: Service.objects.get(pk=w.draft_service.pk).status,
+            changes=["structure_admin_a"],
+        ),
+        post(
+            lambda w: {"public_id": w.service.public_id, "change": "archiver"},
+            only(["structure_admin_a"], status=302),
+            state=lambda w: Service.objects.get(pk=w.service.pk).status,
+            changes=["structure_admin_a"],
+        ),
     ],
-    "offer:referral_inbox": [("get", None, logged(200))],
-    "offer:referral_sent": [("get", None, logged(200))],
-    "offer:referral_export": [("get", None, logged(200))],
+    "offer:referral_inbox": [get(None, logged(200))],
+    "offer:referral_sent": [get(None, logged(200))],
+    "offer:referral_export": [get(None, logged(200))],
     "offer:referral_detail": [
-        (
-            "get",
-            lambda w: {"public_id": w.referral.public_id},
-            only(["professional_a", "structure_admin_a", "professional_b"], denied=404),
-        )
+        get(REFERRAL, only(["professional_a", "structure_admin_a", "professional_b"], denied=404)),
     ],
+    # B answers; A (the prescriber's side) reads but does not answer for B; nobody else knows the referral.
     "offer:referral_transition": [
-        (
-            "post",
-            lambda w: {"public_id": w.referral.public_id, "step": "etudier"},
+        post(
+            lambda w, step=step: {"public_id": w.referral.public_id, "step": step},
             {**only(["professional_b"], status=302, denied=404), "professional_a": 403, "structure_admin_a": 403},
+            data=lambda w, data=data: data,
+            state=lambda w: (Referral.objects.get(pk=w.referral.pk).status, _team(w.person)),
+            changes=["professional_b"],
         )
+        for step, data in [
+            ("etudier", {}),
+            ("accepter", {"accepter-message": "Premier rendez-vous mardi."}),
+            ("refuser", {"refuser-reason": "full", "refuser-message": ""}),
+        ]
     ],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [get(None, logged(302))],
