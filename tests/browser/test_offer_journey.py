@@ -171,10 +171,11 @@ def test_a_counsellor_orients_a_person_and_sees_the_loop_close(page, axe_check, 
     assert list(TimelineEvent.objects.filter(person=person).order_by("at").values_list("kind", flat=True)) == [
         "offer.referral_sent",
         "offer.referral_accepted",
+        "pathway.team_joined",
         "offer.referral_started",
     ]
     subjects = [message.subject for message in mailoutbox if message.to == ["karim.benali@exemple.fr"]]
     assert subjects == [
-        "Votre orientation vers « Auto-école sociale » : acceptée",
-        "Votre orientation vers « Auto-école sociale » : commencée",
+        "Relais – Votre orientation vers « Auto-école sociale » : acceptée",
+        "Relais – Votre orientation vers « Auto-école sociale » : commencée",
     ]
