@@ -410,6 +410,29 @@ MATRIX = {
             changes=["coordinator"],
         ),
     ],
+    # A partner not yet on Relais asks to join: a public form (anyone may post it; the structure waits for the
+    # coordination, its members reach nothing until then).
+    "accounts:structure_join": [
+        get(None, everyone(200)),
+        post(
+            None,
+            everyone(200),
+            data=lambda w: {
+                "name": "Jardins de Cocagne",
+                "kind": Structure.Kind.SIAE,
+                "siret": valid_siret(778),
+                "address": "2 chemin des Potagers",
+                "commune": "91223",
+                "email": "contact@jardins.exemple.fr",
+                "phone": "",
+                "first_name": "Awa",
+                "last_name": "Traoré",
+                "requester_email": "awa@jardins.exemple.fr",
+            },
+            state=lambda w: list(Structure.objects.filter(is_validated=False).values_list("siret", "name")),
+            changes=ROLES,
+        ),
+    ],
     "accounts:structure_validate": [
         post(
             lambda w: {"public_id": w.pending.public_id},

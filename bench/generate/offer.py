@@ -354,6 +354,9 @@ def generate(rng, scale, report=print):
     # Statistics and the visibility map of a table in service (autovacuum's work): the search keys are then read
     # by index-only scans, as in production, instead of visiting rows written a moment ago.
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute("ANALYZE")  # SQLite: statistics only, it has no visibility map
+            return
         for table in ("offer_service", "offer_servicekey", "offer_referral", "offer_referraltransition"):
             cursor.execute(f"VACUUM ANALYZE {table}")
 
