@@ -362,6 +362,7 @@ class Throttle(models.Model):
         LOGIN_IP = "login_ip", "connexions échouées d'un réseau"
         RESET_EMAIL = "reset_email", "demandes de réinitialisation pour une adresse"
         RESET_IP = "reset_ip", "demandes de réinitialisation d'un réseau"
+        JOIN_IP = "join_ip", "demandes d'inscription de structures d'un réseau"
 
     scope = models.CharField("objet", max_length=20, choices=Scope.choices)
     digest = models.CharField("empreinte", max_length=64)

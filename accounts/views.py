@@ -330,6 +330,14 @@ def structure_join(request):
     """A partner not yet on Relais asks to join with its SIRET; the coordination validates it (structure_validate)."""
     form = JoinRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        refusal = lockout.begin_join_request(lockout.client_ip(request))
+        if refusal is not None:
+            form.add_error(
+                None,
+                "Trop de demandes d'inscription ont été envoyées depuis votre réseau. "
+                f"Réessayez dans {refusal.minutes} minutes.",
+            )
+    if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             join_request = actions.request_to_join(

@@ -293,6 +293,9 @@ RELAIS_LOGIN_LOCKOUT = timedelta(minutes=int(os.environ.get("RELAIS_LOGIN_LOCKOU
 # n'est pas bloqué par ses agents.
 RELAIS_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("RELAIS_LOGIN_MAX_FAILURES_PER_IP", 30))
 RELAIS_LOGIN_IP_WINDOW = timedelta(minutes=int(os.environ.get("RELAIS_LOGIN_IP_WINDOW_MINUTES", 15)))
+# The public form where a partner asks to join Relais: so many requests per network and per period.
+RELAIS_JOIN_REQUESTS_PER_IP = int(os.environ.get("RELAIS_JOIN_REQUESTS_PER_IP", 5))
+RELAIS_JOIN_REQUEST_WINDOW = timedelta(hours=int(os.environ.get("RELAIS_JOIN_REQUEST_WINDOW_HOURS", 24)))
 # Demandes de réinitialisation du mot de passe acceptées sur la période (en minutes), par adresse
 # électronique (qu'un compte existe ou non) et par adresse IP.
 RELAIS_PASSWORD_RESET_MAX_PER_EMAIL = int(os.environ.get("RELAIS_PASSWORD_RESET_MAX_PER_EMAIL", 3))

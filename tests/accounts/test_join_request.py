@@ -88,6 +88,18 @@ class TestAsking:
         assert "Une demande d'inscription pour ce SIRET attend déjà la validation" in text(response)
         assert JoinRequest.objects.count() == 1
 
+    def test_requests_from_one_network_are_limited(self, client, settings):
+        settings.RELAIS_JOIN_REQUESTS_PER_IP = 2
+        url = reverse("accounts:structure_join")
+        for n in (1, 2):
+            client.post(url, join_form(siret=valid_siret(5000 + n), name=f"Association n° {n}"))
+
+        response = client.post(url, join_form())
+
+        assert "Trop de demandes d'inscription ont été envoyées depuis votre réseau" in text(response)
+        assert JoinRequest.objects.count() == 2
+        assert not Structure.objects.filter(siret=SIRET).exists()
+
 
 @pytest.mark.django_db
 class TestValidating:
