@@ -5,12 +5,17 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import access
-from accounts.models import Structure, StructureChange
+from accounts.models import Invitation, JoinRequest, Membership, Role, Structure, StructureChange
+from accounts.notifications import notify
+from relais.actions import ActionError, after_commit
 
 Status = StructureChange.Status
 
@@ -120,3 +125,122 @@ def decide_structure_change(change, *, by, accept, note=""):
         change.decided_by, change.decided_at, change.decision_note = by.user, timezone.now(), note.strip()[:500]
         change.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     return change
+
+
+# --- A partner asks to join; a coordinator validates it --------------------------------------------------------------
+
+
+def request_to_join(
+    *,
+    name,
+    siret,
+    kind,
+    address,
+    commune,
+    email,
+    phone,
+    covers_departement,
+    zone_communes,
+    zone_epcis,
+    first_name,
+    last_name,
+    requester_email,
+    job_title="",
+):
+    """A partner not yet on Relais asks to join with its SIRET (already checked): the structure is recorded, not
+    validated, and the coordination is told. One structure per SIRET: an antenna of a structure on Relais asks
+    its administrator for an invitation instead."""
+    with transaction.atomic():
+        existing = Structure.objects.select_for_update().filter(siret=siret).first()
+        if existing is not None and existing.is_validated:
+            raise ActionError(
+                f"La structure « {existing.name} » est déjà sur Relais avec ce SIRET : demandez une invitation "
+                "à son administrateur."
+            )
+        if existing is not None:
+            raise ActionError(
+                "Une demande d'inscription pour ce SIRET attend déjà la validation de la coordination : vous serez "
+                "prévenu par courriel."
+            )
+        structure = Structure(
+            name=name, siret=siret, kind=kind, address=address, commune=commune, email=email, phone=phone
+        )
+        structure.save()
+        Zone.requested(
+            kind=kind, covers_departement=covers_departement, zone_communes=zone_communes, zone_epcis=zone_epcis
+        ).write_to(structure, update_fields=["kind", "covers_departement"])
+        request = JoinRequest.objects.create(
+            structure=structure,
+            first_name=first_name,
+            last_name=last_name,
+            email=requester_email.lower(),
+            job_title=job_title,
+        )
+        coordinators = Membership.objects.filter(
+            is_coordinator=True, is_active=True, structure__is_validated=True, user__is_active=True
+        ).select_related("user")
+        path = reverse("accounts:structure_detail", kwargs={"public_id": structure.public_id})
+        for user in {membership.user for membership in coordinators}:
+            notify(
+                user,
+                subject="Une structure demande à rejoindre Relais",
+                body=f"« {structure.name} » (SIRET {structure.siret}) demande son inscription : vérifiez-la, "
+                "puis validez-la.",
+                path=path,
+            )
+    return request
+
+
+def validate_structure(structure, *, by):
+    """A coordinator validates a structure awaiting validation: its members reach Relais. Its first member
+    becomes its administrator: the earliest one already there (joined through ProConnect, say), otherwise the
+    person who asked to join, invited as administrator by email. Returns the invitation sent, if any."""
+    if not access.can_validate_structures(by):
+        raise PermissionDenied("Seule la coordination valide les structures.")
+    with transaction.atomic():
+        structure = Structure.objects.select_for_update().get(pk=structure.pk)
+        if structure.is_validated:
+            return None
+        structure.validate(by=by.user)
+        members = structure.memberships.filter(is_active=True, user__is_active=True)
+        if members.filter(role=Role.STRUCTURE_ADMIN).exists():
+            return None
+        first = members.order_by("created_at", "pk").first()
+        if first is not None:
+            first.role = Role.STRUCTURE_ADMIN
+            first.save(update_fields=["role"])
+            notify(
+                first.user,
+                subject=f"« {structure.name} » est validée sur Relais",
+                body="La coordination a validé votre structure : vous en êtes l'administrateur. Décrivez ses "
+                "services et invitez vos collègues.",
+                path=reverse("accounts:structure_detail", kwargs={"public_id": structure.public_id}),
+            )
+            return None
+        request = JoinRequest.objects.filter(structure=structure).first()
+        if request is None:
+            return None
+        invitation, token = Invitation.issue(
+            email=request.email, structure=structure, role=Role.STRUCTURE_ADMIN, invited_by=by.user
+        )
+        request.invitation = invitation
+        request.save(update_fields=["invitation"])
+        after_commit(_send_first_invitation, invitation.pk, token)
+    return invitation
+
+
+def _send_first_invitation(invitation_id, token):
+    invitation = Invitation.objects.select_related("structure").get(pk=invitation_id)
+    link = settings.SITE_URL.rstrip("/") + reverse("accounts:accept_invitation", kwargs={"token": token})
+    send_mail(
+        subject=f"« {invitation.structure.name} » est inscrite sur Relais",
+        message=(
+            f"Bonjour,\n\nLa coordination a validé l'inscription de « {invitation.structure.name} » sur Relais, "
+            "l'outil partagé du service public de l'insertion et de l'emploi. Vous en êtes le premier "
+            "administrateur : vous décrirez ses services et inviterez vos collègues.\n\nPour créer votre compte, "
+            f"ouvrez ce lien avant le {timezone.localtime(invitation.expires_at):%d/%m/%Y à %H:%M} :\n{link}\n\n"
+            "Si vous n'avez pas demandé cette inscription, ignorez ce message."
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )

@@ -233,3 +233,21 @@ class DsfrSetNewPasswordForm(DsfrBaseForm, auth_forms.SetPasswordForm):
 
 class DsfrPasswordChangeForm(DsfrBaseForm, auth_forms.PasswordChangeForm):
     pass
+
+
+class JoinRequestForm(StructureForm):
+    """A partner not yet on Relais asks to join: its structure (with its SIRET) and who asks."""
+
+    first_name = forms.CharField(label="Votre prénom", max_length=150)
+    last_name = forms.CharField(label="Votre nom", max_length=150)
+    requester_email = forms.EmailField(
+        label="Votre adresse électronique professionnelle",
+        help_text="L'invitation à créer votre compte d'administrateur y sera envoyée une fois la structure validée.",
+    )
+    job_title = forms.CharField(label="Votre fonction (facultatif)", max_length=150, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["siret"].required = True
+        self.fields["siret"].help_text = "14 chiffres, avec ou sans espaces : la coordination le vérifie."
+        self.fields["email"].required = True

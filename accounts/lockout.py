@@ -1,4 +1,5 @@
-"""Limits on login attempts and password reset requests, per account and per network.
+"""Limits on login attempts and password reset requests, per account and per network (and on the public requests
+to join Relais, per network).
 
 An attempt first takes a slot in the counters, in one transaction that locks their rows: a request that
 finds a counter at its limit is refused without its password being looked at. Parallel requests thus
@@ -150,9 +151,24 @@ def begin_password_reset(email, ip):
     return _take(_reset_limits(email, ip))
 
 
+def begin_join_request(ip):
+    """Count a request to join Relais (a public form) from a network. Returns a ``Refusal``, or None."""
+    limit = Limit(
+        Scope.JOIN_IP,
+        ip_digest(ip),
+        settings.RELAIS_JOIN_REQUESTS_PER_IP,
+        settings.RELAIS_JOIN_REQUEST_WINDOW,
+        "network",
+    )
+    return _take([limit])
+
+
 def _forget_old_counters():
     # Counters past every period are no longer useful: keep the table small.
     longest = max(
-        settings.RELAIS_LOGIN_LOCKOUT, settings.RELAIS_LOGIN_IP_WINDOW, settings.RELAIS_PASSWORD_RESET_WINDOW
+        settings.RELAIS_LOGIN_LOCKOUT,
+        settings.RELAIS_LOGIN_IP_WINDOW,
+        settings.RELAIS_PASSWORD_RESET_WINDOW,
+        settings.RELAIS_JOIN_REQUEST_WINDOW,
     )
     Throttle.objects.filter(since__lt=timezone.now() - 2 * longest).delete()

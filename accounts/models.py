@@ -362,6 +362,7 @@ class Throttle(models.Model):
         LOGIN_IP = "login_ip", "connexions échouées d'un réseau"
         RESET_EMAIL = "reset_email", "demandes de réinitialisation pour une adresse"
         RESET_IP = "reset_ip", "demandes de réinitialisation d'un réseau"
+        JOIN_IP = "join_ip", "demandes d'inscription de structures d'un réseau"
 
     scope = models.CharField("objet", max_length=20, choices=Scope.choices)
     digest = models.CharField("empreinte", max_length=64)
@@ -395,3 +396,31 @@ class UserNotification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class JoinRequest(models.Model):
+    """A partner not yet on Relais asks to join, with its SIRET: the structure waits, not validated, until a
+    coordinator validates it; the person who asked is then invited as its first administrator."""
+
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    structure = models.OneToOneField(Structure, on_delete=models.CASCADE, related_name="join_request")
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    email = models.EmailField("adresse électronique")
+    job_title = models.CharField("fonction", max_length=150, blank=True)
+    created_at = models.DateTimeField("demandée le", auto_now_add=True)
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="invitation"
+    )
+
+    class Meta:
+        verbose_name = "demande d'inscription d'une structure"
+        verbose_name_plural = "demandes d'inscription de structures"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.structure} – {self.first_name} {self.last_name}"
+
+    @property
+    def requester(self):
+        return f"{self.first_name} {self.last_name}"

@@ -26,6 +26,7 @@ from accounts.forms import (
     AccountForm,
     DsfrPasswordResetForm,
     InvitationForm,
+    JoinRequestForm,
     LoginForm,
     MembershipForm,
     OtpForm,
@@ -34,9 +35,10 @@ from accounts.forms import (
     StructureForm,
 )
 from accounts.middleware import SESSION_KEY
-from accounts.models import Invitation, Membership, Role, Structure, StructureChange, User
+from accounts.models import Invitation, JoinRequest, Membership, Role, Structure, StructureChange, User
 from accounts.totp import qr_code_svg
 from audit.context import acting_as
+from relais.actions import ActionError
 from relais.text import fold, place_key
 
 PAGE_SIZE = 25
@@ -323,6 +325,49 @@ def structure_create(request):
     return render(request, "accounts/structure_form.html", {"form": form, "structure": None})
 
 
+@login_not_required
+def structure_join(request):
+    """A partner not yet on Relais asks to join with its SIRET; the coordination validates it (structure_validate)."""
+    form = JoinRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        refusal = lockout.begin_join_request(lockout.client_ip(request))
+        if refusal is not None:
+            form.add_error(
+                None,
+                "Trop de demandes d'inscription ont été envoyées depuis votre réseau. "
+                f"Réessayez dans {refusal.minutes} minutes.",
+            )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            join_request = actions.request_to_join(
+                **{field: data[field] for field in JOIN_STRUCTURE_FIELDS},
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                requester_email=data["requester_email"],
+                job_title=data["job_title"],
+            )
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            return render(request, "accounts/structure_join_sent.html", {"structure": join_request.structure})
+    return render(request, "accounts/structure_join.html", {"form": form})
+
+
+JOIN_STRUCTURE_FIELDS = (
+    "name",
+    "siret",
+    "kind",
+    "address",
+    "commune",
+    "email",
+    "phone",
+    "covers_departement",
+    "zone_communes",
+    "zone_epcis",
+)
+
+
 def structure_detail(request, public_id):
     structure = _structure_for(request, public_id)
     membership = request.membership
@@ -358,6 +403,8 @@ def structure_detail(request, public_id):
             "change": change,
             "change_zone": _zone_lists(change) if change else None,
             "decision_form": StructureChangeDecisionForm() if change and validates else None,
+            # Who asked to join, for the coordination (and the structure's admins) only.
+            "join_request": JoinRequest.objects.filter(structure=structure).first() if can_edit else None,
         },
     )
 
@@ -417,8 +464,11 @@ def structure_validate(request, public_id):
     if not access.can_validate_structures(request.membership):
         raise PermissionDenied
     if not structure.is_validated:
-        structure.validate(by=request.user)
-        messages.success(request, f"La structure « {structure.name} » est validée : ses membres ont accès à Relais.")
+        invitation = actions.validate_structure(structure, by=request.membership)
+        invited = f" {invitation.email} est invité à en être l'administrateur." if invitation is not None else ""
+        messages.success(
+            request, f"La structure « {structure.name} » est validée : ses membres ont accès à Relais.{invited}"
+        )
         return redirect("accounts:structure_detail", public_id=structure.public_id)
     change = structure.pending_change()
     decision = request.POST.get("decision")

@@ -37,6 +37,11 @@ def parse_args(argv=None):
     parser.add_argument("--structures", type=int, default=300, help="structures à générer (300)")
     parser.add_argument("--professionals", type=int, default=2_000, help="professionnels à générer (2 000)")
     parser.add_argument("--people", type=int, default=150_000, help="personnes accompagnées à générer (150 000)")
+    parser.add_argument("--services", type=int, default=3_000, help="services des structures à générer (3 000)")
+    parser.add_argument(
+        "--imported-services", type=int, default=15_000, help="services d'un catalogue importé à générer (15 000)"
+    )
+    parser.add_argument("--referrals", type=int, default=300_000, help="orientations vers des services (300 000)")
     parser.add_argument("--seed", type=int, default=91, help="graine du hasard, pour des données reproductibles")
     parser.add_argument("--output", help="fichier JSON des résultats (par défaut bench/results/latest.json)")
     return parser.parse_args(argv)
@@ -60,7 +65,14 @@ def main(argv=None):
     database.migrate()
     print(f"Base « {name} » migrée en {time.perf_counter() - started:.1f} s.")
 
-    scale = generate.Scale(structures=args.structures, professionals=args.professionals, people=args.people)
+    scale = generate.Scale(
+        structures=args.structures,
+        professionals=args.professionals,
+        people=args.people,
+        services=args.services,
+        imported_services=args.imported_services,
+        referrals=args.referrals,
+    )
     if not args.measure_only:
         counts = generate.generate(scale, seed=args.seed)
         for label, values in counts.items():
@@ -99,6 +111,11 @@ def main(argv=None):
         print("\n".join(ranking_lines(entry)))
         print()
         print("\n".join(lines(results["matching"], _number(entry["people"]))))
+    if results.get("offer"):
+        from bench.measure_offer import summary_lines
+
+        print("\nOffre :")
+        print("\n".join(summary_lines(results["offer"])))
     print(f"\nRésultats détaillés : {path}")
     return 0
 

@@ -217,6 +217,15 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
 
         matching = measure_matching.run(seed, report)
 
+    offer = None
+    from offer.models import Referral  # The offer is measured once its referrals are generated.
+
+    if Referral.objects.exists():
+        from bench import measure_offer
+
+        offer_scenarios, offer = measure_offer.run(iterations, rng, report)
+        scenarios += offer_scenarios
+
     return {
         "measured_at": timezone.now().isoformat(timespec="seconds"),
         "iterations": iterations,
@@ -236,6 +245,7 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
         "scenarios": [scenario.summary() for scenario in scenarios],
         "entry": entry,
         "matching": matching,
+        "offer": offer,
     }
 
 

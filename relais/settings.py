@@ -103,6 +103,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 INSTALLED_APPS = [
     # The mission's apps first: a newcomer reads entry, pathway and offer before what they stand on.
     "entry",
+    "offer",
     "pathway",
     "people",
     "territory",
@@ -294,6 +295,9 @@ RELAIS_LOGIN_LOCKOUT = timedelta(minutes=int(os.environ.get("RELAIS_LOGIN_LOCKOU
 # n'est pas bloqué par ses agents.
 RELAIS_LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("RELAIS_LOGIN_MAX_FAILURES_PER_IP", 30))
 RELAIS_LOGIN_IP_WINDOW = timedelta(minutes=int(os.environ.get("RELAIS_LOGIN_IP_WINDOW_MINUTES", 15)))
+# The public form where a partner asks to join Relais: so many requests per network and per period.
+RELAIS_JOIN_REQUESTS_PER_IP = int(os.environ.get("RELAIS_JOIN_REQUESTS_PER_IP", 5))
+RELAIS_JOIN_REQUEST_WINDOW = timedelta(hours=int(os.environ.get("RELAIS_JOIN_REQUEST_WINDOW_HOURS", 24)))
 # Demandes de réinitialisation du mot de passe acceptées sur la période (en minutes), par adresse
 # électronique (qu'un compte existe ou non) et par adresse IP.
 RELAIS_PASSWORD_RESET_MAX_PER_EMAIL = int(os.environ.get("RELAIS_PASSWORD_RESET_MAX_PER_EMAIL", 3))
@@ -308,6 +312,12 @@ RELAIS_INVITATION_VALIDITY = timedelta(days=int(os.environ.get("RELAIS_INVITATIO
 # goes to appointments starting within the next hours given here (see docs/deploy.md).
 RELAIS_APPOINTMENT_LINK_VALIDITY = timedelta(days=int(os.environ.get("RELAIS_APPOINTMENT_LINK_DAYS", 30)))
 RELAIS_APPOINTMENT_REMINDER_AHEAD = timedelta(hours=int(os.environ.get("RELAIS_APPOINTMENT_REMINDER_HOURS", 48)))
+# The offer: a referral unanswered this many days after it was sent expires, unless the service says otherwise;
+# the receiving structure is reminded after the second number of days. A published service not confirmed for
+# the given number of months is pointed out to its structure.
+RELAIS_REFERRAL_RESPONSE_DAYS = int(os.environ.get("RELAIS_REFERRAL_RESPONSE_DAYS", 30))
+RELAIS_REFERRAL_REMINDER_DAYS = int(os.environ.get("RELAIS_REFERRAL_REMINDER_DAYS", 10))
+RELAIS_SERVICE_CONFIRMATION_MONTHS = int(os.environ.get("RELAIS_SERVICE_CONFIRMATION_MONTHS", 6))
 
 # ProConnect (OpenID Connect). Off unless its endpoints are configured.
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")

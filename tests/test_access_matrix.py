@@ -20,16 +20,20 @@ from accounts.models import Invitation, Membership, Role, Structure, User
 from entry import actions
 from entry.models import Commission, Diagnostic, DiagnosticReferential, Orientation
 from entry.referential import load_referential
+from offer import actions as offer_actions
+from offer.models import Referral, Service, UnmetSearch
 from pathway import actions as pathway_actions
 from pathway import contract_actions
 from pathway.contract_models import Action as ContractAction
 from pathway.contract_models import Objective
-from pathway.models import AccessRequest, Pathway
+from pathway.models import AccessRequest, Pathway, TeamMember
 from people.merge import merge_persons
 from people.models import Person, PersonMerge
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.entry.posts import diagnostic_data, person_data
 from tests.factories import PASSWORD, MembershipFactory, StructureFactory, valid_siret
+from tests.offer.factories import ServiceFactory
+from tests.offer.posts import service_form
 from tests.pathway.appointment_factories import AppointmentFactory
 from tests.people.factories import PersonFactory, accompany
 
@@ -98,6 +102,7 @@ class World:
         self._entry(users)
         self._appointments(users)
         self._contract(users)
+        self._offer(users)
 
     def _entry(self, users):
         """People followed by professional A; one oriented to structure B; a commission examining the first one,
@@ -177,6 +182,15 @@ class World:
         self.objective = self.amendment.objectives.get()
         self.action = self.objective.actions.get()
 
+    def _offer(self, users):
+        """Services of structure A (one published, one draft); professional A orients the person to B's service."""
+        pro_a = users["professional_a"].memberships.get()
+        pro_b = users["professional_b"].memberships.get()
+        self.service = ServiceFactory(structure=self.structure_a)
+        self.draft_service = ServiceFactory(structure=self.structure_a, draft=True)
+        self.service_b = ServiceFactory(structure=pro_b.structure)
+        self.referral = offer_actions.send_referral(self.person, self.service_b, by=pro_a, message="Pour le permis.")
+
 
 # What the POST rows send and read.
 
@@ -230,11 +244,22 @@ def _membership_state(membership):
     return membership.role, membership.job_title, membership.is_orientation_manager, membership.is_coordinator
 
 
+def _unmet_searches(w):
+    return sorted(UnmetSearch.objects.values_list("commune_code", "thematique", "count"))
+
+
+def _team(person):
+    return sorted(TeamMember.objects.filter(pathway__person=person, ended_at=None).values_list("user_id", flat=True))
+
+
 def _role_users(w):
     return User.objects.filter(pk__in=[user.pk for user in w.users.values()]).order_by("pk")
 
 
 PERSON = lambda w: {"public_id": w.person.public_id}  # noqa: E731
+SERVICE = lambda w: {"public_id": w.service.public_id}  # noqa: E731
+DRAFT_SERVICE = lambda w: {"public_id": w.draft_service.public_id}  # noqa: E731
+REFERRAL = lambda w: {"public_id": w.referral.public_id}  # noqa: E731
 ORIENTED = lambda w: {"public_id": w.oriented.public_id}  # noqa: E731
 STRUCTURE_A = lambda w: {"public_id": w.structure_a.public_id}  # noqa: E731
 STRUCTURE_B = lambda w: {"public_id": w.structure_b.public_id}  # noqa: E731
@@ -385,6 +410,29 @@ MATRIX = {
             data=lambda w: _structure_data(w.structure_b, name="Mission locale (renommée)"),
             state=lambda w: Structure.objects.get(pk=w.structure_b.pk).name,
             changes=["coordinator"],
+        ),
+    ],
+    # A partner not yet on Relais asks to join: a public form (anyone may post it; the structure waits for the
+    # coordination, its members reach nothing until then).
+    "accounts:structure_join": [
+        get(None, everyone(200)),
+        post(
+            None,
+            everyone(200),
+            data=lambda w: {
+                "name": "Jardins de Cocagne",
+                "kind": Structure.Kind.SIAE,
+                "siret": valid_siret(778),
+                "address": "2 chemin des Potagers",
+                "commune": "91223",
+                "email": "contact@jardins.exemple.fr",
+                "phone": "",
+                "first_name": "Awa",
+                "last_name": "Traoré",
+                "requester_email": "awa@jardins.exemple.fr",
+            },
+            state=lambda w: list(Structure.objects.filter(is_validated=False).values_list("siret", "name")),
+            changes=ROLES,
         ),
     ],
     "accounts:structure_validate": [
@@ -792,6 +840,113 @@ MATRIX = {
             state=lambda w: ContractAction.objects.filter(pk=w.action.pk).exists(),
             changes=["professional_a", "structure_admin_a"],
         )
+    ],
+    # Offer. Services of structure A: its admins manage them (the coordinator administers the Département, not
+    # A); a draft is seen by A's members only. Professional A orients the person to B's service: the referral is
+    # seen by A (the prescriber's structure and the person's team) and by B (which answers it), by nobody else.
+    "offer:search": [get(None, logged(200))],
+    "offer:person_search": [
+        get(PERSON, CARNET),
+        # A search from the carnet is posted (nothing of the person in the address); one that finds nothing is
+        # counted as an unmet need (commune × besoin, never who searched for whom).
+        post(
+            PERSON,
+            CARNET,
+            data=lambda w: {"commune": "91228", "thematique": "sante--sante-mentale"},
+            state=_unmet_searches,
+            changes=["professional_a", "orientation_manager"],
+        ),
+    ],
+    "offer:referral_create": [
+        get(lambda w: {"person_id": w.person.public_id, "public_id": w.service_b.public_id}, CARNET),
+        post(
+            lambda w: {"person_id": w.person.public_id, "public_id": w.service.public_id},
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: {"message": "Pour préparer le code de la route."},
+            state=lambda w: Referral.objects.filter(person=w.person, service=w.service).count(),
+            changes=["professional_a", "orientation_manager"],
+        ),
+    ],
+    "offer:structure_services": [get(None, logged(200))],
+    "offer:service_create": [
+        get(None, only(["structure_admin_a", "coordinator"])),
+        # Each admin describes a service of their own structure.
+        post(
+            None,
+            only(["structure_admin_a", "coordinator"], status=302),
+            data=lambda w: service_form(),
+            state=lambda w: sorted(Service.objects.values_list("structure_id", "name")),
+            changes=["structure_admin_a", "coordinator"],
+        ),
+    ],
+    "offer:service_detail": [
+        get(SERVICE, logged(200)),
+        get(
+            lambda w: {"public_id": w.draft_service.public_id},
+            only(["professional_a", "structure_admin_a"], denied=404),
+        ),
+    ],
+    "offer:service_edit": [
+        get(SERVICE, only(["structure_admin_a"])),
+        post(
+            SERVICE,
+            only(["structure_admin_a"], status=302),
+            data=lambda w: service_form(name="Permis solidaire, session d'été"),
+            state=lambda w: Service.objects.get(pk=w.service.pk).name,
+            changes=["structure_admin_a"],
+        ),
+    ],
+    "offer:service_suspend": [
+        get(SERVICE, only(["structure_admin_a"])),
+        post(
+            SERVICE,
+            only(["structure_admin_a"], status=302),
+            data=lambda w: {"start": timezone.localdate().isoformat(), "reason": "Congés d'été"},
+            state=lambda w: Service.objects.get(pk=w.service.pk).suspended_from,
+            changes=["structure_admin_a"],
+        ),
+    ],
+    "offer:service_change": [
+        post(
+            lambda w: {"public_id": w.service.public_id, "change": "confirmer"},
+            only(["structure_admin_a"], status=302),
+            state=lambda w: Service.objects.get(pk=w.service.pk).updated_at,
+            changes=["structure_admin_a"],
+        ),
+        # A draft: unknown outside structure A.
+        post(
+            lambda w: {"public_id": w.draft_service.public_id, "change": "publier"},
+            only(["structure_admin_a"], status=302, denied=404) | {"professional_a": 403},
+            state=lambda w: Service.objects.get(pk=w.draft_service.pk).status,
+            changes=["structure_admin_a"],
+        ),
+        post(
+            lambda w: {"public_id": w.service.public_id, "change": "archiver"},
+            only(["structure_admin_a"], status=302),
+            state=lambda w: Service.objects.get(pk=w.service.pk).status,
+            changes=["structure_admin_a"],
+        ),
+    ],
+    "offer:referral_inbox": [get(None, logged(200))],
+    "offer:referral_sent": [get(None, logged(200))],
+    "offer:referral_export": [get(None, logged(200))],
+    "offer:referral_detail": [
+        get(REFERRAL, only(["professional_a", "structure_admin_a", "professional_b"], denied=404)),
+    ],
+    # B answers; A (the prescriber's side) reads but does not answer for B; nobody else knows the referral.
+    "offer:referral_transition": [
+        post(
+            lambda w, step=step: {"public_id": w.referral.public_id, "step": step},
+            {**only(["professional_b"], status=302, denied=404), "professional_a": 403, "structure_admin_a": 403},
+            data=lambda w, data=data: data,
+            state=lambda w: (Referral.objects.get(pk=w.referral.pk).status, _team(w.person)),
+            changes=["professional_b"],
+        )
+        for step, data in [
+            ("etudier", {}),
+            ("accepter", {"accepter-message": "Premier rendez-vous mardi."}),
+            ("refuser", {"refuser-reason": "full", "refuser-message": ""}),
+        ]
     ],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [get(None, logged(302))],

@@ -9,6 +9,8 @@ from django.apps import apps
 from django.db import models
 
 from entry.models import Commission, Notification
+from offer import actions as offer_actions
+from offer.models import Referral
 from pathway import actions as pathway_actions
 from pathway import timeline
 from pathway.models import AccessRequest, TeamMember, TimelineEvent
@@ -16,6 +18,7 @@ from people.merge import Export, Retention, merge_persons, registered, relation_
 from people.models import Person, PersonMerge
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.factories import MembershipFactory
+from tests.offer.factories import ServiceFactory
 from tests.people.factories import PersonFactory
 
 
@@ -73,6 +76,7 @@ def test_a_merge_moves_every_row_and_its_undo_puts_every_row_back(structure_a, c
     request = pathway_actions.request_access(merged, by=MembershipFactory(), reason="Je la reçois demain.")
     timeline.register_kind("tests.event", "événement de test")
     event = timeline.record(merged, kind="tests.event", by=other_member, summary="Un événement")
+    referral = offer_actions.send_referral(merged, ServiceFactory(), by=other_member)
     before = snapshot(survivor, merged)
 
     record = merge_persons(survivor=survivor, merged=merged, by=coordinator.memberships.get())
@@ -85,6 +89,7 @@ def test_a_merge_moves_every_row_and_its_undo_puts_every_row_back(structure_a, c
     assert list(commission.persons.all()) == [survivor]
     assert AccessRequest.objects.get(pk=request.pk).person == survivor
     assert TimelineEvent.objects.get(pk=event.pk).person == survivor
+    assert Referral.objects.get(pk=referral.pk).person == survivor
     assert TeamMember.objects.filter(pathway__person=survivor, user=other_member.user, ended_at=None).exists()
     for model, field in relations_to_person():
         assert relation_key(model, field) in record.moved

@@ -10,9 +10,9 @@ import random
 import time
 from dataclasses import asdict, dataclass
 
-from bench.generate import accounts, people, territory
+from bench.generate import accounts, offer, people, territory
 
-STEPS = (territory, accounts, people)
+STEPS = (territory, accounts, people, offer)
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,9 @@ class Scale:
     structures: int = 300
     professionals: int = 2_000
     people: int = 150_000
+    services: int = 3_000
+    imported_services: int = 15_000
+    referrals: int = 300_000
 
     def as_dict(self):
         return asdict(self)

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.demo import DEMO_PASSWORD, seed_consortium
 from audit.context import acting_as
 from entry.demo import seed_people
+from offer.demo import seed_offer
 from pathway.demo import seed_contracts
 from pathway.demo_appointments import seed_appointments
 
@@ -41,10 +42,12 @@ class Command(BaseCommand):
             people = seed_people()
             appointments = seed_appointments()
             contracts = seed_contracts()
+            services, referrals = seed_offer()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Consortium de démonstration prêt : {people} personnes accompagnées, "
-                f"dont {contracts} avec un contrat d'engagement."
+                f"dont {contracts} avec un contrat d'engagement ; {services} services, "
+                f"{referrals} orientations vers des services."
             )
         )
         self.stdout.write(f"Rendez-vous de démonstration : {appointments}.")

@@ -1,0 +1,141 @@
+"""Messages of the offer. Emails to a service or a structure are sent after the commit of the action that calls for
+them; a professional (the prescriber) gets an individual notification, at once or in their digest.
+
+Subjects carry no personal data; bodies name the service and link to Relais, where the person's data is read
+under the access rules (and the read is logged). A structure that is not on Relais is told who to call.
+"""
+
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import notifications
+from accounts.models import Membership, Role
+
+logger = logging.getLogger(__name__)
+
+
+def _send(subject, template, context, recipients):
+    recipients = sorted({address for address in recipients if address})
+    if not recipients:
+        return False
+    body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
+    try:
+        send_mail(subject, body, None, recipients)
+    except (OSError, smtplib.SMTPException):
+        # The change stands; the inbox in Relais shows it all the same.
+        logger.exception("Échec de l'envoi d'un courriel de l'offre (%s)", template)
+        return False
+    return True
+
+
+def _referral(referral_id):
+    from offer.models import Referral
+
+    return (
+        Referral.objects.select_related(
+            "service",
+            "service__structure",
+            "service__external_structure",
+            "sender",
+            "sender_structure",
+            "receiver_structure",
+        )
+        .filter(pk=referral_id)
+        .first()
+    )
+
+
+def _receiving_addresses(referral):
+    service = referral.service
+    if referral.receiver_structure_id:
+        return [service.email, referral.receiver_structure.email]
+    return [service.contact_email]
+
+
+def _link(name, **kwargs):
+    return settings.SITE_URL.rstrip("/") + reverse(name, kwargs=kwargs)
+
+
+def referral_sent(referral_id):
+    referral = _referral(referral_id)
+    if referral is None:
+        return False
+    context = {
+        "referral": referral,
+        "service": referral.service,
+        "on_relais": referral.receiver_structure_id is not None,
+    }
+    if context["on_relais"]:
+        context["link"] = _link("offer:referral_detail", public_id=referral.public_id)
+    return _send(
+        f"Nouvelle orientation vers votre service « {referral.service.name} »",
+        "offer/emails/referral_sent.txt",
+        context,
+        _receiving_addresses(referral),
+    )
+
+
+def referral_reminder(referral_id):
+    referral = _referral(referral_id)
+    if referral is None:
+        return False
+    context = {
+        "referral": referral,
+        "service": referral.service,
+        "on_relais": referral.receiver_structure_id is not None,
+    }
+    if context["on_relais"]:
+        context["link"] = _link("offer:referral_detail", public_id=referral.public_id)
+    return _send(
+        f"Rappel : une orientation vers « {referral.service.name} » attend votre réponse",
+        "offer/emails/referral_reminder.txt",
+        context,
+        _receiving_addresses(referral),
+    )
+
+
+def referral_changed(referral, status, by):
+    """Tell the prescriber that their referral reached ``status`` (not when they recorded it themselves): an
+    individual notification, called inside the action's transaction, sent at once or in the prescriber's digest."""
+    from offer.models import Referral
+
+    if getattr(by, "user_id", None) == referral.sender_id:
+        return None
+    label = Referral.Status(status).label
+    service = referral.service
+    return notifications.notify(
+        referral.sender,
+        subject=f"Votre orientation vers « {service.name} » : {label}",
+        body=(
+            f"Votre orientation vers le service « {service.name} » ({service.provider_name}), envoyée le "
+            f"{timezone.localtime(referral.sent_at):%d/%m/%Y}, est passée à l'état : {label}."
+        ),
+        path=reverse("offer:referral_detail", kwargs={"public_id": referral.public_id}),
+    )
+
+
+def service_confirmation_due(service_id):
+    from offer.models import Service
+
+    service = Service.objects.select_related("structure").filter(pk=service_id).first()
+    if service is None or service.structure is None:
+        return False
+    admins = Membership.objects.filter(
+        structure=service.structure, role=Role.STRUCTURE_ADMIN, is_active=True, user__is_active=True
+    ).values_list("user__email", flat=True)
+    return _send(
+        f"Le service « {service.name} » est-il toujours à jour ?",
+        "offer/emails/service_confirmation.txt",
+        {
+            "service": service,
+            "months": settings.RELAIS_SERVICE_CONFIRMATION_MONTHS,
+            "link": _link("offer:service_detail", public_id=service.public_id),
+        },
+        [*admins, service.structure.email],
+    )
