@@ -11,7 +11,7 @@ import smtplib
 from django.db import transaction
 from django.utils import timezone
 
-from entry.access import can_orient, can_request_reorientation
+from entry.access import can_give_opinion, can_orient, can_request_reorientation
 from entry.models import Commission, Diagnostic, Notification, Orientation
 from entry.notify import notify_orientation
 from pathway import actions as pathway_actions
@@ -28,6 +28,7 @@ timeline.register_kind("entry.orientation_proposed", "orientation")
 timeline.register_kind("entry.orientation_decided", "orientation")
 timeline.register_kind("entry.orientation_notified", "orientation")
 timeline.register_kind("entry.reorientation_requested", "orientation")
+timeline.register_kind("entry.opinion_given", "orientation")
 
 DECIDED = (Orientation.Status.DECIDED, Orientation.Status.NOTIFIED)
 
@@ -156,6 +157,33 @@ def request_reorientation(person, *, by, reason):
             obj=orientation,
         )
     return orientation
+
+
+def give_opinion(orientation, *, by, pathway="", structure=None, wish="", comment=""):
+    """The prescriber (the structure that entered the person or made the diagnostic) attaches an opinion to the
+    open orientation request: the pathway or organisme référent they would prefer, the person's own wish. The
+    orientation manager reads it next to the proposal; the decision stays theirs."""
+    require_actor(by)
+    person = orientation.person
+    require(by is SYSTEM or can_give_opinion(by, person, orientation))
+    if pathway and pathway not in PathwayType.values:
+        raise ActionError("Choisissez un parcours de la liste.")
+    wish, comment = wish.strip(), comment.strip()
+    if not (pathway or structure or wish or comment):
+        raise ActionError("Indiquez au moins un parcours, une structure, le souhait de la personne ou un avis.")
+    with transaction.atomic():
+        locked = Orientation.objects.select_for_update().select_related("person").get(pk=orientation.pk)
+        if locked.status != Orientation.Status.PROPOSED:
+            raise Conflict("Cette orientation vient d'être décidée : l'avis ne peut plus y être joint.")
+        locked.opinion_pathway = pathway
+        locked.opinion_structure = structure
+        locked.opinion_wish = wish
+        locked.opinion_comment = comment
+        locked.opinion_by = None if by is SYSTEM else by.user
+        locked.opinion_at = timezone.now()
+        locked.save()
+        timeline.record(person, kind="entry.opinion_given", by=by, summary="Avis du prescripteur joint", obj=locked)
+    return locked
 
 
 # --- Decision and notification -------------------------------------------------------------------------------------

@@ -387,6 +387,44 @@ class CommissionForm(DsfrBaseForm):
     held_on = forms.DateField(label="Date de la séance", widget=DateInput())
 
 
+class OpinionForm(DsfrBaseForm):
+    pathway = forms.ChoiceField(
+        label="Parcours que vous préconisez", choices=[("", "Pas de préférence"), *PATHWAY_CHOICES], required=False
+    )
+    structure = forms.ModelChoiceField(
+        label="Organisme référent que vous préconisez",
+        queryset=Structure.objects.none(),
+        required=False,
+        empty_label="Pas de préférence",
+    )
+    wish = forms.CharField(
+        label="Souhait de la personne",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ce que la personne souhaite, dans ses mots si possible.",
+    )
+    comment = forms.CharField(
+        label="Votre avis",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Pourquoi vous préconisez ce parcours ou cette structure. Pas d'information de santé.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = Structure.objects.filter(is_validated=True).order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in ("pathway", "structure", "wish", "comment")):
+            raise forms.ValidationError(
+                "Indiquez au moins un parcours, une structure, le souhait de la personne ou votre avis."
+            )
+        return cleaned
+
+
 class ReorientationForm(DsfrBaseForm):
     reason = forms.CharField(
         label="Pourquoi demander une réorientation ?",

@@ -130,6 +130,24 @@ class Orientation(models.Model):
     )
     is_reorientation = models.BooleanField("réorientation", default=False)
     reorientation_reason = models.TextField("motif de la demande de réorientation", blank=True)
+    # The prescriber's opinion on the orientation request, shown to the manager next to the proposal.
+    opinion_pathway = models.CharField(
+        "parcours préféré par le prescripteur", max_length=20, choices=PathwayType.choices, blank=True
+    )
+    opinion_structure = models.ForeignKey(
+        "accounts.Structure",
+        verbose_name="structure préférée par le prescripteur",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opinion_wish = models.TextField("souhait de la personne", blank=True)
+    opinion_comment = models.TextField("avis du prescripteur", blank=True)
+    opinion_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    opinion_at = models.DateTimeField("avis donné le", null=True, blank=True)
 
     class Meta:
         verbose_name = "orientation"
@@ -146,6 +164,10 @@ class Orientation(models.Model):
 
     def __str__(self):
         return f"Orientation de {self.person} ({self.get_status_display()})"
+
+    @property
+    def has_opinion(self):
+        return bool(self.opinion_pathway or self.opinion_structure_id or self.opinion_wish or self.opinion_comment)
 
     @property
     def differs_from_proposal(self):

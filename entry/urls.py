@@ -18,6 +18,7 @@ urlpatterns = [
         name="diagnostic_detail",
     ),
     path("personnes/<uuid:public_id>/orientation/", views.decide, name="decide"),
+    path("personnes/<uuid:public_id>/orientation/avis/", views.give_opinion, name="give_opinion"),
     path("personnes/<uuid:public_id>/orientation/<uuid:orientation_id>/courrier/", views.letter, name="letter"),
     path("personnes/<uuid:public_id>/referent/", views.designate_referent, name="designate_referent"),
     path("personnes/<uuid:public_id>/reorientation/", views.request_reorientation, name="request_reorientation"),

@@ -18,6 +18,7 @@ from entry.forms import (
     AccessRequestForm,
     ConfirmDuplicateForm,
     DecisionForm,
+    OpinionForm,
     PersonForm,
     ReferentForm,
     ReorientationForm,
@@ -201,7 +202,7 @@ def person_detail(request, public_id):
     pathway = getattr(person, "pathway", None)
     diagnostic = Diagnostic.objects.filter(person=person).select_related("done_by", "structure").first()
     orientations = person.orientations.select_related(
-        "referent_structure", "referent", "decided_by", "proposed_by", "diagnostic"
+        "referent_structure", "referent", "decided_by", "proposed_by", "diagnostic", "opinion_structure", "opinion_by"
     ).order_by("-proposed_at")
     open_orientation = next((o for o in orientations if o.status == Orientation.Status.PROPOSED), None)
     pending_requests = []
@@ -224,6 +225,7 @@ def person_detail(request, public_id):
             "reasons_visible": open_orientation is not None
             and access.can_see_proposal_reasons(membership, person, open_orientation),
             "can_orient": access.can_orient(membership, person),
+            "can_give_opinion": access.can_give_opinion(membership, person, open_orientation),
             "can_designate": can_designate_referent(membership, person),
             "pending_requests": pending_requests,
             "today": timezone.localdate(),
@@ -321,7 +323,11 @@ def decide(request, public_id):
     membership = request.membership
     if not access.can_orient(membership, person):
         raise PermissionDenied
-    orientation = person.orientations.filter(status=Orientation.Status.PROPOSED).select_related("diagnostic").first()
+    orientation = (
+        person.orientations.filter(status=Orientation.Status.PROPOSED)
+        .select_related("diagnostic", "opinion_structure", "opinion_by")
+        .first()
+    )
     if orientation is None:
         decided = (
             person.orientations.filter(status__in=[Orientation.Status.DECIDED, Orientation.Status.NOTIFIED])
@@ -549,3 +555,41 @@ def request_reorientation(request, public_id):
             return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, detail="demande de réorientation")
     return render(request, "entry/reorientation.html", {"person": person, "form": form})
+
+
+def give_opinion(request, public_id):
+    """The prescriber attaches an opinion (preferred pathway or structure, the person's wish) to the open
+    orientation request; the orientation manager reads it next to the proposal."""
+    person = _person_for(request, public_id)
+    orientation = (
+        person.orientations.filter(status=Orientation.Status.PROPOSED)
+        .select_related("diagnostic", "opinion_structure")
+        .first()
+    )
+    if not access.can_give_opinion(request.membership, person, orientation):
+        raise PermissionDenied
+    initial = {
+        "pathway": orientation.opinion_pathway,
+        "structure": orientation.opinion_structure,
+        "wish": orientation.opinion_wish,
+        "comment": orientation.opinion_comment,
+    }
+    form = OpinionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.give_opinion(
+                orientation,
+                by=request.membership,
+                pathway=data["pathway"],
+                structure=data["structure"],
+                wish=data["wish"],
+                comment=data["comment"],
+            )
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Votre avis est joint à la demande d'orientation.")
+            return redirect("entry:person_detail", public_id=person.public_id)
+    log_access(request, person, detail="avis sur l'orientation")
+    return render(request, "entry/opinion.html", {"person": person, "orientation": orientation, "form": form})

@@ -538,6 +538,22 @@ MATRIX = {
             changes=["orientation_manager"],
         ),
     ],
+    # The prescriber's opinion: the structure that entered the person or made the diagnostic (A).
+    "entry:give_opinion": [
+        get(PERSON, {**CARNET, "orientation_manager": 403}),
+        post(
+            PERSON,
+            {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            data=lambda w: {
+                "pathway": "social",
+                "structure": "",
+                "wish": "Être suivie près de chez elle.",
+                "comment": "",
+            },
+            state=lambda w: Orientation.objects.get(person=w.person, status="proposed").opinion_wish,
+            changes=["professional_a"],
+        ),
+    ],
     "entry:letter": [
         get(
             lambda w: {"public_id": w.oriented.public_id, "orientation_id": w.orientation.public_id},
