@@ -28,6 +28,8 @@ from entry.forms import (
 from entry.models import Diagnostic, Orientation
 from entry.orientation_views import worklist_return
 from entry.proposal import propose_orientation
+from entry.referent_candidates import candidates_for
+from entry.referent_suggestion import suggest_referent_structure
 from entry.referential import NOT_ADDRESSED, merge_answers, split_sensitive, validate_answers
 from entry.referential_store import current_referential, describe_answers, person_facts, referential_version
 from pathway import actions as pathway_actions
@@ -341,7 +343,16 @@ def decide(request, public_id):
         else:
             messages.info(request, "Aucune orientation à décider : faites d'abord le diagnostic.")
         return redirect("entry:person_detail", public_id=person.public_id)
-    initial = {"pathway_type": orientation.proposed_pathway}
+    candidates = candidates_for(person.commune)
+    suggestions = [
+        (label, suggest_referent_structure(candidates, pathway=value, age=person.age))
+        for value, label in PathwayType.choices
+    ]
+    suggested = suggest_referent_structure(candidates, pathway=orientation.proposed_pathway, age=person.age)
+    initial = {
+        "pathway_type": orientation.proposed_pathway,
+        "referent_structure": suggested.key if suggested else None,
+    }
     form = DecisionForm(request.POST or None, initial=initial, proposed_pathway=orientation.proposed_pathway)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -372,7 +383,17 @@ def decide(request, public_id):
                 return redirect(worklist_return(request))
             return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, detail="décision d'orientation")
-    return render(request, "entry/decide.html", {"person": person, "orientation": orientation, "form": form})
+    return render(
+        request,
+        "entry/decide.html",
+        {
+            "person": person,
+            "orientation": orientation,
+            "form": form,
+            "suggestions": suggestions,
+            "suggested": suggested,
+        },
+    )
 
 
 def referent_options(request):
