@@ -3,7 +3,7 @@
 Who may see a person at all is the pathway's rule (``pathway.access``): this module narrows it for entry.
 """
 
-from accounts.access import is_coordinator, is_structure_admin
+from accounts.access import is_coordinator, is_orientation_manager, is_structure_admin
 from pathway.access import can_view_person, in_orientation_scope
 
 
@@ -33,6 +33,23 @@ def can_give_opinion(membership, person, orientation):
     if orientation.diagnostic_id is not None and orientation.diagnostic is not None:
         structures.add(orientation.diagnostic.structure_id)
     return membership.structure_id in structures
+
+
+def can_refuse_orientation(membership, orientation):
+    """The organisme référent's admins and orientation managers refuse an orientation to their structure, while no
+    référent is designated (``orientation.person.pathway`` is read)."""
+    if membership is None or orientation is None or orientation.status not in ("decided", "notified"):
+        return False
+    if orientation.referent_structure_id != membership.structure_id:
+        return False
+    if not (is_structure_admin(membership) or is_orientation_manager(membership)):
+        return False
+    pathway = getattr(orientation.person, "pathway", None)
+    return (
+        pathway is not None
+        and pathway.referent_structure_id == orientation.referent_structure_id
+        and pathway.referent_id is None
+    )
 
 
 def can_see_sensitive(membership, person, diagnostic):

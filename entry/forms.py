@@ -425,6 +425,15 @@ class OpinionForm(DsfrBaseForm):
         return cleaned
 
 
+class RefusalForm(DsfrBaseForm):
+    reason = forms.CharField(
+        label="Pourquoi votre structure refuse-t-elle cette orientation ?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="Le chargé d'orientation le lira pour orienter la personne ailleurs. Pas d'information de santé.",
+    )
+
+
 class ReorientationForm(DsfrBaseForm):
     reason = forms.CharField(
         label="Pourquoi demander une réorientation ?",

@@ -90,6 +90,7 @@ class Orientation(models.Model):
         PROPOSED = "proposed", "proposée"
         DECIDED = "decided", "décidée"
         NOTIFIED = "notified", "notifiée"
+        REFUSED = "refused", "refusée par l'organisme référent"
         CANCELLED = "cancelled", "annulée"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -130,6 +131,21 @@ class Orientation(models.Model):
     )
     is_reorientation = models.BooleanField("réorientation", default=False)
     reorientation_reason = models.TextField("motif de la demande de réorientation", blank=True)
+    # The organisme référent refused the orientation (before designating a référent): the reason, and on the new
+    # proposal that sends the person back to the orientation managers, the refused orientation.
+    refusal_reason = models.TextField("motif du refus de l'organisme référent", blank=True)
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    refused_at = models.DateTimeField("refusée le", null=True, blank=True)
+    refused_orientation = models.ForeignKey(
+        "self",
+        verbose_name="orientation refusée",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # The prescriber's opinion on the orientation request, shown to the manager next to the proposal.
     opinion_pathway = models.CharField(
         "parcours préféré par le prescripteur", max_length=20, choices=PathwayType.choices, blank=True

@@ -38,6 +38,7 @@ SECTIONS = {
     "en_retard": "En retard",
     "contrat_attendu": "Contrat d'engagement attendu",
     "reorientation": "Réorientations demandées",
+    "refusees": "Orientations refusées",
 }
 PUBLICS = {public.value: public.label.capitalize() for public in Public}
 
@@ -75,6 +76,15 @@ def _section_filters(today):
                 )
             )
         ),
+        # Refused by the organisme référent: back to the managers, with the reason.
+        "refusees": entered
+        & Q(
+            Exists(
+                Orientation.objects.filter(
+                    person=OuterRef("person"), status=Orientation.Status.PROPOSED, refused_orientation__isnull=False
+                )
+            )
+        ),
     }
 
 
@@ -85,6 +95,7 @@ SECTION_ORDER = {
     "en_retard": ["orientation_due_on", "pk"],
     "contrat_attendu": ["contract_due_on", "pk"],
     "reorientation": ["oriented_at", "pk"],
+    "refusees": [F("orientation_due_on").asc(nulls_last=True), "entered_at", "pk"],
 }
 
 
@@ -131,6 +142,11 @@ def worklist(request):
         .select_related("person", "person__commune", "referent_structure", "referent")
         .annotate(proposed_pathway=Subquery(proposal.values("proposed_pathway")[:1]))
     )
+    if section == "refusees":
+        rows = rows.annotate(
+            refusal_reason=Subquery(proposal.values("refused_orientation__refusal_reason")[:1]),
+            refused_by_structure=Subquery(proposal.values("refused_orientation__referent_structure__name")[:1]),
+        )
     paginator = Paginator(rows, PAGE_SIZE)
     paginator.count = counts[section]
     page = paginator.get_page(request.GET.get("page"))

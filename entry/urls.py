@@ -20,6 +20,11 @@ urlpatterns = [
     path("personnes/<uuid:public_id>/orientation/", views.decide, name="decide"),
     path("personnes/<uuid:public_id>/orientation/avis/", views.give_opinion, name="give_opinion"),
     path("personnes/<uuid:public_id>/orientation/<uuid:orientation_id>/courrier/", views.letter, name="letter"),
+    path(
+        "personnes/<uuid:public_id>/orientation/<uuid:orientation_id>/refus/",
+        views.refuse_orientation,
+        name="refuse_orientation",
+    ),
     path("personnes/<uuid:public_id>/referent/", views.designate_referent, name="designate_referent"),
     path("personnes/<uuid:public_id>/reorientation/", views.request_reorientation, name="request_reorientation"),
     path("orientations/referents/", views.referent_options, name="referent_options"),

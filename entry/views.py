@@ -21,6 +21,7 @@ from entry.forms import (
     OpinionForm,
     PersonForm,
     ReferentForm,
+    RefusalForm,
     ReorientationForm,
     SearchForm,
     referent_choices,
@@ -449,7 +450,18 @@ def designate_referent(request, public_id):
             messages.success(request, f"{form.cleaned_data['referent'].user} est le référent unique de {person}.")
             return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, detail="désignation du référent")
-    return render(request, "entry/referent.html", {"person": person, "pathway": pathway, "form": form})
+    refusable = (
+        person.orientations.filter(status__in=actions.DECIDED, referent_structure_id=pathway.referent_structure_id)
+        .order_by("-decided_at")
+        .first()
+    )
+    if not access.can_refuse_orientation(membership, refusable):
+        refusable = None
+    return render(
+        request,
+        "entry/referent.html",
+        {"person": person, "pathway": pathway, "form": form, "refusable": refusable},
+    )
 
 
 def diagnostic_edit(request, public_id):
@@ -614,3 +626,25 @@ def give_opinion(request, public_id):
             return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, detail="avis sur l'orientation")
     return render(request, "entry/opinion.html", {"person": person, "orientation": orientation, "form": form})
+
+
+def refuse_orientation(request, public_id, orientation_id):
+    """The organisme référent's admins or orientation managers refuse an orientation to their structure, with a
+    reason: the person goes back to the orientation managers' worklist."""
+    person = _person_for(request, public_id)
+    orientation = get_object_or_404(
+        person.orientations.select_related("referent_structure", "decided_by"), public_id=orientation_id
+    )
+    if not access.can_refuse_orientation(request.membership, orientation):
+        raise PermissionDenied
+    form = RefusalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.refuse_orientation(orientation, by=request.membership, reason=form.cleaned_data["reason"])
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "L'orientation est refusée : la personne retourne aux chargés d'orientation.")
+            return redirect("home")
+    log_access(request, person, detail="refus d'orientation")
+    return render(request, "entry/refuse.html", {"person": person, "orientation": orientation, "form": form})

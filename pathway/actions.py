@@ -168,6 +168,26 @@ def mark_oriented(person, *, by, pathway_type, structure, orientation=None):
     return pathway
 
 
+def return_to_orientation(person, *, by, structure):
+    """The organisme référent ``structure`` refused the orientation before designating a référent: the pathway waits
+    for an orientation again (its RSA orientation deadline unchanged), without type nor organisme référent."""
+    require_actor(by)
+    require(by is SYSTEM or by.structure_id == structure.pk)
+    with transaction.atomic():
+        pathway = _locked_pathway(person)
+        if pathway.referent_structure_id != structure.pk or pathway.referent_id is not None:
+            raise Conflict(
+                "Cette personne n'est plus orientée vers votre structure sans référent : rechargez la page."
+            )
+        pathway.status = Pathway.Status.ENTERED
+        pathway.pathway_type = ""
+        pathway.referent_structure = None
+        pathway.oriented_at = None
+        pathway.contract_due_on = None
+        pathway.save()
+    return pathway
+
+
 def restart_contract_delay(person, *, by):
     """The orientation was notified: the contract is due one month after the notification."""
     with transaction.atomic():

@@ -567,6 +567,19 @@ MATRIX = {
             changes=["orientation_manager"],
         ),
     ],
+    # Refused by the organisme référent's admins or orientation managers (B): nobody of B of that kind in the matrix.
+    "entry:refuse_orientation": [
+        get(
+            lambda w: {"public_id": w.oriented.public_id, "orientation_id": w.orientation.public_id},
+            {**CARNET, "professional_a": 403, "orientation_manager": 403, "professional_b": 403},
+        ),
+        post(
+            lambda w: {"public_id": w.oriented.public_id, "orientation_id": w.orientation.public_id},
+            {**CARNET, "professional_a": 403, "orientation_manager": 403, "professional_b": 403},
+            data=lambda w: {"reason": "Nous n'intervenons pas sur sa commune."},
+            state=lambda w: _statuses(w.oriented),
+        ),
+    ],
     "entry:designate_referent": [
         get(ORIENTED, {**CARNET, "professional_a": 403, "professional_b": 200}),
         # A member of the organisme référent designates themself; the orientation manager designates anyone.
