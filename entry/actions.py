@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.notifications import notify
 from entry.access import can_give_opinion, can_orient, can_refuse_orientation, can_request_reorientation
-from entry.models import Commission, Diagnostic, Notification, Orientation
+from entry.models import Commission, Diagnostic, DiagnosticDraft, Notification, Orientation
 from entry.notify import notify_orientation
 from pathway import actions as pathway_actions
 from pathway import timeline
@@ -69,6 +69,8 @@ def record_diagnostic(
     require(by is SYSTEM or can_view_person(by, person))
     with transaction.atomic():
         Person.objects.select_for_update().filter(pk=person.pk).first()
+        if by is not SYSTEM:
+            DiagnosticDraft.objects.filter(person=person, author=by.user).delete()  # the draft became the diagnostic
         previous = Diagnostic.objects.latest_for(person)
         if previous is not None and (
             previous.referential_version,
@@ -109,6 +111,29 @@ def record_diagnostic(
             # for explicitly (``request_reorientation``).
             _propose(person, by=by, diagnostic=diagnostic)
     return diagnostic
+
+
+def save_diagnostic_draft(person, *, by, data):
+    """Keep the diagnostic being typed as its author's draft for this person (one per author, replaced each time).
+    Only the author reads it back; recording the diagnostic deletes it."""
+    require_actor(by)
+    require(by is not SYSTEM and can_view_person(by, person))
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()  # one draft per author, even when racing
+        draft = DiagnosticDraft.objects.select_for_update().filter(person=person, author=by.user).first()
+        if draft is None:
+            draft = DiagnosticDraft(person=person, author=by.user)
+        draft.structure = by.structure
+        draft.data = data
+        draft.saved_at = timezone.now()
+        draft.save()
+    return draft
+
+
+def discard_diagnostic_draft(person, *, by):
+    require_actor(by)
+    require(by is not SYSTEM)
+    DiagnosticDraft.objects.filter(person=person, author=by.user).delete()
 
 
 def _propose(person, *, by, diagnostic, reorientation=False, reason=""):

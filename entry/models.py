@@ -234,3 +234,22 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} – {self.subject}"
+
+
+class DiagnosticDraft(models.Model):
+    """A diagnostic in progress, kept on the server as it is typed (autosave, and a submit after the session
+    expired): one per person and professional. Only its author reads it; recording the diagnostic deletes it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="diagnostic_drafts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    structure = models.ForeignKey("accounts.Structure", on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField("saisie en cours", default=dict)
+    saved_at = models.DateTimeField("enregistré le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "brouillon de diagnostic"
+        verbose_name_plural = "brouillons de diagnostic"
+        constraints = [models.UniqueConstraint(fields=["person", "author"], name="one_diagnostic_draft_per_author")]
+
+    def __str__(self):
+        return f"Brouillon de diagnostic du {timezone.localtime(self.saved_at):%d/%m/%Y à %H:%M}"

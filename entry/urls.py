@@ -11,6 +11,7 @@ urlpatterns = [
     path("personnes/<uuid:public_id>/modifier/", views.person_edit, name="person_edit"),
     path("personnes/<uuid:public_id>/demande-acces/", views.request_access, name="request_access"),
     path("personnes/<uuid:public_id>/diagnostic/", views.diagnostic_edit, name="diagnostic_edit"),
+    path("personnes/<uuid:public_id>/diagnostic/brouillon/", views.diagnostic_draft, name="diagnostic_draft"),
     path("personnes/<uuid:public_id>/diagnostics/", views.diagnostic_history, name="diagnostic_history"),
     path(
         "personnes/<uuid:public_id>/diagnostics/<uuid:diagnostic_id>/",

@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,9 +12,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.access import is_orientation_manager
+from accounts.models import Membership
 from audit.journal import log_access, log_access_many, log_search
 from audit.models import AccessLog
-from entry import access, actions
+from entry import access, actions, drafts
 from entry.diagnostic_form import DiagnosticForm
 from entry.forms import (
     AccessAnswerForm,
@@ -26,7 +30,7 @@ from entry.forms import (
     SearchForm,
     referent_choices,
 )
-from entry.models import Diagnostic, Orientation
+from entry.models import Diagnostic, DiagnosticDraft, Orientation
 from entry.orientation_views import worklist_return
 from entry.proposal import propose_orientation
 from entry.referent_candidates import candidates_for
@@ -49,6 +53,7 @@ from people.models import Person
 from relais.actions import ActionError
 
 PAGE_SIZE = 25
+SESSION_WARNING_SECONDS = 5 * 60  # the diagnostic page warns five minutes before the idle timeout
 SEARCH_SESSION_KEY = "relais_person_search"
 
 
@@ -464,6 +469,60 @@ def designate_referent(request, public_id):
     )
 
 
+def _expired_diagnostic_post(request, public_id):
+    """A diagnostic posted after the session expired: kept as its author's draft when the form's token says who
+    they are, then the login page, which leads back to the diagnostic and its draft."""
+    login_url = redirect_to_login(reverse("entry:diagnostic_edit", args=[public_id]))
+    if request.method != "POST":
+        return login_url
+    author = drafts.read_token(request.POST.get(drafts.TOKEN_FIELD), public_id)
+    if author is None:
+        return login_url
+    membership = (
+        Membership.objects.filter(
+            user_id=author[0],
+            structure_id=author[1],
+            is_active=True,
+            user__is_active=True,
+            structure__is_validated=True,
+        )
+        .select_related("user", "structure")
+        .first()
+    )
+    person = Person.objects.filter(public_id=public_id, merged_into__isnull=True).first()
+    if membership is None or person is None:
+        return login_url
+    try:
+        actions.save_diagnostic_draft(person, by=membership, data=drafts.draft_data(request.POST))
+    except ActionError:
+        return login_url
+    messages.warning(
+        request,
+        "Votre session avait expiré : le diagnostic n'est pas encore enregistré, mais tout ce que vous aviez saisi "
+        "est gardé en brouillon. Reconnectez-vous pour le retrouver et l'enregistrer.",
+    )
+    return login_url
+
+
+@login_not_required
+def diagnostic_draft(request, public_id):
+    """htmx: keep the diagnostic being typed as the professional's draft (every few seconds), or discard it."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.is_authenticated:
+        response = _expired_diagnostic_post(request, public_id)
+        expired = render(request, "entry/draft_status.html", {"expired": True, "login_url": response.url})
+        return expired if request.htmx else response
+    person = _person_for(request, public_id)
+    if request.POST.get("action") == "abandonner":
+        actions.discard_diagnostic_draft(person, by=request.membership)
+        messages.info(request, "Le brouillon est abandonné : le formulaire repart du dernier diagnostic enregistré.")
+        return redirect("entry:diagnostic_edit", public_id=person.public_id)
+    draft = actions.save_diagnostic_draft(person, by=request.membership, data=drafts.draft_data(request.POST))
+    return render(request, "entry/draft_status.html", {"draft": draft})
+
+
+@login_not_required
 def diagnostic_edit(request, public_id):
     """Run the diagnostic, or update it: a new dated version that starts from the previous answers.
 
@@ -471,6 +530,8 @@ def diagnostic_edit(request, public_id):
     the new version carries them over unchanged, with their comments and the structure that wrote them (which
     alone, with the référent, reads them), and the proposal is computed with them, as the rules read them.
     """
+    if not request.user.is_authenticated:
+        return _expired_diagnostic_post(request, public_id)
     person = _person_for(request, public_id)
     membership = request.membership
     previous = Diagnostic.objects.latest_for(person)
@@ -483,6 +544,9 @@ def diagnostic_edit(request, public_id):
         previous=previous,
         with_sensitive=sensitive_visible or kept is None,
     )
+    draft = DiagnosticDraft.objects.filter(person=person, author=request.user).first()
+    if draft is not None and request.method != "POST":
+        form.initial.update(drafts.initial_from_draft(form, draft.data))
     if request.method == "POST" and form.is_valid():
         answers = merge_answers(form.answers(), kept["answers"] if kept else {})
         errors = validate_answers(referential, answers)
@@ -509,6 +573,8 @@ def diagnostic_edit(request, public_id):
                 f"Diagnostic enregistré. Orientation proposée : parcours {PathwayType(proposal.pathway).label}.",
             )
             return redirect("entry:person_detail", public_id=person.public_id)
+    if request.method == "POST":
+        draft = actions.save_diagnostic_draft(person, by=membership, data=drafts.draft_data(request.POST))
     log_access(request, person, detail="diagnostic")
     return render(
         request,
@@ -519,6 +585,10 @@ def diagnostic_edit(request, public_id):
             "previous": previous,
             "referential": referential,
             "sensitive_visible": sensitive_visible,
+            "draft": draft,
+            "draft_token": drafts.issue_token(membership, person),
+            "session_idle_seconds": str(settings.SESSION_COOKIE_AGE),
+            "session_warn_seconds": str(min(SESSION_WARNING_SECONDS, settings.SESSION_COOKIE_AGE // 2)),
         },
     )
 

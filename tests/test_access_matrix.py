@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role, Structure, User
 from entry import actions
-from entry.models import Commission, Diagnostic, DiagnosticReferential, Orientation
+from entry.models import Commission, Diagnostic, DiagnosticDraft, DiagnosticReferential, Orientation
 from entry.referential import load_referential
 from pathway import actions as pathway_actions
 from pathway import contract_actions
@@ -258,6 +258,10 @@ MATRIX = {
         ),
     ],
     "accounts:logout": [post(None, everyone(302), note="ferme la session")],
+    "accounts:extend_session": [
+        get(None, logged(405)),
+        post(None, logged(200), note="renouvelle la période d'inactivité de la session de celui qui la demande"),
+    ],
     "accounts:proconnect_login": [get(None, everyone(404))],
     "accounts:proconnect_callback": [get(None, everyone(404))],
     "accounts:password_reset": [
@@ -505,6 +509,17 @@ MATRIX = {
             {**CARNET, "professional_a": 302, "orientation_manager": 302},
             data=lambda w: diagnostic_data(),
             state=lambda w: Diagnostic.objects.filter(person=w.person).count(),
+            changes=["professional_a", "orientation_manager"],
+        ),
+    ],
+    # The author's own draft of the diagnostic being typed: those who may make the diagnostic.
+    "entry:diagnostic_draft": [
+        get(PERSON, logged(405, anonymous=405)),
+        post(
+            PERSON,
+            {**CARNET, "professional_a": 200, "orientation_manager": 200},
+            data=lambda w: {"q_aspiration": "not_yet", "comments": "En cours"},
+            state=lambda w: DiagnosticDraft.objects.filter(person=w.person).count(),
             changes=["professional_a", "orientation_manager"],
         ),
     ],
