@@ -129,7 +129,16 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
         label="Date d'entrée",
         initial=timezone.localdate,
         widget=DateInput(),
-        help_text="Pour le RSA : le jour où le Département a appris l'ouverture du droit (délai d'orientation).",
+        help_text="Le jour où la personne entre dans le parcours.",
+    )
+    rsa_informed_on = forms.DateField(
+        label="RSA : information de l'ouverture du droit reçue par le Département le",
+        required=False,
+        widget=DateInput(),
+        help_text=(
+            "Date du flux CAF ou MSA, ou du jour où le Département l'a appris. Le délai d'orientation de six semaines "
+            "court à partir de cette date (vide : la date d'entrée)."
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -181,6 +190,7 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
             pathway = getattr(self.instance, "pathway", None)
             if pathway is not None:
                 self.initial["entry_date"] = pathway.entered_at
+                self.initial["rsa_informed_on"] = pathway.rsa_informed_on
 
     def identity(self):
         """The person's fields as typed (the NIR apart: it is encrypted and hashed by the action)."""
@@ -225,6 +235,12 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
         value = (self.cleaned_data.get("caf_number") or "").strip()
         if value and not value.isdigit():
             raise ValidationError("Le numéro d'allocataire CAF ne contient que des chiffres.")
+        return value
+
+    def clean_rsa_informed_on(self):
+        value = self.cleaned_data.get("rsa_informed_on")
+        if value and value > timezone.localdate():
+            raise ValidationError("La date de réception de l'information ne peut pas être dans le futur.")
         return value
 
     def clean_rsa_since(self):

@@ -177,6 +177,7 @@ def person_create(request):
                     identity=form.identity(),
                     nir=form.cleaned_data["nir"],
                     entered_at=form.cleaned_data["entry_date"],
+                    rsa_informed_on=form.cleaned_data.get("rsa_informed_on"),
                 )
             except ActionError as error:
                 form.add_error(None, str(error))
@@ -257,6 +258,7 @@ def person_edit(request, public_id):
                 changes=form.identity(),
                 nir=form.cleaned_data["nir"],
                 entered_at=form.cleaned_data["entry_date"],
+                rsa_informed_on=form.cleaned_data.get("rsa_informed_on"),
             )
         except ActionError as error:
             form.add_error(None, str(error))
