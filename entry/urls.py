@@ -40,6 +40,7 @@ urlpatterns = [
         name="commission_minutes",
     ),
     path("referentiel/diagnostic/", referential_views.referential_edit, name="referential_edit"),
+    path("referentiel/regles-de-proposition/", referential_views.proposal_rules, name="proposal_rules"),
     path("fusions/", orientation_views.merge, name="merge"),
     path("fusions/<uuid:merge_id>/annuler/", orientation_views.merge_undo, name="merge_undo"),
 ]

@@ -698,6 +698,7 @@ MATRIX = {
             changes=["coordinator"],
         )
     ],
+    "entry:proposal_rules": [get(None, only(["coordinator", "orientation_manager"]))],
     "entry:referential_edit": [
         get(None, only(["coordinator"])),
         post(
