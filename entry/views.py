@@ -335,7 +335,7 @@ def decide(request, public_id):
         raise PermissionDenied
     orientation = (
         person.orientations.filter(status=Orientation.Status.PROPOSED)
-        .select_related("diagnostic", "opinion_structure", "opinion_by")
+        .select_related("diagnostic", "opinion_structure", "opinion_by", "refused_orientation__referent_structure")
         .first()
     )
     if orientation is None:

@@ -57,6 +57,9 @@ def test_the_admin_refuses_and_the_person_returns_to_the_worklist_with_the_reaso
     assert "Orientations refusées (1)" in page
     assert followed.full_name in page
     assert "Nous n'intervenons pas à Massy." in page
+    decide_page = text(client.get(reverse("entry:decide", args=[followed.public_id])))
+    assert "Orientation refusée par" in decide_page
+    assert "Motif : Nous n'intervenons pas à Massy." in decide_page
 
 
 def test_an_orientation_manager_of_the_structure_may_refuse_too(decided, structure_b):
