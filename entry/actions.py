@@ -325,7 +325,7 @@ def refuse_orientation(orientation, *, by, reason):
     person = orientation.person
     with transaction.atomic():
         Person.objects.select_for_update().filter(pk=person.pk).first()
-        locked = Orientation.objects.select_for_update().select_related("referent_structure").get(pk=orientation.pk)
+        locked = Orientation.objects.select_for_update().get(pk=orientation.pk)
         if locked.status not in DECIDED:
             raise Conflict("Cette orientation a changé entre-temps : rechargez la page.")
         if Orientation.objects.filter(person=person, status=Orientation.Status.PROPOSED).exists():
