@@ -10,6 +10,7 @@ app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.login_view, name="login"),
     path("deconnexion/", views.logout_view, name="logout"),
+    path("session/prolonger/", views.extend_session, name="extend_session"),
     path("connexion/proconnect/", oidc.ProConnectLoginView.as_view(), name="proconnect_login"),
     path("connexion/proconnect/retour/", oidc.ProConnectCallbackView.as_view(), name="proconnect_callback"),
     path("connexion/mot-de-passe-oublie/", views.PasswordResetView.as_view(), name="password_reset"),

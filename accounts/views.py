@@ -1,4 +1,5 @@
 import base64
+import time
 import uuid
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -34,7 +35,7 @@ from accounts.forms import (
     StructureChangeDecisionForm,
     StructureForm,
 )
-from accounts.middleware import SESSION_KEY
+from accounts.middleware import LAST_SEEN_KEY, SESSION_KEY
 from accounts.models import Invitation, JoinRequest, Membership, Role, Structure, StructureChange, User
 from accounts.totp import qr_code_svg
 from audit.context import acting_as
@@ -597,3 +598,11 @@ def membership_toggle(request, public_id, membership_id):
         membership.save(update_fields=["is_active", "deactivated_at"])
         messages.success(request, f"L'accès de {membership.user} à {structure.name} est rétabli.")
     return redirect("accounts:structure_detail", public_id=structure.public_id)
+
+
+@require_POST
+def extend_session(request):
+    """The professional asks to stay logged in (warned before the idle timeout): the session starts a new idle
+    period. Anonymous requests never get here (login required): the session had already expired."""
+    request.session[LAST_SEEN_KEY] = int(time.time())
+    return JsonResponse({"expires_in": settings.SESSION_COOKIE_AGE})

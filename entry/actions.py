@@ -9,10 +9,12 @@ import logging
 import smtplib
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from entry.access import can_orient, can_request_reorientation
-from entry.models import Commission, Diagnostic, Notification, Orientation
+from accounts.notifications import notify
+from entry.access import can_give_opinion, can_orient, can_refuse_orientation, can_request_reorientation
+from entry.models import Commission, Diagnostic, DiagnosticDraft, Notification, Orientation
 from entry.notify import notify_orientation
 from pathway import actions as pathway_actions
 from pathway import timeline
@@ -28,6 +30,8 @@ timeline.register_kind("entry.orientation_proposed", "orientation")
 timeline.register_kind("entry.orientation_decided", "orientation")
 timeline.register_kind("entry.orientation_notified", "orientation")
 timeline.register_kind("entry.reorientation_requested", "orientation")
+timeline.register_kind("entry.opinion_given", "orientation")
+timeline.register_kind("entry.orientation_refused", "orientation")
 
 DECIDED = (Orientation.Status.DECIDED, Orientation.Status.NOTIFIED)
 
@@ -65,6 +69,8 @@ def record_diagnostic(
     require(by is SYSTEM or can_view_person(by, person))
     with transaction.atomic():
         Person.objects.select_for_update().filter(pk=person.pk).first()
+        if by is not SYSTEM:
+            DiagnosticDraft.objects.filter(person=person, author=by.user).delete()  # the draft became the diagnostic
         previous = Diagnostic.objects.latest_for(person)
         if previous is not None and (
             previous.referential_version,
@@ -105,6 +111,29 @@ def record_diagnostic(
             # for explicitly (``request_reorientation``).
             _propose(person, by=by, diagnostic=diagnostic)
     return diagnostic
+
+
+def save_diagnostic_draft(person, *, by, data):
+    """Keep the diagnostic being typed as its author's draft for this person (one per author, replaced each time).
+    Only the author reads it back; recording the diagnostic deletes it."""
+    require_actor(by)
+    require(by is not SYSTEM and can_view_person(by, person))
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()  # one draft per author, even when racing
+        draft = DiagnosticDraft.objects.select_for_update().filter(person=person, author=by.user).first()
+        if draft is None:
+            draft = DiagnosticDraft(person=person, author=by.user)
+        draft.structure = by.structure
+        draft.data = data
+        draft.saved_at = timezone.now()
+        draft.save()
+    return draft
+
+
+def discard_diagnostic_draft(person, *, by):
+    require_actor(by)
+    require(by is not SYSTEM)
+    DiagnosticDraft.objects.filter(person=person, author=by.user).delete()
 
 
 def _propose(person, *, by, diagnostic, reorientation=False, reason=""):
@@ -156,6 +185,33 @@ def request_reorientation(person, *, by, reason):
             obj=orientation,
         )
     return orientation
+
+
+def give_opinion(orientation, *, by, pathway="", structure=None, wish="", comment=""):
+    """The prescriber (the structure that entered the person or made the diagnostic) attaches an opinion to the
+    open orientation request: the pathway or organisme référent they would prefer, the person's own wish. The
+    orientation manager reads it next to the proposal; the decision stays theirs."""
+    require_actor(by)
+    person = orientation.person
+    require(by is SYSTEM or can_give_opinion(by, person, orientation))
+    if pathway and pathway not in PathwayType.values:
+        raise ActionError("Choisissez un parcours de la liste.")
+    wish, comment = wish.strip(), comment.strip()
+    if not (pathway or structure or wish or comment):
+        raise ActionError("Indiquez au moins un parcours, une structure, le souhait de la personne ou un avis.")
+    with transaction.atomic():
+        locked = Orientation.objects.select_for_update().select_related("person").get(pk=orientation.pk)
+        if locked.status != Orientation.Status.PROPOSED:
+            raise Conflict("Cette orientation vient d'être décidée : l'avis ne peut plus y être joint.")
+        locked.opinion_pathway = pathway
+        locked.opinion_structure = structure
+        locked.opinion_wish = wish
+        locked.opinion_comment = comment
+        locked.opinion_by = None if by is SYSTEM else by.user
+        locked.opinion_at = timezone.now()
+        locked.save()
+        timeline.record(person, kind="entry.opinion_given", by=by, summary="Avis du prescripteur joint", obj=locked)
+    return locked
 
 
 # --- Decision and notification -------------------------------------------------------------------------------------
@@ -252,6 +308,72 @@ def record_letter(orientation, *, by):
             body=f"Courrier imprimé par {by.user}",
         ).save()
         return _mark_notified(orientation, by=by, how="courrier")
+
+
+def refuse_orientation(orientation, *, by, reason):
+    """The organisme référent (its admins or orientation managers) refuses an orientation to their structure, with a
+    reason, before designating a référent. The person goes back to the orientation managers' worklist with a new
+    proposal from the same diagnostic, which carries the refused orientation (and so its reason); the manager who
+    decided is told."""
+    require_actor(by)
+    require(by is SYSTEM or can_refuse_orientation(by, orientation))
+    reason = reason.strip()
+    if not reason:
+        raise ActionError("Expliquez pourquoi votre structure refuse cette orientation.")
+    if "\x00" in reason:
+        raise ActionError("Le motif contient un caractère non autorisé.")
+    person = orientation.person
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        locked = Orientation.objects.select_for_update().get(pk=orientation.pk)
+        if locked.status not in DECIDED:
+            raise Conflict("Cette orientation a changé entre-temps : rechargez la page.")
+        if Orientation.objects.filter(person=person, status=Orientation.Status.PROPOSED).exists():
+            raise Conflict("Une orientation est déjà en attente de décision pour cette personne.")
+        structure = locked.referent_structure
+        pathway_actions.return_to_orientation(person, by=by, structure=structure)
+        locked.status = Orientation.Status.REFUSED
+        locked.refusal_reason = reason
+        locked.refused_by = None if by is SYSTEM else by.user
+        locked.refused_at = timezone.now()
+        locked.save()
+        returned = Orientation(
+            person=person,
+            diagnostic=locked.diagnostic,
+            proposed_pathway=locked.proposed_pathway,
+            proposal_reasons=locked.proposal_reasons,
+            proposal_sensitive=locked.proposal_sensitive,
+            proposed_by=locked.proposed_by,
+            proposed_for=locked.proposed_for,
+            is_reorientation=locked.is_reorientation,
+            reorientation_reason=locked.reorientation_reason,
+            refused_orientation=locked,
+            opinion_pathway=locked.opinion_pathway,
+            opinion_structure=locked.opinion_structure,
+            opinion_wish=locked.opinion_wish,
+            opinion_comment=locked.opinion_comment,
+            opinion_by=locked.opinion_by,
+            opinion_at=locked.opinion_at,
+        )
+        returned.save()
+        timeline.record(
+            person,
+            kind="entry.orientation_refused",
+            by=by,
+            summary=f"Orientation refusée par {structure.name} : {reason[:150]}",
+            obj=locked,
+        )
+        if locked.decided_by is not None:
+            notify(
+                locked.decided_by,
+                subject=f"Orientation refusée par {structure.name}",
+                body=(
+                    f"{structure.name} refuse une orientation que vous aviez décidée, pour ce motif : {reason}\n"
+                    "La personne est de retour dans la liste des orientations, vue « Orientations refusées »."
+                ),
+                path=reverse("entry:decide", args=[person.public_id]),
+            )
+    return returned
 
 
 # --- Commission ----------------------------------------------------------------------------------------------------

@@ -129,7 +129,16 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
         label="Date d'entrée",
         initial=timezone.localdate,
         widget=DateInput(),
-        help_text="Pour le RSA : le jour où le Département a appris l'ouverture du droit (délai d'orientation).",
+        help_text="Le jour où la personne entre dans le parcours.",
+    )
+    rsa_informed_on = forms.DateField(
+        label="RSA : information de l'ouverture du droit reçue par le Département le",
+        required=False,
+        widget=DateInput(),
+        help_text=(
+            "Date du flux CAF ou MSA, ou du jour où le Département l'a appris. Le délai d'orientation de six semaines "
+            "court à partir de cette date (vide : la date d'entrée)."
+        ),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -181,6 +190,7 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
             pathway = getattr(self.instance, "pathway", None)
             if pathway is not None:
                 self.initial["entry_date"] = pathway.entered_at
+                self.initial["rsa_informed_on"] = pathway.rsa_informed_on
 
     def identity(self):
         """The person's fields as typed (the NIR apart: it is encrypted and hashed by the action)."""
@@ -225,6 +235,12 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
         value = (self.cleaned_data.get("caf_number") or "").strip()
         if value and not value.isdigit():
             raise ValidationError("Le numéro d'allocataire CAF ne contient que des chiffres.")
+        return value
+
+    def clean_rsa_informed_on(self):
+        value = self.cleaned_data.get("rsa_informed_on")
+        if value and value > timezone.localdate():
+            raise ValidationError("La date de réception de l'information ne peut pas être dans le futur.")
         return value
 
     def clean_rsa_since(self):
@@ -385,6 +401,53 @@ class ReferentForm(DsfrBaseForm):
 class CommissionForm(DsfrBaseForm):
     title = forms.CharField(label="Intitulé", max_length=200, initial="Commission d'orientation")
     held_on = forms.DateField(label="Date de la séance", widget=DateInput())
+
+
+class OpinionForm(DsfrBaseForm):
+    pathway = forms.ChoiceField(
+        label="Parcours que vous préconisez", choices=[("", "Pas de préférence"), *PATHWAY_CHOICES], required=False
+    )
+    structure = forms.ModelChoiceField(
+        label="Organisme référent que vous préconisez",
+        queryset=Structure.objects.none(),
+        required=False,
+        empty_label="Pas de préférence",
+    )
+    wish = forms.CharField(
+        label="Souhait de la personne",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ce que la personne souhaite, dans ses mots si possible.",
+    )
+    comment = forms.CharField(
+        label="Votre avis",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Pourquoi vous préconisez ce parcours ou cette structure. Pas d'information de santé.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure"].queryset = Structure.objects.filter(is_validated=True).order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in ("pathway", "structure", "wish", "comment")):
+            raise forms.ValidationError(
+                "Indiquez au moins un parcours, une structure, le souhait de la personne ou votre avis."
+            )
+        return cleaned
+
+
+class RefusalForm(DsfrBaseForm):
+    reason = forms.CharField(
+        label="Pourquoi votre structure refuse-t-elle cette orientation ?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="Le chargé d'orientation le lira pour orienter la personne ailleurs. Pas d'information de santé.",
+    )
 
 
 class ReorientationForm(DsfrBaseForm):

@@ -71,8 +71,21 @@ def _commissions_back(survivor, merged, record):
             commission.persons.remove(survivor)
 
 
+def _drafts_move(survivor, merged):
+    """Each author's draft follows to the survivor, unless the author has one there already (it stays behind)."""
+    from entry.models import DiagnosticDraft
+
+    moved = []
+    taken = set(DiagnosticDraft.objects.filter(person=survivor).values_list("author_id", flat=True))
+    for draft in DiagnosticDraft.objects.filter(person=merged).exclude(author_id__in=taken).order_by("pk"):
+        draft.person = survivor
+        draft.save(update_fields=["person"])
+        moved.append(draft.pk)
+    return moved
+
+
 def register_relations():
-    from entry.models import Commission, Diagnostic, Notification, Orientation
+    from entry.models import Commission, Diagnostic, DiagnosticDraft, Notification, Orientation
 
     register(
         Diagnostic,
@@ -87,6 +100,15 @@ def register_relations():
         "person",
         merge=_orientations_move,
         undo=_orientations_back,
+        export=Export.INCLUDED,
+        retention=Retention.DELETED,
+    )
+    _, drafts_back = move_rows(DiagnosticDraft, "person")
+    register(
+        DiagnosticDraft,
+        "person",
+        merge=_drafts_move,
+        undo=drafts_back,
         export=Export.INCLUDED,
         retention=Retention.DELETED,
     )

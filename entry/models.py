@@ -90,6 +90,7 @@ class Orientation(models.Model):
         PROPOSED = "proposed", "proposée"
         DECIDED = "decided", "décidée"
         NOTIFIED = "notified", "notifiée"
+        REFUSED = "refused", "refusée par l'organisme référent"
         CANCELLED = "cancelled", "annulée"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -130,6 +131,39 @@ class Orientation(models.Model):
     )
     is_reorientation = models.BooleanField("réorientation", default=False)
     reorientation_reason = models.TextField("motif de la demande de réorientation", blank=True)
+    # The organisme référent refused the orientation (before designating a référent): the reason, and on the new
+    # proposal that sends the person back to the orientation managers, the refused orientation.
+    refusal_reason = models.TextField("motif du refus de l'organisme référent", blank=True)
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    refused_at = models.DateTimeField("refusée le", null=True, blank=True)
+    refused_orientation = models.ForeignKey(
+        "self",
+        verbose_name="orientation refusée",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The prescriber's opinion on the orientation request, shown to the manager next to the proposal.
+    opinion_pathway = models.CharField(
+        "parcours préféré par le prescripteur", max_length=20, choices=PathwayType.choices, blank=True
+    )
+    opinion_structure = models.ForeignKey(
+        "accounts.Structure",
+        verbose_name="structure préférée par le prescripteur",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opinion_wish = models.TextField("souhait de la personne", blank=True)
+    opinion_comment = models.TextField("avis du prescripteur", blank=True)
+    opinion_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    opinion_at = models.DateTimeField("avis donné le", null=True, blank=True)
 
     class Meta:
         verbose_name = "orientation"
@@ -146,6 +180,10 @@ class Orientation(models.Model):
 
     def __str__(self):
         return f"Orientation de {self.person} ({self.get_status_display()})"
+
+    @property
+    def has_opinion(self):
+        return bool(self.opinion_pathway or self.opinion_structure_id or self.opinion_wish or self.opinion_comment)
 
     @property
     def differs_from_proposal(self):
@@ -196,3 +234,22 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} – {self.subject}"
+
+
+class DiagnosticDraft(models.Model):
+    """A diagnostic in progress, kept on the server as it is typed (autosave, and a submit after the session
+    expired): one per person and professional. Only its author reads it; recording the diagnostic deletes it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="diagnostic_drafts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    structure = models.ForeignKey("accounts.Structure", on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField("saisie en cours", default=dict)
+    saved_at = models.DateTimeField("enregistré le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "brouillon de diagnostic"
+        verbose_name_plural = "brouillons de diagnostic"
+        constraints = [models.UniqueConstraint(fields=["person", "author"], name="one_diagnostic_draft_per_author")]
+
+    def __str__(self):
+        return f"Brouillon de diagnostic du {timezone.localtime(self.saved_at):%d/%m/%Y à %H:%M}"

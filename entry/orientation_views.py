@@ -38,6 +38,7 @@ SECTIONS = {
     "en_retard": "En retard",
     "contrat_attendu": "Contrat d'engagement attendu",
     "reorientation": "Réorientations demandées",
+    "refusees": "Orientations refusées",
 }
 PUBLICS = {public.value: public.label.capitalize() for public in Public}
 
@@ -75,6 +76,15 @@ def _section_filters(today):
                 )
             )
         ),
+        # Refused by the organisme référent: back to the managers, with the reason.
+        "refusees": entered
+        & Q(
+            Exists(
+                Orientation.objects.filter(
+                    person=OuterRef("person"), status=Orientation.Status.PROPOSED, refused_orientation__isnull=False
+                )
+            )
+        ),
     }
 
 
@@ -85,6 +95,7 @@ SECTION_ORDER = {
     "en_retard": ["orientation_due_on", "pk"],
     "contrat_attendu": ["contract_due_on", "pk"],
     "reorientation": ["oriented_at", "pk"],
+    "refusees": [F("orientation_due_on").asc(nulls_last=True), "entered_at", "pk"],
 }
 
 
@@ -131,6 +142,11 @@ def worklist(request):
         .select_related("person", "person__commune", "referent_structure", "referent")
         .annotate(proposed_pathway=Subquery(proposal.values("proposed_pathway")[:1]))
     )
+    if section == "refusees":
+        rows = rows.annotate(
+            refusal_reason=Subquery(proposal.values("refused_orientation__refusal_reason")[:1]),
+            refused_by_structure=Subquery(proposal.values("refused_orientation__referent_structure__name")[:1]),
+        )
     paginator = Paginator(rows, PAGE_SIZE)
     paginator.count = counts[section]
     page = paginator.get_page(request.GET.get("page"))
@@ -201,11 +217,17 @@ def commission_detail(request, public_id):
         return redirect("entry:commission_detail", public_id=commission.public_id)
     if request.method == "POST" and request.POST.get("action") == "decider":
         return _record_decisions(request, membership, commission)
+    return _render_commission(request, membership, commission)
+
+
+def _render_commission(request, membership, commission, typed=None, row_errors=None):
+    """The session's page; after a submit with errors, every row shows what was typed and its own error."""
+    typed, row_errors = typed or {}, row_errors or {}
     examined = list(commission.persons.select_related("commune", "pathway").order_by("birth_name", "first_names"))
     proposals = {
         orientation.person_id: orientation
         for orientation in Orientation.objects.filter(person__in=examined)
-        .exclude(status=Orientation.Status.CANCELLED)
+        .exclude(status__in=[Orientation.Status.CANCELLED, Orientation.Status.REFUSED])
         .select_related("referent_structure")
         .order_by("proposed_at")
     }
@@ -224,7 +246,16 @@ def commission_detail(request, public_id):
         "entry/commission_detail.html",
         {
             "commission": commission,
-            "rows": [(person, proposals.get(person.pk)) for person in examined],
+            "rows": [
+                {
+                    "person": person,
+                    "orientation": proposals.get(person.pk),
+                    "typed": typed.get(person.pk, {}),
+                    "error": row_errors.get(person.pk, ""),
+                }
+                for person in examined
+            ],
+            "error_count": len(row_errors),
             "candidates": candidates,
             "structures": Structure.objects.filter(is_validated=True).order_by("name").only("pk", "name"),
             "pathway_types": PathwayType.choices,
@@ -233,47 +264,54 @@ def commission_detail(request, public_id):
 
 
 def _record_decisions(request, membership, commission):
-    """Every decision of the session in one pass; each person's decision stands alone, errors are listed."""
-    decided, errors = 0, []
+    """Every decision of the session in one pass; each person's decision stands alone. A row in error keeps what was
+    typed in every row not yet decided, and shows its error next to it."""
+    decided, row_errors, typed = 0, {}, {}
     structures = {str(structure.pk): structure for structure in Structure.objects.filter(is_validated=True)}
     for person in commission.persons.all():
         pathway_type = request.POST.get(f"parcours-{person.public_id}", "")
         structure_id = request.POST.get(f"structure-{person.public_id}", "")
         reason = request.POST.get(f"motif-{person.public_id}", "").strip()
         if not pathway_type and not structure_id:
+            if reason:
+                typed[person.pk] = {"pathway": "", "structure": "", "reason": reason[:2000]}
             continue
+        typed[person.pk] = {"pathway": pathway_type, "structure": structure_id, "reason": reason[:2000]}
+        error = ""
         orientation = person.orientations.filter(status=Orientation.Status.PROPOSED).first()
         if orientation is None:
-            errors.append(f"{person} : aucune orientation proposée (diagnostic à faire) ou déjà décidée.")
-            continue
-        if pathway_type not in PathwayType.values or structure_id not in structures:
-            errors.append(f"{person} : choisissez un parcours et un organisme référent.")
-            continue
-        if pathway_type != orientation.proposed_pathway and not reason:
-            errors.append(f"{person} : motif obligatoire quand la décision diffère de la proposition.")
-            continue
-        if "\x00" in reason:
-            errors.append(f"{person} : le motif contient un caractère non autorisé.")
-            continue
-        try:
-            actions.decide_orientation(
-                orientation,
-                by=membership,
-                pathway_type=pathway_type,
-                referent_structure=structures[structure_id],
-                referent=None,
-                reason=reason,
-                commission=commission,
-            )
-        except ActionError as error:
-            errors.append(f"{person} : {error}")
+            error = "aucune orientation proposée (diagnostic à faire) ou déjà décidée."
+        elif pathway_type not in PathwayType.values or structure_id not in structures:
+            error = "choisissez un parcours et un organisme référent."
+        elif pathway_type != orientation.proposed_pathway and not reason:
+            error = "motif obligatoire quand la décision diffère de la proposition."
+        elif "\x00" in reason:
+            error = "le motif contient un caractère non autorisé."
         else:
-            decided += 1
+            try:
+                actions.decide_orientation(
+                    orientation,
+                    by=membership,
+                    pathway_type=pathway_type,
+                    referent_structure=structures[structure_id],
+                    referent=None,
+                    reason=reason,
+                    commission=commission,
+                )
+            except ActionError as action_error:
+                error = str(action_error)
+            else:
+                decided += 1
+                del typed[person.pk]
+        if error:
+            row_errors[person.pk] = error
+            if "\x00" in typed[person.pk]["reason"]:
+                typed[person.pk]["reason"] = typed[person.pk]["reason"].replace("\x00", "")
     if decided:
         messages.success(request, f"{decided} décision(s) enregistrée(s).")
-    for error in errors:
-        messages.error(request, error)
-    return redirect("entry:commission_detail", public_id=commission.public_id)
+    if not row_errors:
+        return redirect("entry:commission_detail", public_id=commission.public_id)
+    return _render_commission(request, membership, commission, typed=typed, row_errors=row_errors)
 
 
 def commission_minutes(request, public_id):

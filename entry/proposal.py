@@ -40,6 +40,11 @@ years): the diagnostic's answers first, the person's known months since their la
 Age, RSA and RQTH do not change the pathway; they decide who orients and who may accompany (mission
 locale, Département, Cap emploi) and are given as notes.
 
+The table and its thresholds are **Relais's own reading** of the national decision chart, not the chart
+itself: the chart names the criteria and their order, Relais chose how to weigh them (how many barriers, which
+themes block). Each threshold is kept as data (``THRESHOLDS``) that coordinators can read on the rules' page;
+every proposal's "why" says it comes from this reading.
+
 The proposal is a proposal: the orientation manager decides, and says why when deciding otherwise.
 """
 
@@ -55,6 +60,24 @@ STRONG_BARRIERS_FOR_SOCIAL = 2
 BLOCKING_THEMES = ("health", "housing")
 MODERATE_BARRIERS_FOR_GLOBAL = 2
 QUALIFIED_LEVELS = ("level_3", "level_4", "level_5", "level_6", "level_7_8")
+
+# Relais's reading of the national decision chart, said in every proposal's "why".
+READING_NOTE = (
+    "Proposition calculée selon la lecture que Relais fait de la grille nationale de décision (règles et seuils "
+    "consultables par la coordination) : le chargé d'orientation décide."
+)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One threshold of the rules, as a coordinator reads it."""
+
+    key: str
+    label: str
+    value: object
+    used_by: tuple[str, ...]
+    source: str
+
 
 PROFESSIONAL = PathwayType.PROFESSIONAL
 SOCIO_PROFESSIONAL = PathwayType.SOCIO_PROFESSIONAL
@@ -183,6 +206,58 @@ RULES = (
 )
 
 
+THRESHOLDS = (
+    Threshold(
+        "recent_activity_months",
+        "Activité récente : a travaillé au cours des derniers mois",
+        RECENT_ACTIVITY_MONTHS,
+        ("strong_barriers_without_activity", "recent_activity", "project_to_build"),
+        "Grille nationale : activité à l'inscription ou au cours des deux dernières années.",
+    ),
+    Threshold(
+        "strong_barriers_for_social",
+        "Nombre de freins forts qui, sans activité récente, orientent vers le parcours social",
+        STRONG_BARRIERS_FOR_SOCIAL,
+        ("strong_barriers_without_activity",),
+        "Lecture de Relais : la grille parle de difficultés qui empêchent pour l'instant toute recherche d'emploi.",
+    ),
+    Threshold(
+        "blocking_themes",
+        "Thèmes dont un seul frein fort, sans activité récente, oriente vers le parcours social",
+        BLOCKING_THEMES,
+        ("strong_barriers_without_activity",),
+        "Lecture de Relais : santé et logement.",
+    ),
+    Threshold(
+        "moderate_barriers_for_global",
+        "Nombre de freins moyens qui orientent vers le parcours socio-professionnel",
+        MODERATE_BARRIERS_FOR_GLOBAL,
+        ("several_moderate_barriers",),
+        "Lecture de Relais : la grille parle de difficultés sociales qui pèsent sur la recherche d'emploi.",
+    ),
+    Threshold(
+        "qualified_levels",
+        "Niveaux de qualification comptés comme une qualification",
+        QUALIFIED_LEVELS,
+        ("quick_return_with_qualification",),
+        "Lecture de Relais : niveau 3 (CAP, BEP) ou plus.",
+    ),
+)
+
+
+def rules_table():
+    """The rules in their order, for the coordinators' page: (number, rule, pathway label, thresholds used)."""
+    return [
+        (
+            number,
+            rule,
+            PATHWAY_DESCRIPTIONS[rule.pathway],
+            [threshold for threshold in THRESHOLDS if rule.key in threshold.used_by],
+        )
+        for number, rule in enumerate(RULES, start=1)
+    ]
+
+
 def propose_orientation(answers, person_facts, *, referential=None):
     """The pathway the diagnostic's ``answers`` point to, with the rule that decided and its criteria.
 
@@ -196,6 +271,7 @@ def propose_orientation(answers, person_facts, *, referential=None):
     rule = next(rule for rule in RULES if rule.applies(situation))
     reasons = [f"Règle appliquée : {rule.label} → {PATHWAY_DESCRIPTIONS[rule.pathway]}."]
     reasons += [getattr(situation, name) for name in rule.criteria]
+    reasons.append(READING_NOTE)
     used = set(rule.criteria)
     others = ("activity_text", "aspiration_text", "qualification_text", "strong_text", "moderate_text")
     notes = [getattr(situation, name) for name in others if name not in used]

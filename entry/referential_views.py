@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
-from accounts.access import is_coordinator
+from accounts.access import is_coordinator, is_orientation_manager
+from entry import proposal
 from entry.models import DiagnosticReferential
 from entry.referential import ReferentialError
 from entry.referential_store import current_referential, edit_situations, publish
@@ -63,4 +64,46 @@ def referential_edit(request):
     versions = DiagnosticReferential.objects.select_related("published_by").order_by("-version")[:20]
     return render(
         request, "entry/referential_edit.html", {"form": form, "referential": referential, "versions": versions}
+    )
+
+
+def proposal_rules(request):
+    """The orientation proposal's rules and thresholds, read-only: Relais's own reading of the national decision
+    chart, for the coordinators (and the orientation managers who decide from the proposals)."""
+    membership = request.membership
+    if not (is_coordinator(membership) or is_orientation_manager(membership)):
+        raise PermissionDenied
+    referential = current_referential()
+    labels = {theme["key"]: theme["label"] for theme in referential["barriers"]}
+    for question in referential["professional_situation"]:
+        if question["key"] == "qualification_level":
+            labels.update({choice["key"]: choice["label"] for choice in question.get("choices", [])})
+
+    def shown(value):
+        if isinstance(value, tuple | list):
+            return ", ".join(labels.get(item, item) for item in value)
+        return str(value)
+
+    rules = [
+        {
+            "number": number,
+            "rule": rule,
+            "pathway": pathway,
+            "thresholds": [(threshold.label, shown(threshold.value)) for threshold in thresholds],
+        }
+        for number, rule, pathway, thresholds in proposal.rules_table()
+    ]
+    thresholds = [
+        {"threshold": threshold, "value": shown(threshold.value), "used_by": ", ".join(threshold.used_by)}
+        for threshold in proposal.THRESHOLDS
+    ]
+    return render(
+        request,
+        "entry/proposal_rules.html",
+        {
+            "rules": rules,
+            "thresholds": thresholds,
+            "reading_note": proposal.READING_NOTE,
+            "recent_months": proposal.RECENT_ACTIVITY_MONTHS,
+        },
     )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("personnes/<uuid:public_id>/modifier/", views.person_edit, name="person_edit"),
     path("personnes/<uuid:public_id>/demande-acces/", views.request_access, name="request_access"),
     path("personnes/<uuid:public_id>/diagnostic/", views.diagnostic_edit, name="diagnostic_edit"),
+    path("personnes/<uuid:public_id>/diagnostic/brouillon/", views.diagnostic_draft, name="diagnostic_draft"),
     path("personnes/<uuid:public_id>/diagnostics/", views.diagnostic_history, name="diagnostic_history"),
     path(
         "personnes/<uuid:public_id>/diagnostics/<uuid:diagnostic_id>/",
@@ -18,7 +19,13 @@ urlpatterns = [
         name="diagnostic_detail",
     ),
     path("personnes/<uuid:public_id>/orientation/", views.decide, name="decide"),
+    path("personnes/<uuid:public_id>/orientation/avis/", views.give_opinion, name="give_opinion"),
     path("personnes/<uuid:public_id>/orientation/<uuid:orientation_id>/courrier/", views.letter, name="letter"),
+    path(
+        "personnes/<uuid:public_id>/orientation/<uuid:orientation_id>/refus/",
+        views.refuse_orientation,
+        name="refuse_orientation",
+    ),
     path("personnes/<uuid:public_id>/referent/", views.designate_referent, name="designate_referent"),
     path("personnes/<uuid:public_id>/reorientation/", views.request_reorientation, name="request_reorientation"),
     path("orientations/referents/", views.referent_options, name="referent_options"),
@@ -33,6 +40,7 @@ urlpatterns = [
         name="commission_minutes",
     ),
     path("referentiel/diagnostic/", referential_views.referential_edit, name="referential_edit"),
+    path("referentiel/regles-de-proposition/", referential_views.proposal_rules, name="proposal_rules"),
     path("fusions/", orientation_views.merge, name="merge"),
     path("fusions/<uuid:merge_id>/annuler/", orientation_views.merge_undo, name="merge_undo"),
 ]

@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,24 +12,29 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.access import is_orientation_manager
+from accounts.models import Membership
 from audit.journal import log_access, log_access_many, log_search
 from audit.models import AccessLog
-from entry import access, actions
+from entry import access, actions, drafts
 from entry.diagnostic_form import DiagnosticForm
 from entry.forms import (
     AccessAnswerForm,
     AccessRequestForm,
     ConfirmDuplicateForm,
     DecisionForm,
+    OpinionForm,
     PersonForm,
     ReferentForm,
+    RefusalForm,
     ReorientationForm,
     SearchForm,
     referent_choices,
 )
-from entry.models import Diagnostic, Orientation
+from entry.models import Diagnostic, DiagnosticDraft, Orientation
 from entry.orientation_views import worklist_return
 from entry.proposal import propose_orientation
+from entry.referent_candidates import candidates_for
+from entry.referent_suggestion import suggest_referent_structure
 from entry.referential import NOT_ADDRESSED, merge_answers, split_sensitive, validate_answers
 from entry.referential_store import current_referential, describe_answers, person_facts, referential_version
 from pathway import actions as pathway_actions
@@ -45,6 +53,7 @@ from people.models import Person
 from relais.actions import ActionError
 
 PAGE_SIZE = 25
+SESSION_WARNING_SECONDS = 5 * 60  # the diagnostic page warns five minutes before the idle timeout
 SEARCH_SESSION_KEY = "relais_person_search"
 
 
@@ -168,6 +177,7 @@ def person_create(request):
                     identity=form.identity(),
                     nir=form.cleaned_data["nir"],
                     entered_at=form.cleaned_data["entry_date"],
+                    rsa_informed_on=form.cleaned_data.get("rsa_informed_on"),
                 )
             except ActionError as error:
                 form.add_error(None, str(error))
@@ -201,7 +211,7 @@ def person_detail(request, public_id):
     pathway = getattr(person, "pathway", None)
     diagnostic = Diagnostic.objects.filter(person=person).select_related("done_by", "structure").first()
     orientations = person.orientations.select_related(
-        "referent_structure", "referent", "decided_by", "proposed_by", "diagnostic"
+        "referent_structure", "referent", "decided_by", "proposed_by", "diagnostic", "opinion_structure", "opinion_by"
     ).order_by("-proposed_at")
     open_orientation = next((o for o in orientations if o.status == Orientation.Status.PROPOSED), None)
     pending_requests = []
@@ -224,6 +234,7 @@ def person_detail(request, public_id):
             "reasons_visible": open_orientation is not None
             and access.can_see_proposal_reasons(membership, person, open_orientation),
             "can_orient": access.can_orient(membership, person),
+            "can_give_opinion": access.can_give_opinion(membership, person, open_orientation),
             "can_designate": can_designate_referent(membership, person),
             "pending_requests": pending_requests,
             "today": timezone.localdate(),
@@ -247,6 +258,7 @@ def person_edit(request, public_id):
                 changes=form.identity(),
                 nir=form.cleaned_data["nir"],
                 entered_at=form.cleaned_data["entry_date"],
+                rsa_informed_on=form.cleaned_data.get("rsa_informed_on"),
             )
         except ActionError as error:
             form.add_error(None, str(error))
@@ -321,7 +333,11 @@ def decide(request, public_id):
     membership = request.membership
     if not access.can_orient(membership, person):
         raise PermissionDenied
-    orientation = person.orientations.filter(status=Orientation.Status.PROPOSED).select_related("diagnostic").first()
+    orientation = (
+        person.orientations.filter(status=Orientation.Status.PROPOSED)
+        .select_related("diagnostic", "opinion_structure", "opinion_by", "refused_orientation__referent_structure")
+        .first()
+    )
     if orientation is None:
         decided = (
             person.orientations.filter(status__in=[Orientation.Status.DECIDED, Orientation.Status.NOTIFIED])
@@ -335,7 +351,16 @@ def decide(request, public_id):
         else:
             messages.info(request, "Aucune orientation à décider : faites d'abord le diagnostic.")
         return redirect("entry:person_detail", public_id=person.public_id)
-    initial = {"pathway_type": orientation.proposed_pathway}
+    candidates = candidates_for(person.commune)
+    suggestions = [
+        (label, suggest_referent_structure(candidates, pathway=value, age=person.age))
+        for value, label in PathwayType.choices
+    ]
+    suggested = suggest_referent_structure(candidates, pathway=orientation.proposed_pathway, age=person.age)
+    initial = {
+        "pathway_type": orientation.proposed_pathway,
+        "referent_structure": suggested.key if suggested else None,
+    }
     form = DecisionForm(request.POST or None, initial=initial, proposed_pathway=orientation.proposed_pathway)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -366,7 +391,17 @@ def decide(request, public_id):
                 return redirect(worklist_return(request))
             return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, detail="décision d'orientation")
-    return render(request, "entry/decide.html", {"person": person, "orientation": orientation, "form": form})
+    return render(
+        request,
+        "entry/decide.html",
+        {
+            "person": person,
+            "orientation": orientation,
+            "form": form,
+            "suggestions": suggestions,
+            "suggested": suggested,
+        },
+    )
 
 
 def referent_options(request):
@@ -422,9 +457,74 @@ def designate_referent(request, public_id):
             messages.success(request, f"{form.cleaned_data['referent'].user} est le référent unique de {person}.")
             return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, detail="désignation du référent")
-    return render(request, "entry/referent.html", {"person": person, "pathway": pathway, "form": form})
+    refusable = (
+        person.orientations.filter(status__in=actions.DECIDED, referent_structure_id=pathway.referent_structure_id)
+        .order_by("-decided_at")
+        .first()
+    )
+    if not access.can_refuse_orientation(membership, refusable):
+        refusable = None
+    return render(
+        request,
+        "entry/referent.html",
+        {"person": person, "pathway": pathway, "form": form, "refusable": refusable},
+    )
 
 
+def _expired_diagnostic_post(request, public_id):
+    """A diagnostic posted after the session expired: kept as its author's draft when the form's token says who
+    they are, then the login page, which leads back to the diagnostic and its draft."""
+    login_url = redirect_to_login(reverse("entry:diagnostic_edit", args=[public_id]))
+    if request.method != "POST":
+        return login_url
+    author = drafts.read_token(request.POST.get(drafts.TOKEN_FIELD), public_id)
+    if author is None:
+        return login_url
+    membership = (
+        Membership.objects.filter(
+            user_id=author[0],
+            structure_id=author[1],
+            is_active=True,
+            user__is_active=True,
+            structure__is_validated=True,
+        )
+        .select_related("user", "structure")
+        .first()
+    )
+    person = Person.objects.filter(public_id=public_id, merged_into__isnull=True).first()
+    if membership is None or person is None:
+        return login_url
+    try:
+        actions.save_diagnostic_draft(person, by=membership, data=drafts.draft_data(request.POST))
+    except ActionError:
+        return login_url
+    messages.warning(
+        request,
+        "Votre session avait expiré : le diagnostic n'est pas encore enregistré, mais tout ce que vous aviez saisi "
+        "est gardé en brouillon. Reconnectez-vous pour le retrouver et l'enregistrer.",
+    )
+    return login_url
+
+
+@login_not_required
+def diagnostic_draft(request, public_id):
+    """htmx: keep the diagnostic being typed as the professional's draft (every few seconds), or discard it."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.is_authenticated:
+        response = _expired_diagnostic_post(request, public_id)
+        expired = render(request, "entry/draft_status.html", {"expired": True, "login_url": response.url})
+        return expired if request.htmx else response
+    person = _person_for(request, public_id)
+    if request.POST.get("action") == "abandonner":
+        actions.discard_diagnostic_draft(person, by=request.membership)
+        messages.info(request, "Le brouillon est abandonné : le formulaire repart du dernier diagnostic enregistré.")
+        return redirect("entry:diagnostic_edit", public_id=person.public_id)
+    draft = actions.save_diagnostic_draft(person, by=request.membership, data=drafts.draft_data(request.POST))
+    return render(request, "entry/draft_status.html", {"draft": draft})
+
+
+@login_not_required
 def diagnostic_edit(request, public_id):
     """Run the diagnostic, or update it: a new dated version that starts from the previous answers.
 
@@ -432,6 +532,8 @@ def diagnostic_edit(request, public_id):
     the new version carries them over unchanged, with their comments and the structure that wrote them (which
     alone, with the référent, reads them), and the proposal is computed with them, as the rules read them.
     """
+    if not request.user.is_authenticated:
+        return _expired_diagnostic_post(request, public_id)
     person = _person_for(request, public_id)
     membership = request.membership
     previous = Diagnostic.objects.latest_for(person)
@@ -444,6 +546,9 @@ def diagnostic_edit(request, public_id):
         previous=previous,
         with_sensitive=sensitive_visible or kept is None,
     )
+    draft = DiagnosticDraft.objects.filter(person=person, author=request.user).first()
+    if draft is not None and request.method != "POST":
+        form.initial.update(drafts.initial_from_draft(form, draft.data))
     if request.method == "POST" and form.is_valid():
         answers = merge_answers(form.answers(), kept["answers"] if kept else {})
         errors = validate_answers(referential, answers)
@@ -470,6 +575,8 @@ def diagnostic_edit(request, public_id):
                 f"Diagnostic enregistré. Orientation proposée : parcours {PathwayType(proposal.pathway).label}.",
             )
             return redirect("entry:person_detail", public_id=person.public_id)
+    if request.method == "POST":
+        draft = actions.save_diagnostic_draft(person, by=membership, data=drafts.draft_data(request.POST))
     log_access(request, person, detail="diagnostic")
     return render(
         request,
@@ -480,6 +587,10 @@ def diagnostic_edit(request, public_id):
             "previous": previous,
             "referential": referential,
             "sensitive_visible": sensitive_visible,
+            "draft": draft,
+            "draft_token": drafts.issue_token(membership, person),
+            "session_idle_seconds": str(settings.SESSION_COOKIE_AGE),
+            "session_warn_seconds": str(min(SESSION_WARNING_SECONDS, settings.SESSION_COOKIE_AGE // 2)),
         },
     )
 
@@ -549,3 +660,63 @@ def request_reorientation(request, public_id):
             return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, detail="demande de réorientation")
     return render(request, "entry/reorientation.html", {"person": person, "form": form})
+
+
+def give_opinion(request, public_id):
+    """The prescriber attaches an opinion (preferred pathway or structure, the person's wish) to the open
+    orientation request; the orientation manager reads it next to the proposal."""
+    person = _person_for(request, public_id)
+    orientation = (
+        person.orientations.filter(status=Orientation.Status.PROPOSED)
+        .select_related("diagnostic", "opinion_structure")
+        .first()
+    )
+    if not access.can_give_opinion(request.membership, person, orientation):
+        raise PermissionDenied
+    initial = {
+        "pathway": orientation.opinion_pathway,
+        "structure": orientation.opinion_structure,
+        "wish": orientation.opinion_wish,
+        "comment": orientation.opinion_comment,
+    }
+    form = OpinionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.give_opinion(
+                orientation,
+                by=request.membership,
+                pathway=data["pathway"],
+                structure=data["structure"],
+                wish=data["wish"],
+                comment=data["comment"],
+            )
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Votre avis est joint à la demande d'orientation.")
+            return redirect("entry:person_detail", public_id=person.public_id)
+    log_access(request, person, detail="avis sur l'orientation")
+    return render(request, "entry/opinion.html", {"person": person, "orientation": orientation, "form": form})
+
+
+def refuse_orientation(request, public_id, orientation_id):
+    """The organisme référent's admins or orientation managers refuse an orientation to their structure, with a
+    reason: the person goes back to the orientation managers' worklist."""
+    person = _person_for(request, public_id)
+    orientation = get_object_or_404(
+        person.orientations.select_related("referent_structure", "decided_by"), public_id=orientation_id
+    )
+    if not access.can_refuse_orientation(request.membership, orientation):
+        raise PermissionDenied
+    form = RefusalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.refuse_orientation(orientation, by=request.membership, reason=form.cleaned_data["reason"])
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "L'orientation est refusée : la personne retourne aux chargés d'orientation.")
+            return redirect("home")
+    log_access(request, person, detail="refus d'orientation")
+    return render(request, "entry/refuse.html", {"person": person, "orientation": orientation, "form": form})

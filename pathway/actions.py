@@ -61,9 +61,11 @@ def _locked_pathway(person):
 # --- The person enters, their record is corrected ----------------------------------------------------------------
 
 
-def enter_person(*, by, identity, nir="", entered_at, entry_source=EntrySource.PROFESSIONAL):
+def enter_person(*, by, identity, nir="", entered_at, entry_source=EntrySource.PROFESSIONAL, rsa_informed_on=None):
     """A new person and their pathway. ``identity`` holds Person fields; the professional who enters the person
-    joins the team as intervenant. The RSA orientation deadline runs from ``entered_at`` (CASF art. D262-65-2)."""
+    joins the team as intervenant. The RSA orientation deadline runs from ``rsa_informed_on``, the day the
+    Département received the information that the right opened (CAF/MSA flow or typed), else from ``entered_at``
+    (CASF art. D262-65-2, décret 2024-1244)."""
     require_actor(by)
     with transaction.atomic():
         person = Person(**identity)
@@ -80,7 +82,8 @@ def enter_person(*, by, identity, nir="", entered_at, entry_source=EntrySource.P
             person=person,
             entered_at=entered_at,
             entry_source=entry_source,
-            orientation_due_on=orientation_due_on(person, entered_at),
+            rsa_informed_on=rsa_informed_on,
+            orientation_due_on=orientation_due_on(person, entered_at, rsa_informed_on),
             departement=person.departement,
         )
         pathway.save()
@@ -96,9 +99,13 @@ def enter_person(*, by, identity, nir="", entered_at, entry_source=EntrySource.P
     return person
 
 
-def update_person(person, *, by, version, changes, nir="", entered_at=None):
+KEEP = object()
+
+
+def update_person(person, *, by, version, changes, nir="", entered_at=None, rsa_informed_on=KEEP):
     """Correct a person's record if nobody changed it meanwhile (``version`` is the one the form was built on).
-    An empty ``nir`` keeps the NIR; the orientation deadline follows the entry date and the RSA date."""
+    An empty ``nir`` keeps the NIR; the orientation deadline follows the entry date, the day the Département was
+    informed of the RSA (``rsa_informed_on``: None when not known, ``KEEP`` to leave it) and the RSA itself."""
     require_actor(by)
     require(by is SYSTEM or can_view_person(by, person))
     with transaction.atomic():
@@ -120,12 +127,18 @@ def update_person(person, *, by, version, changes, nir="", entered_at=None):
         pathway = Pathway.objects.select_for_update().filter(person=current).first()
         if pathway is not None:
             new_entry = entered_at or pathway.entered_at
-            due = orientation_due_on(current, new_entry)
-            if (new_entry, due) != (pathway.entered_at, pathway.orientation_due_on):
+            informed = pathway.rsa_informed_on if rsa_informed_on is KEEP else rsa_informed_on
+            due = orientation_due_on(current, new_entry, informed)
+            before = (pathway.entered_at, pathway.rsa_informed_on, pathway.orientation_due_on)
+            if (new_entry, informed, due) != before:
+                if new_entry != pathway.entered_at:
+                    changed.append("entered_at")
+                if informed != pathway.rsa_informed_on:
+                    changed.append("rsa_informed_on")
                 pathway.entered_at = new_entry
+                pathway.rsa_informed_on = informed
                 pathway.orientation_due_on = due
-                pathway.save(update_fields=["entered_at", "orientation_due_on", "updated_at"])
-                changed.append("entered_at")
+                pathway.save(update_fields=["entered_at", "rsa_informed_on", "orientation_due_on", "updated_at"])
         if changed:
             timeline.record(
                 current,
@@ -165,6 +178,26 @@ def mark_oriented(person, *, by, pathway_type, structure, orientation=None):
             summary=f"Orienté en parcours {PathwayType(pathway_type).label} vers {structure.name}",
             obj=orientation or pathway,
         )
+    return pathway
+
+
+def return_to_orientation(person, *, by, structure):
+    """The organisme référent ``structure`` refused the orientation before designating a référent: the pathway waits
+    for an orientation again (its RSA orientation deadline unchanged), without type nor organisme référent."""
+    require_actor(by)
+    require(by is SYSTEM or by.structure_id == structure.pk)
+    with transaction.atomic():
+        pathway = _locked_pathway(person)
+        if pathway.referent_structure_id != structure.pk or pathway.referent_id is not None:
+            raise Conflict(
+                "Cette personne n'est plus orientée vers votre structure sans référent : rechargez la page."
+            )
+        pathway.status = Pathway.Status.ENTERED
+        pathway.pathway_type = ""
+        pathway.referent_structure = None
+        pathway.oriented_at = None
+        pathway.contract_due_on = None
+        pathway.save()
     return pathway
 
 

@@ -16,6 +16,7 @@ class PathwayConfig(AppConfig):
                 "pathway_type",
                 "entered_at",
                 "entry_source",
+                "rsa_informed_on",
                 "orientation_due_on",
                 "referent_structure",
                 "referent",

@@ -36,9 +36,15 @@ class EntrySource(models.TextChoices):
     SELF = "self", "la personne elle-même"
 
 
-def orientation_due_on(person, entered_at):
-    """RSA: six weeks after the Département learnt that the right opened (CASF art. D262-65-2)."""
-    return entered_at + RSA_ORIENTATION_DELAY if person.is_rsa else None
+def orientation_due_on(person, entered_at, rsa_informed_on=None):
+    """When the orientation of a person on RSA is due: six weeks (CASF art. D262-65-2, as written by décret
+    n° 2024-1244 of 30 December 2024) from the day the Département *received the information* that the right
+    opened, from the CAF or MSA flow or typed by a professional; the entry date when that day is not known.
+    Not from the day the record was created. Once passed, France Travail orients the person. None for a person
+    not on RSA: no legal delay."""
+    if not person.is_rsa:
+        return None
+    return (rsa_informed_on or entered_at) + RSA_ORIENTATION_DELAY
 
 
 class Pathway(models.Model):
@@ -56,6 +62,14 @@ class Pathway(models.Model):
     entered_at = models.DateField("date d'entrée", default=timezone.localdate)
     entry_source = models.CharField(
         "origine de l'entrée", max_length=20, choices=EntrySource.choices, default=EntrySource.PROFESSIONAL
+    )
+    # RSA: the day the Département received the information that the right opened (CAF/MSA flow, or typed); the
+    # orientation delay runs from it (``orientation_due_on``).
+    rsa_informed_on = models.DateField(
+        "information de l'ouverture du droit au RSA reçue le",
+        null=True,
+        blank=True,
+        help_text="Vide : la date d'entrée.",
     )
     orientation_due_on = models.DateField("orientation attendue avant le", null=True, blank=True)
     oriented_at = models.DateTimeField("orienté le", null=True, blank=True)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role, Structure, User
 from entry import actions
-from entry.models import Commission, Diagnostic, DiagnosticReferential, Orientation
+from entry.models import Commission, Diagnostic, DiagnosticDraft, DiagnosticReferential, Orientation
 from entry.referential import load_referential
 from offer import actions as offer_actions
 from offer.models import Referral, Service, UnmetSearch
@@ -285,6 +285,10 @@ MATRIX = {
         ),
     ],
     "accounts:logout": [post(None, everyone(302), note="ferme la session")],
+    "accounts:extend_session": [
+        get(None, logged(405)),
+        post(None, logged(200), note="renouvelle la période d'inactivité de la session de celui qui la demande"),
+    ],
     "accounts:proconnect_login": [get(None, everyone(404))],
     "accounts:proconnect_callback": [get(None, everyone(404))],
     "accounts:password_reset": [
@@ -558,6 +562,17 @@ MATRIX = {
             changes=["professional_a", "orientation_manager"],
         ),
     ],
+    # The author's own draft of the diagnostic being typed: those who may make the diagnostic.
+    "entry:diagnostic_draft": [
+        get(PERSON, logged(405, anonymous=405)),
+        post(
+            PERSON,
+            {**CARNET, "professional_a": 200, "orientation_manager": 200},
+            data=lambda w: {"q_aspiration": "not_yet", "comments": "En cours"},
+            state=lambda w: DiagnosticDraft.objects.filter(person=w.person).count(),
+            changes=["professional_a", "orientation_manager"],
+        ),
+    ],
     "entry:diagnostic_history": [get(PERSON, CARNET)],
     "entry:diagnostic_detail": [
         get(lambda w: {"public_id": w.person.public_id, "diagnostic_id": w.diagnostic.public_id}, CARNET)
@@ -588,6 +603,22 @@ MATRIX = {
             changes=["orientation_manager"],
         ),
     ],
+    # The prescriber's opinion: the structure that entered the person or made the diagnostic (A).
+    "entry:give_opinion": [
+        get(PERSON, {**CARNET, "orientation_manager": 403}),
+        post(
+            PERSON,
+            {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            data=lambda w: {
+                "pathway": "social",
+                "structure": "",
+                "wish": "Être suivie près de chez elle.",
+                "comment": "",
+            },
+            state=lambda w: Orientation.objects.get(person=w.person, status="proposed").opinion_wish,
+            changes=["professional_a"],
+        ),
+    ],
     "entry:letter": [
         get(
             lambda w: {"public_id": w.oriented.public_id, "orientation_id": w.orientation.public_id},
@@ -599,6 +630,19 @@ MATRIX = {
             {**CARNET, "professional_a": 403, "professional_b": 403, "orientation_manager": 302},
             state=lambda w: _statuses(w.oriented),
             changes=["orientation_manager"],
+        ),
+    ],
+    # Refused by the organisme référent's admins or orientation managers (B): nobody of B of that kind in the matrix.
+    "entry:refuse_orientation": [
+        get(
+            lambda w: {"public_id": w.oriented.public_id, "orientation_id": w.orientation.public_id},
+            {**CARNET, "professional_a": 403, "orientation_manager": 403, "professional_b": 403},
+        ),
+        post(
+            lambda w: {"public_id": w.oriented.public_id, "orientation_id": w.orientation.public_id},
+            {**CARNET, "professional_a": 403, "orientation_manager": 403, "professional_b": 403},
+            data=lambda w: {"reason": "Nous n'intervenons pas sur sa commune."},
+            state=lambda w: _statuses(w.oriented),
         ),
     ],
     "entry:designate_referent": [
@@ -704,6 +748,7 @@ MATRIX = {
             changes=["coordinator"],
         )
     ],
+    "entry:proposal_rules": [get(None, only(["coordinator", "orientation_manager"]))],
     "entry:referential_edit": [
         get(None, only(["coordinator"])),
         post(

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from entry import actions as entry_actions
 from pathway import contract_actions
 from tests.people.factories import PersonFactory
 from tests.test_access_matrix import LOGGED, MATRIX, ROLES, World
@@ -80,7 +81,7 @@ FIELD_BY_FIELD_ONLY_AS = {
 # of a view (NoReverseMatch): accounts.views._safe_next should keep paths only.
 KNOWN_ELSEWHERE = {("accounts:switch_structure", "next")}
 # Endpoints that no page of the project links to with a form, called by scripts: their parameters.
-EXTRA_TARGETS = [("get", "territory:commune_search", ["q"])]
+EXTRA_TARGETS = [("get", "territory:commune_search", ["q"]), ("post", "accounts:extend_session", [])]
 
 
 @dataclass
@@ -198,6 +199,8 @@ def fuzz_world(users):
     objective = contract_actions.add_objective(contract, by=pro_a, label="Reprendre une formation")
     contract_actions.add_action(objective, by=pro_a, label="Rencontrer l'organisme de formation", due_on=today)
     world.in_force = contract_actions.sign_contract(contract, by=pro_a, signed_on=today, agreement_mode="paper")
+    # A diagnostic draft of A: its page offers to discard it (the autosave posts the diagnostic's own fields).
+    entry_actions.save_diagnostic_draft(world.person, by=pro_a, data={"comments": ["Brouillon en cours"]})
     return world
 
 

@@ -175,3 +175,39 @@ def test_the_session_list_query_count_is_bounded(login, manager, examined, count
 
     page = text(response)
     assert all(f"Séance {index} 01/01/2026 4" in page for index in range(count))
+
+
+def test_one_row_s_error_keeps_every_other_row_s_input(examined, commission, client, structure_a, structure_b):
+    """A row in error is shown next to its row; the rows not decided keep what was typed, the decided ones are done."""
+    arnaud, bernard, carpentier, durand = examined
+    data = {
+        "action": "decider",
+        **line(arnaud, "professional", structure_b),
+        **line(bernard, "professional", structure_a),  # differs from the proposal without a reason
+        **line(carpentier, "", None, "À revoir à la prochaine séance"),  # only a reason typed: kept, not decided
+    }
+
+    response = client.post(reverse("entry:commission_detail", args=[commission.public_id]), data)
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    page = text(response)
+    assert "1 décision(s) enregistrée(s)." in page
+    assert "1 décision non enregistrée" in page
+    assert f"{bernard} : motif obligatoire quand la décision diffère de la proposition." in page
+    assert f'id="erreur-{bernard.public_id}"' in body
+    assert (
+        '<option value="professional" selected>'
+        in body.split(f'name="parcours-{bernard.public_id}"')[1].split("</select>")[0]
+    )
+    structure_select = body.split(f'name="structure-{bernard.public_id}"')[1].split("</select>")[0]
+    assert f'<option value="{structure_a.pk}" selected>' in structure_select
+    assert 'value="À revoir à la prochaine séance"' in body
+    assert Orientation.objects.get(person=arnaud).status == Orientation.Status.DECIDED
+    assert Orientation.objects.get(person=bernard).status == Orientation.Status.PROPOSED
+
+    # Corrected, the row is recorded: the others' input was there to send again.
+    data = {"action": "decider", **line(bernard, "professional", structure_a, "Projet professionnel précis.")}
+    response = client.post(reverse("entry:commission_detail", args=[commission.public_id]), data)
+    assert response.status_code == 302
+    assert Orientation.objects.get(person=bernard).status == Orientation.Status.DECIDED
