@@ -32,11 +32,19 @@ def parse_args(argv=None):
     )
     parser.add_argument("--iterations", type=int, default=200, help="requêtes mesurées par scénario (200)")
     parser.add_argument(
+        "--only",
+        choices=["entry", "carnet"],
+        help="ne mesurer que les pages de l'entrée dans le parcours (entry) ou du suivi (carnet)",
+    )
+    parser.add_argument(
         "--login-iterations", type=int, help="connexions mesurées (par défaut autant que --iterations)"
     )
     parser.add_argument("--structures", type=int, default=300, help="structures à générer (300)")
     parser.add_argument("--professionals", type=int, default=2_000, help="professionnels à générer (2 000)")
     parser.add_argument("--people", type=int, default=150_000, help="personnes accompagnées à générer (150 000)")
+    parser.add_argument(
+        "--timeline-events", type=int, default=2_000_000, help="événements du fil des carnets à générer (2 000 000)"
+    )
     parser.add_argument("--seed", type=int, default=91, help="graine du hasard, pour des données reproductibles")
     parser.add_argument("--output", help="fichier JSON des résultats (par défaut bench/results/latest.json)")
     return parser.parse_args(argv)
@@ -60,7 +68,12 @@ def main(argv=None):
     database.migrate()
     print(f"Base « {name} » migrée en {time.perf_counter() - started:.1f} s.")
 
-    scale = generate.Scale(structures=args.structures, professionals=args.professionals, people=args.people)
+    scale = generate.Scale(
+        structures=args.structures,
+        professionals=args.professionals,
+        people=args.people,
+        timeline_events=args.timeline_events,
+    )
     if not args.measure_only:
         counts = generate.generate(scale, seed=args.seed)
         for label, values in counts.items():
@@ -76,6 +89,7 @@ def main(argv=None):
             login_iterations=args.login_iterations,
             seed=args.seed,
             search_only=args.search,
+            only=args.only,
         )
     except measure.BenchError as error:
         print(f"Mesure impossible : {error}", file=sys.stderr)
@@ -99,6 +113,17 @@ def main(argv=None):
         print("\n".join(ranking_lines(entry)))
         print()
         print("\n".join(lines(results["matching"], _number(entry["people"]))))
+    if results.get("carnet"):
+        from bench.measure_carnet import ratio_lines
+
+        carnet = results["carnet"]
+        print(
+            f"\nSuivi : {_number(carnet['timeline_events'])} événements ; carnet mesuré : "
+            f"{carnet['big_carnet_events']} événements ; référent le plus chargé : "
+            f"{carnet['referent_people']} personnes dont il est référent, {carnet['caseload']} dans son équipe."
+            "\nTemps médian de la page et de sa requête principale :"
+        )
+        print("\n".join(ratio_lines(carnet)))
     print(f"\nRésultats détaillés : {path}")
     return 0
 

@@ -19,7 +19,6 @@ urlpatterns = [
     ),
     path("personnes/<uuid:public_id>/orientation/", views.decide, name="decide"),
     path("personnes/<uuid:public_id>/orientation/<uuid:orientation_id>/courrier/", views.letter, name="letter"),
-    path("personnes/<uuid:public_id>/referent/", views.designate_referent, name="designate_referent"),
     path("personnes/<uuid:public_id>/reorientation/", views.request_reorientation, name="request_reorientation"),
     path("orientations/referents/", views.referent_options, name="referent_options"),
     path("demandes-acces/", views.access_request_list, name="access_request_list"),

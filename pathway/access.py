@@ -22,11 +22,18 @@ from people.publics import publics_filter
 
 def _zone_filter(structure, prefix=""):
     """Persons living in the structure's intervention zone: the whole département only when a coordinator said
-    so (``covers_departement``); an empty zone covers no one."""
+    so (``covers_departement``); an empty zone covers no one. The zone is read once per structure instance: a page
+    asks several rules of the same membership."""
     if structure.covers_departement:
         return Q(**{f"{prefix}departement": settings.RELAIS_DEPARTEMENT})
-    communes = list(structure.zone_communes.values_list("code", flat=True))
-    epcis = list(structure.zone_epcis.values_list("siren", flat=True))
+    zone = structure.__dict__.get("_intervention_zone")
+    if zone is None:
+        zone = (
+            list(structure.zone_communes.values_list("code", flat=True)),
+            list(structure.zone_epcis.values_list("siren", flat=True)),
+        )
+        structure.__dict__["_intervention_zone"] = zone
+    communes, epcis = zone
     if not communes and not epcis:
         return Q(**{f"{prefix}pk__in": []})
     return Q(**{f"{prefix}commune_id__in": communes}) | Q(**{f"{prefix}commune__epci_id__in": epcis})
@@ -58,10 +65,16 @@ def can_view_person(membership, person):
 
 
 def in_orientation_scope(membership, person):
-    """An orientation manager whose zone (and delegated publics) covers the person."""
+    """An orientation manager whose zone (and delegated publics) covers the person.
+
+    Remembered on the ``person`` instance for the membership: a page asks several rules that each depend on it,
+    and the answer does not change while one request reads one person."""
     if not is_orientation_manager(membership):
         return False
-    return Person.objects.filter(pk=person.pk).filter(orientation_scope(membership)).exists()
+    cache = person.__dict__.setdefault("_orientation_scope", {})
+    if membership.pk not in cache:
+        cache[membership.pk] = Person.objects.filter(pk=person.pk).filter(orientation_scope(membership)).exists()
+    return cache[membership.pk]
 
 
 def can_designate_referent(membership, person):
@@ -98,6 +111,56 @@ def can_manage_team(membership, person):
     if is_referent(membership, pathway) and membership.structure_id == pathway.referent_structure_id:
         return True
     if pathway.referent_structure_id and is_structure_admin(membership, pathway.referent_structure):
+        return True
+    return in_orientation_scope(membership, person)
+
+
+def can_hand_over(membership, person):
+    """Change the référent (with a handover note): the référent themself, acting for the organisme référent, hands
+    the person over to a colleague; the organisme référent's admins and the orientation managers may too."""
+    pathway = getattr(person, "pathway", None)
+    if pathway is None or membership is None or pathway.referent_id is None:
+        return False
+    if is_referent(membership, pathway) and membership.structure_id == pathway.referent_structure_id:
+        return True
+    return can_designate_anyone(membership, person)
+
+
+def can_change_status(membership, person):
+    """Close the pathway (exit) or reopen it: whoever manages the team; before any orientation, a member of the
+    team too (the professional who entered the person learns that they moved away, say)."""
+    pathway = getattr(person, "pathway", None)
+    if pathway is None or membership is None:
+        return False
+    if can_manage_team(membership, person):
+        return True
+    if pathway.referent_structure_id is None:
+        return is_team_member(membership, pathway)
+    return False
+
+
+def is_team_member(membership, pathway):
+    """In the team, for the structure the membership acts for. Reads the team once per pathway instance."""
+    if membership is None:
+        return False
+    cache = pathway.__dict__.setdefault("_active_team_keys", None)
+    if cache is None:
+        cache = set(
+            TeamMember.objects.filter(pathway=pathway, ended_at__isnull=True).values_list("user_id", "structure_id")
+        )
+        pathway.__dict__["_active_team_keys"] = cache
+    return (membership.user_id, membership.structure_id) in cache
+
+
+def can_see_person_sensitive(membership, person):
+    """The RQTH flag of the identity: the structure that entered the person, the référent, the orientation
+    managers of the territory (who orient towards Cap emploi)."""
+    if membership is None:
+        return False
+    if person.created_for_id == membership.structure_id:
+        return True
+    pathway = getattr(person, "pathway", None)
+    if pathway is not None and pathway.referent_id == membership.user_id:
         return True
     return in_orientation_scope(membership, person)
 

@@ -20,17 +20,25 @@ class PathwayConfig(AppConfig):
                 "referent_structure",
                 "referent",
                 "contract_due_on",
+                "exit_reason",
+                "exit_detail",
+                "exited_on",
             ],
         )
-        track(TeamMember, fields=["user", "structure", "role", "ended_at", "end_reason"])
-        track(ReferentHistory, fields=["user", "structure", "ended_at", "end_reason"])
+        track(TeamMember, fields=["user", "structure", "role", "mission", "ended_at", "end_reason"])
+        track(
+            ReferentHistory,
+            fields=["user", "structure", "ended_at", "end_reason", "handover_note"],
+            sensitive=["handover_note"],
+        )
         track(AccessRequest, fields=["status", "answer_comment"])
 
         from accounts.signals import membership_deactivated
-        from pathway import actions
+        from pathway import actions, carnet_sections, caseload  # noqa: F401  (caseload registers its own columns)
         from pathway.merging import register_relations
 
         register_relations()
+        carnet_sections.register()
 
         membership_deactivated.connect(
             lambda sender, membership, **kwargs: actions.end_memberships_of(membership),

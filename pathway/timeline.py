@@ -7,8 +7,10 @@ gives the events a membership may read on a carnet it may see. Kinds are registe
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from pathway.models import TimelineEvent, Visibility
+from relais.text import fold
 
 _kinds = {}
 
@@ -24,6 +26,25 @@ def kind_label(kind):
 
 def known_kinds():
     return sorted(_kinds.items(), key=lambda item: item[1])
+
+
+def kind_groups(present=None):
+    """The carnet's filter: one choice per label (several kinds share one: « orientation » is proposed, decided,
+    notified), as ``(slug, label, kinds)`` in alphabetical order (accents aside); only the kinds in ``present``
+    when given."""
+    groups = {}
+    for kind, label in _kinds.items():
+        if present is not None and kind not in present:
+            continue
+        groups.setdefault(label, []).append(kind)
+    ordered = sorted(groups.items(), key=lambda item: fold(item[0]))
+    return [(slugify(label), label, sorted(kinds)) for label, kinds in ordered]
+
+
+def kinds_of_groups(slugs, present=None):
+    """The kinds behind the filter's chosen ``slugs`` (unknown slugs are ignored)."""
+    chosen = set(slugs)
+    return [kind for slug, _, kinds in kind_groups(present) if slug in chosen for kind in kinds]
 
 
 def record(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, data=None, at=None):

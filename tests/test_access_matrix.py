@@ -22,7 +22,7 @@ from entry.models import Commission, Diagnostic, DiagnosticReferential, Orientat
 from entry.referential import load_referential
 from pathway import actions as pathway_actions
 from pathway import contract_actions
-from pathway.models import AccessRequest, Pathway
+from pathway.models import AccessRequest, Pathway, TeamMember
 from people.merge import merge_persons
 from people.models import Person, PersonMerge
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
@@ -123,6 +123,9 @@ class World:
         )
         self.commission.persons.add(self.person)
         self.access_request = pathway_actions.request_access(self.person, by=pro_b, reason="Je la reçois demain.")
+        self.member = TeamMember.objects.get(pathway__person=self.person, user=pro_a.user)
+        self.exited = PersonFactory(followed_by=pro_a)
+        pathway_actions.exit_pathway(self.exited, by=pro_a, reason="moved_away", on=timezone.localdate())
         first, second = PersonFactory(followed_by=None), PersonFactory(followed_by=None)
         self.merge = merge_persons(survivor=first, merged=second, by=users["coordinator"].memberships.get())
         self.twins = PersonFactory(followed_by=None), PersonFactory(followed_by=None)
@@ -228,6 +231,18 @@ def _membership_state(membership):
     return membership.role, membership.job_title, membership.is_orientation_manager, membership.is_coordinator
 
 
+def _team(person):
+    """Who is in the person's team now."""
+    return sorted(
+        TeamMember.objects.filter(pathway__person=person, ended_at__isnull=True).values_list("user_id", flat=True)
+    )
+
+
+def _referents(structure):
+    """The référent of each pathway the structure is the organisme référent of."""
+    return list(Pathway.objects.filter(referent_structure=structure).order_by("pk").values_list("pk", "referent_id"))
+
+
 def _role_users(w):
     return User.objects.filter(pk__in=[user.pk for user in w.users.values()]).order_by("pk")
 
@@ -237,6 +252,8 @@ ORIENTED = lambda w: {"public_id": w.oriented.public_id}  # noqa: E731
 STRUCTURE_A = lambda w: {"public_id": w.structure_a.public_id}  # noqa: E731
 STRUCTURE_B = lambda w: {"public_id": w.structure_b.public_id}  # noqa: E731
 COMMISSION = lambda w: {"public_id": w.commission.public_id}  # noqa: E731
+EXITED = lambda w: {"public_id": w.exited.public_id}  # noqa: E731
+MEMBER = lambda w: {"public_id": w.person.public_id, "member_id": w.member.public_id}  # noqa: E731
 COLLEAGUE = lambda w: {"public_id": w.structure_a.public_id, "membership_id": w.colleague.public_id}  # noqa: E731
 COLLEAGUE_B = lambda w: {"public_id": w.structure_b.public_id, "membership_id": w.colleague_b.public_id}  # noqa: E731
 
@@ -551,7 +568,65 @@ MATRIX = {
             changes=["orientation_manager"],
         ),
     ],
-    "entry:designate_referent": [
+    "entry:access_request_list": [get(None, logged(200))],
+    "entry:answer_access_request": [
+        post(
+            lambda w: {"public_id": w.access_request.public_id},
+            only(["orientation_manager"], 302, denied=404),
+            data=lambda w: {"decision": "accorder"},
+            state=lambda w: AccessRequest.objects.get(pk=w.access_request.pk).status,
+            changes=["orientation_manager"],
+        )
+    ],
+    # The carnet. Its team (professional A) may close the pathway of a person not yet oriented, and leave the team;
+    # the orientation managers manage the team; the organisme référent (B) designates the référent.
+    "pathway:carnet": [get(PERSON, CARNET)],
+    "pathway:exit": [
+        get(PERSON, CARNET),
+        post(
+            PERSON,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: {"reason": "moved_away", "on": timezone.localdate().isoformat(), "detail": ""},
+            state=lambda w: Pathway.objects.get(person=w.person).status,
+            changes=["professional_a", "orientation_manager"],
+        ),
+    ],
+    "pathway:reopen": [
+        get(EXITED, CARNET),
+        post(
+            EXITED,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: {"reason": "De retour dans le département."},
+            state=lambda w: Pathway.objects.get(person=w.exited).status,
+            changes=["professional_a", "orientation_manager"],
+        ),
+    ],
+    "pathway:team_add": [
+        get(PERSON, {**CARNET, "professional_a": 403}),
+        post(
+            PERSON,
+            {**CARNET, "professional_a": 403, "orientation_manager": 302},
+            data=lambda w: {
+                "structure": str(w.structure_b.public_id),
+                "member": str(w.colleague_b.public_id),
+                "mission": "accompagnement logement",
+            },
+            state=lambda w: _team(w.person),
+            changes=["orientation_manager"],
+        ),
+    ],
+    "pathway:team_end": [
+        get(MEMBER, CARNET),
+        # Professional A leaves the team; the orientation manager removes them.
+        post(
+            MEMBER,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: {"reason": "accompagnement terminé", "detail": ""},
+            state=lambda w: _team(w.person),
+            changes=["professional_a", "orientation_manager"],
+        ),
+    ],
+    "pathway:referent": [
         get(ORIENTED, {**CARNET, "professional_a": 403, "professional_b": 200}),
         # A member of the organisme référent designates themself; the orientation manager designates anyone.
         post(
@@ -569,15 +644,34 @@ MATRIX = {
             changes=["orientation_manager"],
         ),
     ],
-    "entry:access_request_list": [get(None, logged(200))],
-    "entry:answer_access_request": [
+    "pathway:member_options": [get(None, logged(200))],
+    "pathway:caseload": [get(None, logged(200))],
+    "pathway:caseload_export": [
+        get(lambda w: {"fmt": "csv"}, logged(200)),
+        get(lambda w: {"fmt": "xlsx"}, logged(200)),
+    ],
+    # The bulk handover of a référent's caseload: the structure's admins, for their own structure's référents (the
+    # coordinator's structure has none: professional A is not found there).
+    "pathway:bulk_handover": [
+        get(None, only(["structure_admin_a", "coordinator"])),
         post(
-            lambda w: {"public_id": w.access_request.public_id},
-            only(["orientation_manager"], 302, denied=404),
-            data=lambda w: {"decision": "accorder"},
-            state=lambda w: AccessRequest.objects.get(pk=w.access_request.pk).status,
-            changes=["orientation_manager"],
-        )
+            None,
+            only(["structure_admin_a", "coordinator"]),
+            state=lambda w: _referents(w.structure_a),
+            note="sans référent choisi, la page propose de le choisir",
+        ),
+        post(
+            None,
+            only(["structure_admin_a"], denied=403) | {"coordinator": 404},
+            data=lambda w: {
+                "former": str(w.users["professional_a"].memberships.get().public_id),
+                "everyone": "1",
+                "referent": str(w.colleague.public_id),
+                "note": "Congé de trois mois : Léa reprend ses accompagnements.",
+            },
+            state=lambda w: _referents(w.structure_a),
+            changes=["structure_admin_a"],
+        ),
     ],
     # Asked by the référent or an admin of the organisme référent (B, without référent here): nobody in the matrix.
     "entry:request_reorientation": [

@@ -10,9 +10,9 @@ import random
 import time
 from dataclasses import asdict, dataclass
 
-from bench.generate import accounts, people, territory
+from bench.generate import accounts, people, territory, timeline
 
-STEPS = (territory, accounts, people)
+STEPS = (territory, accounts, people, timeline)
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Scale:
     structures: int = 300
     professionals: int = 2_000
     people: int = 150_000
+    timeline_events: int = 2_000_000
 
     def as_dict(self):
         return asdict(self)

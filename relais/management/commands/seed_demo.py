@@ -7,6 +7,7 @@ from audit.context import acting_as
 from entry.demo import seed_people
 from pathway.demo import seed_contracts
 from pathway.demo_appointments import seed_appointments
+from pathway.demo_carnet import seed_follow_up, seed_teams
 
 
 class Command(BaseCommand):
@@ -39,6 +40,8 @@ class Command(BaseCommand):
         with acting_as(None, None):
             logins = seed_consortium()
             people = seed_people()
+            seed_teams()
+            seed_follow_up()
             appointments = seed_appointments()
             contracts = seed_contracts()
         self.stdout.write(
