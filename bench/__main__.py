@@ -33,8 +33,8 @@ def parse_args(argv=None):
     parser.add_argument("--iterations", type=int, default=200, help="requêtes mesurées par scénario (200)")
     parser.add_argument(
         "--only",
-        choices=["entry", "carnet"],
-        help="ne mesurer que les pages de l'entrée dans le parcours (entry) ou du suivi (carnet)",
+        choices=["entry", "carnet", "alerts"],
+        help="ne mesurer que l'entrée dans le parcours (entry), le suivi (carnet) ou les alertes (alerts)",
     )
     parser.add_argument(
         "--login-iterations", type=int, help="connexions mesurées (par défaut autant que --iterations)"
@@ -124,6 +124,12 @@ def main(argv=None):
             "\nTemps médian de la page et de sa requête principale :"
         )
         print("\n".join(ratio_lines(carnet)))
+    if results.get("alerts"):
+        from bench.measure_alerts import lines
+
+        alerts = results["alerts"]
+        print(f"\nCalcul quotidien des alertes de rupture sur {_number(alerts['pathways'])} parcours :")
+        print("\n".join(lines(alerts)))
     print(f"\nRésultats détaillés : {path}")
     return 0
 

@@ -181,7 +181,7 @@ def run(
     iterations=200, login_iterations=None, hash_iterations=20, seed=91, report=print, search_only=False, only=None
 ):
     """Run every scenario (the person search and the matching quality only, with ``search_only``; or ``only``
-    those of « entry » or « carnet »); returns the results as a dictionary (what ``latest.json`` holds)."""
+    those of « entry », « carnet » or « alerts »); returns the results as a dictionary (what ``latest.json`` holds)."""
     rng = random.Random(seed)
     actors = choose_actors()
     admin_client = _client_acting_for(actors.admin)
@@ -228,6 +228,13 @@ def run(
         carnet_scenarios, carnet = measure_carnet.run(iterations, rng, report)
         scenarios += carnet_scenarios
 
+    alerts = None
+    if not search_only and Person.objects.exists() and only in (None, "alerts"):
+        from bench import measure_alerts  # It builds on this module.
+
+        alert_scenarios, alerts = measure_alerts.run(iterations, report)
+        scenarios += alert_scenarios
+
     return {
         "measured_at": timezone.now().isoformat(timespec="seconds"),
         "iterations": iterations,
@@ -248,6 +255,7 @@ def run(
         "entry": entry,
         "matching": matching,
         "carnet": carnet,
+        "alerts": alerts,
     }
 
 

@@ -1,5 +1,6 @@
 """The carnet's own sections: identity and contact, the pathway and its référent, the team; the follow-up: the
-appointments (next and past) and the contrat d'engagement."""
+appointments (next and past), the contrat d'engagement, the rupture alerts, the notes, and the sharing of the carnet
+with the person's right to object."""
 
 from django.utils import timezone
 
@@ -99,6 +100,25 @@ def contract(request, person, membership):
     }
 
 
+def alerts(request, person, membership):
+    from pathway import alert_views
+
+    return {"alert_section": alert_views.carnet_section(request, person)}
+
+
+def notes(request, person, membership):
+    from pathway import note_views
+
+    return {"note_section": note_views.carnet_section(request, person)}
+
+
+def sharing(request, person, membership):
+    """The information given and the objections; the page shows the objection in force at its top too."""
+    from pathway import objection_views
+
+    return {"sharing_state": objection_views.carnet_section(request, person)}
+
+
 def register():
     register_section(
         "identity",
@@ -125,5 +145,22 @@ def register():
         template="pathway/carnet/contract.html",
         context=contract,
         order=70,
+        wide=True,
+    )
+    register_section(
+        "alerts",
+        title="Alertes de rupture",
+        template="pathway/carnet/alerts.html",
+        context=alerts,
+        order=80,
+        wide=True,
+    )
+    register_section("notes", title="Notes", template="pathway/carnet/notes.html", context=notes, order=90, wide=True)
+    register_section(
+        "sharing",
+        title="Partage du carnet et droit d'opposition",
+        template="pathway/carnet/sharing.html",
+        context=sharing,
+        order=100,
         wide=True,
     )

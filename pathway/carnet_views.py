@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from audit.journal import log_access
 from pathway import actions, timeline
 from pathway import carnet as sections
-from pathway.access import can_answer_access_request, can_change_status, persons_visible_to
+from pathway.access import SEEN_BY, can_answer_access_request, can_change_status, persons_visible_to
 from pathway.forms import ExitForm, ReopenForm
 from pathway.models import AccessRequest
 from relais.actions import ActionError
@@ -34,7 +34,9 @@ def visible_person(request, public_id):
     queryset = persons_visible_to(membership).select_related(
         "commune", "pathway", "pathway__referent", "pathway__referent_structure"
     )
-    return get_object_or_404(queryset, public_id=public_id)
+    person = get_object_or_404(queryset, public_id=public_id)
+    person.__dict__[SEEN_BY] = membership.pk
+    return person
 
 
 class CountedPaginator(Paginator):
@@ -87,6 +89,7 @@ def carnet(request, public_id):
                 "requested_by", "structure"
             )
         )
+    shown = sections.sections_for(request, person, membership)
     return render(
         request,
         "pathway/carnet/page.html",
@@ -94,7 +97,9 @@ def carnet(request, public_id):
             "person": person,
             "pathway": person.pathway,
             "membership": membership,
-            "sections": sections.sections_for(request, person, membership),
+            "sections": shown,
+            # The objection in force, said at the top of the page (read by the sharing section).
+            "sharing_state": next((item.context["sharing_state"] for item in shown if item.key == "sharing"), None),
             "page_actions": sections.page_actions(membership, person),
             "pending_requests": pending_requests,
             **timeline_context(request, membership, person),

@@ -22,7 +22,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from pathway.models import Pathway
 from people.models import Person
@@ -94,10 +94,15 @@ TIE_BREAK = ("birth_name", "first_names", "pk")
 
 
 def caseload_of(membership):
-    """The people in whose team ``membership`` is, for the structure it acts for (one active row each)."""
+    """The people in whose team ``membership`` is, for the structure it acts for (one active row each). A person
+    who objects to the sharing stays in the caseload of their organisme référent only (before any orientation, of
+    the structure that entered them), as ``pathway.access.persons_visible_to`` says."""
     if membership is None:
         return Person.objects.none()
     return Person.objects.filter(
+        Q(objects_to_sharing=False)
+        | Q(pathway__referent_structure_id=membership.structure_id)
+        | Q(pathway__referent_structure__isnull=True, created_for_id=membership.structure_id),
         merged_into__isnull=True,
         pathway__team__user_id=membership.user_id,
         pathway__team__structure_id=membership.structure_id,

@@ -289,5 +289,8 @@ class TimelineEvent(models.Model):
         return f"{self.summary} ({self.at:%d/%m/%Y})"
 
 
+from pathway.alert_models import *  # noqa: E402,F401,F403
 from pathway.appointment_models import *  # noqa: E402,F401,F403
 from pathway.contract_models import *  # noqa: E402,F401,F403
+from pathway.note_models import *  # noqa: E402,F401,F403
+from pathway.objection_models import *  # noqa: E402,F401,F403

@@ -47,12 +47,23 @@ def kinds_of_groups(slugs, present=None):
     return [kind for slug, _, kinds in kind_groups(present) if slug in chosen for kind in kinds]
 
 
-def record(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, data=None, at=None):
-    """Write one event on ``person``'s timeline. ``by`` is the acting membership (or SYSTEM)."""
+_listeners = []
+
+
+def on_record(listener):
+    """``listener(event)`` is called after each event ``record`` writes, inside the action's transaction (the rupture
+    rules use it to compute the person's alerts again once the action commits)."""
+    _listeners.append(listener)
+
+
+def event(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, data=None, at=None):
+    """One unsaved event of ``person``'s timeline (``record`` saves it; a bulk writer saves many at once). ``person``
+    is a Person or its primary key."""
     if kind not in _kinds:
         raise ValueError(f"Nature d'événement inconnue : {kind} (register_kind)")
-    return TimelineEvent.objects.create(
-        person=person,
+    who = {"person": person} if hasattr(person, "pk") else {"person_id": person}
+    return TimelineEvent(
+        **who,
         kind=kind,
         at=at or timezone.now(),
         actor=getattr(by, "user", None),
@@ -63,6 +74,20 @@ def record(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, d
         obj_id=str(getattr(obj, "public_id", None) or getattr(obj, "pk", "")) if obj is not None else "",
         data=data or {},
     )
+
+
+def record(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, data=None, at=None):
+    """Write one event on ``person``'s timeline. ``by`` is the acting membership (or SYSTEM)."""
+    written = event(person, kind=kind, by=by, summary=summary, visibility=visibility, obj=obj, data=data, at=at)
+    written.save()
+    for listener in _listeners:
+        listener(written)
+    return written
+
+
+def record_many(events, batch_size=2_000):
+    """Write events built by ``event`` in bulk (a daily computation over the whole département); no listener."""
+    return TimelineEvent.objects.bulk_create(events, batch_size=batch_size)
 
 
 def visible_to(membership, person):

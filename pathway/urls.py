@@ -1,6 +1,15 @@
 from django.urls import path
 
-from pathway import appointment_views, carnet_views, caseload_views, contract_views, team_views
+from pathway import (
+    alert_views,
+    appointment_views,
+    carnet_views,
+    caseload_views,
+    contract_views,
+    note_views,
+    objection_views,
+    team_views,
+)
 
 app_name = "pathway"
 
@@ -99,4 +108,18 @@ urlpatterns = [
         name="action_status",
     ),
     # End of the contrat d'engagement
+    # Notes of the carnet.
+    path("carnet/<uuid:public_id>/notes/", note_views.note_list, name="note_list"),
+    path("carnet/<uuid:public_id>/notes/nouvelle/", note_views.note_create, name="note_create"),
+    path("carnet/<uuid:public_id>/notes/<uuid:note_id>/modifier/", note_views.note_edit, name="note_edit"),
+    path("carnet/<uuid:public_id>/notes/<uuid:note_id>/corriger/", note_views.note_correct, name="note_correct"),
+    # The person's right to object to the sharing.
+    path("carnet/<uuid:public_id>/droit-opposition/", objection_views.sharing, name="sharing"),
+    # Rupture alerts.
+    path("carnet/alertes/", alert_views.my_alerts_view, name="my_alerts"),
+    path("carnet/alertes/structure/", alert_views.structure_alerts_view, name="structure_alerts"),
+    path("carnet/alertes/territoire/", alert_views.alert_counts, name="alert_counts"),
+    path("carnet/alertes/<uuid:public_id>/prise-en-charge/", alert_views.alert_take, name="alert_take"),
+    path("carnet/alertes/<uuid:public_id>/confier/", alert_views.alert_assign, name="alert_assign"),
+    path("carnet/alertes/<uuid:public_id>/clore/", alert_views.alert_close, name="alert_close"),
 ]

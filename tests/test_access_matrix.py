@@ -21,8 +21,8 @@ from entry import actions
 from entry.models import Commission, Diagnostic, DiagnosticReferential, Orientation
 from entry.referential import load_referential
 from pathway import actions as pathway_actions
-from pathway import contract_actions
-from pathway.models import AccessRequest, Pathway, TeamMember
+from pathway import contract_actions, note_actions, objection_actions
+from pathway.models import AccessRequest, Alert, Note, Pathway, SharingFact, TeamMember
 from people.merge import merge_persons
 from people.models import Person, PersonMerge
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
@@ -74,7 +74,10 @@ def post(kwargs, expected, *, data=None, state=None, changes=(), note="", holes=
 
 
 # A person's carnet: their team (professional A) and the orientation managers of their territory.
-CARNET = only(["professional_a", "orientation_manager"], denied=404)
+CARNET_ROLES = ["professional_a", "orientation_manager"]
+CARNET = only(CARNET_ROLES, denied=404)
+# The carnet of a person who objects to the sharing: their organisme référent (structure B) only.
+OBJECTING = only(["professional_b"], denied=404)
 # A contract: read by the carnet's readers, among them the organisme référent (A); written by the organisme référent.
 CONTRACT_READ = only(["professional_a", "structure_admin_a", "orientation_manager"], denied=404)
 CONTRACT_WRITE = {**CONTRACT_READ, "orientation_manager": 403}
@@ -96,6 +99,7 @@ class World:
         self._entry(users)
         self._appointments(users)
         self._contract(users)
+        self._carnet(users)
 
     def _entry(self, users):
         """People followed by professional A; one oriented to structure B; a commission examining the first one,
@@ -178,6 +182,26 @@ class World:
         self.objective = self.amendment.objectives.get()
         self.action = self.objective.actions.get()
 
+    def _carnet(self, users):
+        """What the carnet holds beyond entry: a team note by professional A; a person followed by A, oriented to
+        structure B, who objects to the sharing (only B, the organisme référent, keeps the carnet)."""
+        pro_a = users["professional_a"].memberships.get()
+        manager = users["orientation_manager"].memberships.get()
+        self.note = note_actions.write_note(self.person, by=pro_a, text="Premier entretien.")
+        self.objecting = PersonFactory(followed_by=pro_a)
+        actions.decide_orientation(
+            OrientationFactory(person=self.objecting, proposed_by=pro_a.user, proposed_for=pro_a.structure),
+            by=manager,
+            pathway_type="professional",
+            referent_structure=users["professional_b"].memberships.get().structure,
+            referent=None,
+            reason="",
+        )
+        objection_actions.record_objection(
+            self.objecting, by=pro_a, on=timezone.localdate(), channel="interview", comment=""
+        )
+        self.alert = Alert.objects.create(person=self.person, rule="orientation_overdue")
+
 
 # What the POST rows send and read.
 
@@ -231,6 +255,19 @@ def _membership_state(membership):
     return membership.role, membership.job_title, membership.is_orientation_manager, membership.is_coordinator
 
 
+def _note_data(text, **extra):
+    return {"kind": "follow_up", "text": text, "visibility": "team", **extra}
+
+
+def _sharing_data(kind):
+    return {"kind": kind, "on": timezone.localdate().isoformat(), "channel": "interview", "comment": ""}
+
+
+def _alert_state(w):
+    alert = Alert.objects.get(pk=w.alert.pk)
+    return alert.status, alert.assigned_to_id, alert.taken_by_id
+
+
 def _team(person):
     """Who is in the person's team now."""
     return sorted(
@@ -253,6 +290,9 @@ STRUCTURE_A = lambda w: {"public_id": w.structure_a.public_id}  # noqa: E731
 STRUCTURE_B = lambda w: {"public_id": w.structure_b.public_id}  # noqa: E731
 COMMISSION = lambda w: {"public_id": w.commission.public_id}  # noqa: E731
 EXITED = lambda w: {"public_id": w.exited.public_id}  # noqa: E731
+OBJECTING_PERSON = lambda w: {"public_id": w.objecting.public_id}  # noqa: E731
+NOTE = lambda w: {"public_id": w.person.public_id, "note_id": w.note.public_id}  # noqa: E731
+ALERT = lambda w: {"public_id": w.alert.public_id}  # noqa: E731
 MEMBER = lambda w: {"public_id": w.person.public_id, "member_id": w.member.public_id}  # noqa: E731
 COLLEAGUE = lambda w: {"public_id": w.structure_a.public_id, "membership_id": w.colleague.public_id}  # noqa: E731
 COLLEAGUE_B = lambda w: {"public_id": w.structure_b.public_id, "membership_id": w.colleague_b.public_id}  # noqa: E731
@@ -504,9 +544,12 @@ MATRIX = {
             changes=LOGGED,
         ),
     ],
-    "entry:person_detail": [get(PERSON, CARNET)],
+    # An objection to the sharing: only the organisme référent (B) keeps the carnet; A's team row and the
+    # orientation manager's zone no longer open it.
+    "entry:person_detail": [get(PERSON, CARNET), get(OBJECTING_PERSON, OBJECTING)],
     "entry:person_edit": [
         get(PERSON, CARNET),
+        get(OBJECTING_PERSON, OBJECTING),
         post(
             PERSON,
             {**CARNET, "professional_a": 302, "orientation_manager": 302},
@@ -517,6 +560,7 @@ MATRIX = {
     ],
     "entry:diagnostic_edit": [
         get(PERSON, CARNET),
+        get(OBJECTING_PERSON, OBJECTING),
         post(
             PERSON,
             {**CARNET, "professional_a": 302, "orientation_manager": 302},
@@ -525,7 +569,7 @@ MATRIX = {
             changes=["professional_a", "orientation_manager"],
         ),
     ],
-    "entry:diagnostic_history": [get(PERSON, CARNET)],
+    "entry:diagnostic_history": [get(PERSON, CARNET), get(OBJECTING_PERSON, OBJECTING)],
     "entry:diagnostic_detail": [
         get(lambda w: {"public_id": w.person.public_id, "diagnostic_id": w.diagnostic.public_id}, CARNET)
     ],
@@ -874,6 +918,95 @@ MATRIX = {
             ),
         ]
     },
+    # The carnet's notes: whoever sees the carnet reads and writes; only the author edits (while not fixed).
+    "pathway:note_list": [
+        get(PERSON, CARNET),
+        post(PERSON, CARNET, data=lambda w: {"q": "entretien"}, note="une recherche : elle n'écrit que le journal"),
+        get(OBJECTING_PERSON, OBJECTING),
+    ],
+    "pathway:note_create": [
+        get(PERSON, CARNET),
+        post(
+            PERSON,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: _note_data("Appel pour préparer le rendez-vous."),
+            state=lambda w: Note.objects.filter(person=w.person).count(),
+            changes=CARNET_ROLES,
+        ),
+    ],
+    "pathway:note_edit": [
+        get(NOTE, {**CARNET, "orientation_manager": 403}),
+        post(
+            NOTE,
+            {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            data=lambda w: _note_data("Premier entretien, au centre social.", version=w.note.version),
+            state=lambda w: Note.objects.get(pk=w.note.pk).text,
+            changes=["professional_a"],
+        ),
+    ],
+    "pathway:note_correct": [
+        get(NOTE, CARNET),
+        post(
+            NOTE,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: _note_data("Premier entretien : le 2, pas le 3."),
+            state=lambda w: Note.objects.filter(corrects=w.note).count(),
+            changes=CARNET_ROLES,
+        ),
+    ],
+    # The right to object: recorded by whoever sees the carnet; after an objection, by the organisme référent only.
+    "pathway:sharing": [
+        get(PERSON, CARNET),
+        post(
+            PERSON,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: _sharing_data("informed"),
+            state=lambda w: SharingFact.objects.filter(person=w.person).count(),
+            changes=CARNET_ROLES,
+        ),
+        get(OBJECTING_PERSON, OBJECTING),
+        # The organisme référent records the withdrawal of the objection.
+        post(
+            OBJECTING_PERSON,
+            {**OBJECTING, "professional_b": 302},
+            data=lambda w: _sharing_data("withdrawn"),
+            state=lambda w: Person.objects.get(pk=w.objecting.pk).objects_to_sharing,
+            changes=["professional_b"],
+        ),
+    ],
+    # Rupture alerts: lists narrowed to what each one sees; acting on an alert takes seeing its carnet; the
+    # coordination's counts by EPCI hold no name.
+    "pathway:my_alerts": [get(None, logged(200))],
+    "pathway:structure_alerts": [get(None, logged(200))],
+    "pathway:alert_counts": [get(None, only(["coordinator"]))],
+    "pathway:alert_take": [
+        post(
+            ALERT,
+            only(CARNET_ROLES, 302, denied=404),
+            state=lambda w: _alert_state(w),
+            changes=CARNET_ROLES,
+        )
+    ],
+    "pathway:alert_assign": [
+        get(ALERT, CARNET),
+        post(
+            ALERT,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: {"member": w.member.pk},
+            state=lambda w: _alert_state(w),
+            changes=CARNET_ROLES,
+        ),
+    ],
+    "pathway:alert_close": [
+        get(ALERT, CARNET),
+        post(
+            ALERT,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: _note_data("Joint par téléphone : l'orientation est en cours."),
+            state=lambda w: _alert_state(w),
+            changes=CARNET_ROLES,
+        ),
+    ],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [get(None, logged(302))],
 }

@@ -10,9 +10,9 @@ import random
 import time
 from dataclasses import asdict, dataclass
 
-from bench.generate import accounts, people, territory, timeline
+from bench.generate import accounts, notes, people, territory, timeline
 
-STEPS = (territory, accounts, people, timeline)
+STEPS = (territory, accounts, people, timeline, notes)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from audit.models import AccessLog
-from pathway import actions, caseload
+from pathway import actions, caseload, objection_actions
 from pathway.models import Pathway, TeamMember
 from tests.factories import MembershipFactory, StructureFactory
 from tests.pages import text
@@ -66,6 +66,18 @@ class TestTheList:
         assert "BERNARD Alex Massy Accompagné" in page.replace("accompagné", "Accompagné")
         assert f"{(TODAY - datetime.timedelta(days=5)):%d/%m/%Y}" in page
         assert "DURAND Alex Évry-Courcouronnes entré dans le parcours à désigner" in page
+
+    def test_a_person_who_objects_stays_with_the_organisme_referent_only(
+        self, login, professional_a, professional_b, membership_b, people
+    ):
+        objection_actions.record_objection(
+            people["theirs"], by=membership_b, on=TODAY, channel="interview", comment=""
+        )
+
+        assert names(login(professional_a).get(URL)) == ["Durand", "Martin"]
+        exported = login(professional_a).get(reverse("pathway:caseload_export", args=["csv"])).content.decode()
+        assert "BERNARD" not in exported
+        assert "Bernard" in names(login(professional_b).get(URL))
 
     def test_another_structure_of_mine_has_its_own_caseload(self, login, professional_a, people):
         other = MembershipFactory(user=professional_a, structure=StructureFactory(name="CCAS de Massy"))

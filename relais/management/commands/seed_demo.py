@@ -8,6 +8,7 @@ from entry.demo import seed_people
 from pathway.demo import seed_contracts
 from pathway.demo_appointments import seed_appointments
 from pathway.demo_carnet import seed_follow_up, seed_teams
+from pathway.demo_notes import seed_notes
 
 
 class Command(BaseCommand):
@@ -44,10 +45,11 @@ class Command(BaseCommand):
             seed_follow_up()
             appointments = seed_appointments()
             contracts = seed_contracts()
+            notes = seed_notes()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Consortium de démonstration prêt : {people} personnes accompagnées, "
-                f"dont {contracts} avec un contrat d'engagement."
+                f"dont {contracts} avec un contrat d'engagement ; {notes} notes."
             )
         )
         self.stdout.write(f"Rendez-vous de démonstration : {appointments}.")
