@@ -22,7 +22,16 @@ from entry.models import Commission, Diagnostic, DiagnosticReferential, Orientat
 from entry.referential import load_referential
 from pathway import actions as pathway_actions
 from pathway import contract_actions, note_actions, objection_actions
-from pathway.models import AccessRequest, Alert, Note, Pathway, SharingFact, TeamMember
+from pathway.models import (
+    AccessRequest,
+    Alert,
+    Appointment,
+    AppointmentInvitation,
+    Note,
+    Pathway,
+    SharingFact,
+    TeamMember,
+)
 from people.merge import merge_persons
 from people.models import Person, PersonMerge
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
@@ -139,9 +148,11 @@ class World:
         from datetime import timedelta
 
         from pathway.appointment_actions import plan_appointment
-        from pathway.models import AppointmentInvitation
 
         pro_a = users["professional_a"].memberships.get()
+        # Reachable by email: an invitation can be sent to her.
+        Person.objects.filter(pk=self.person.pk).update(email="camille.moreau@exemple.fr")
+        self.person.refresh_from_db()
         start = timezone.now() + timedelta(days=3)
         self.appointment = plan_appointment(
             self.person,
@@ -155,7 +166,7 @@ class World:
         for _ in range(3):
             appointment = AppointmentFactory(person=self.person, professional=pro_a.user, structure=pro_a.structure)
             tokens.append(AppointmentInvitation.issue(appointment, channels=["sms"], sent_by=pro_a.user))
-        (_, self.valid_token), (used, self.used_token), (expired, self.expired_token) = tokens
+        (self.invited, self.valid_token), (used, self.used_token), (expired, self.expired_token) = tokens
         used.used_at = timezone.now()
         used.save()
         expired.expires_at = timezone.now() - timedelta(minutes=1)
@@ -255,6 +266,19 @@ def _membership_state(membership):
     return membership.role, membership.job_title, membership.is_orientation_manager, membership.is_coordinator
 
 
+def _appointment_data(user, days=5):
+    """A phone appointment with ``user`` (acting for their only structure), ``days`` from now."""
+    return {
+        "date": (timezone.localdate() + datetime.timedelta(days=days)).isoformat(),
+        "start_time": "10:00",
+        "end_time": "10:45",
+        "mode": "phone",
+        "place": "",
+        "purpose": "Point d'étape",
+        "professional": str(user.memberships.get().public_id),
+    }
+
+
 def _note_data(text, **extra):
     return {"kind": "follow_up", "text": text, "visibility": "team", **extra}
 
@@ -292,6 +316,7 @@ COMMISSION = lambda w: {"public_id": w.commission.public_id}  # noqa: E731
 EXITED = lambda w: {"public_id": w.exited.public_id}  # noqa: E731
 OBJECTING_PERSON = lambda w: {"public_id": w.objecting.public_id}  # noqa: E731
 NOTE = lambda w: {"public_id": w.person.public_id, "note_id": w.note.public_id}  # noqa: E731
+APPOINTMENT = lambda w: {"public_id": w.appointment.public_id}  # noqa: E731
 ALERT = lambda w: {"public_id": w.alert.public_id}  # noqa: E731
 MEMBER = lambda w: {"public_id": w.person.public_id, "member_id": w.member.public_id}  # noqa: E731
 COLLEAGUE = lambda w: {"public_id": w.structure_a.public_id, "membership_id": w.colleague.public_id}  # noqa: E731
@@ -804,64 +829,98 @@ MATRIX = {
     ],
     # Appointments. The team (A) and the organisme référent (B for the oriented person) plan and record; the
     # orientation manager reads them with the carnet; the person's invitation page is public, while its link serves.
-    "pathway:person_appointments": [("get", lambda w: {"public_id": w.person.public_id}, CARNET)],
-    **{
-        name: [
-            ("get", lambda w: {"public_id": w.person.public_id}, {**CARNET, "orientation_manager": 403}),
-            ("post", lambda w: {"public_id": w.person.public_id}, {**CARNET, "orientation_manager": 403}),
-        ]
-        for name in ["pathway:appointment_create"]
-    },
-    "pathway:appointment_invite": [
-        (
-            method,
-            lambda w: {"public_id": w.oriented.public_id},
-            {**CARNET, "professional_a": 403, "professional_b": 200, "orientation_manager": 403},
-        )
-        for method in ["get", "post"]
-    ],
-    "pathway:appointment_detail": [("get", lambda w: {"public_id": w.appointment.public_id}, CARNET)],
-    "pathway:appointment_ics": [("get", lambda w: {"public_id": w.appointment.public_id}, CARNET)],
-    "pathway:appointment_attendance": [
-        (
-            "post",
-            lambda w: {"public_id": w.appointment.public_id},
+    "pathway:person_appointments": [get(PERSON, CARNET)],
+    "pathway:appointment_create": [
+        get(PERSON, {**CARNET, "orientation_manager": 403}),
+        post(
+            PERSON,
             {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            data=lambda w: _appointment_data(w.users["professional_a"]),
+            state=lambda w: Appointment.objects.filter(person=w.person).count(),
+            changes=["professional_a"],
+        ),
+    ],
+    # The first appointment after the orientation: the organisme référent (B) invites.
+    "pathway:appointment_invite": [
+        get(ORIENTED, {**CARNET, "professional_a": 403, "professional_b": 200, "orientation_manager": 403}),
+        post(
+            ORIENTED,
+            {**CARNET, "professional_a": 403, "professional_b": 302, "orientation_manager": 403},
+            data=lambda w: _appointment_data(w.users["professional_b"]),
+            state=lambda w: Appointment.objects.filter(person=w.oriented).count(),
+            changes=["professional_b"],
+        ),
+    ],
+    "pathway:appointment_detail": [get(APPOINTMENT, CARNET)],
+    "pathway:appointment_ics": [get(APPOINTMENT, CARNET)],
+    "pathway:appointment_attendance": [
+        post(
+            APPOINTMENT,
+            {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            data=lambda w: {"status": "excused", "reason": "Entretien d'embauche le même jour."},
+            state=lambda w: Appointment.objects.get(pk=w.appointment.pk).status,
+            changes=["professional_a"],
         )
     ],
     "pathway:appointment_send_invitation": [
-        (
-            "post",
-            lambda w: {"public_id": w.appointment.public_id},
+        post(
+            APPOINTMENT,
             {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            state=lambda w: AppointmentInvitation.objects.filter(appointment=w.appointment).count(),
+            changes=["professional_a"],
         )
     ],
     "pathway:appointment_cancel": [
-        ("get", lambda w: {"public_id": w.appointment.public_id}, {**CARNET, "orientation_manager": 403}),
-        (
-            "post",
-            lambda w: {"public_id": w.appointment.public_id},
+        get(APPOINTMENT, {**CARNET, "orientation_manager": 403}),
+        post(
+            APPOINTMENT,
             {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            data=lambda w: {"reason": "La personne a un empêchement."},
+            state=lambda w: Appointment.objects.get(pk=w.appointment.pk).status,
+            changes=["professional_a"],
         ),
     ],
     "pathway:appointment_reschedule": [
-        (method, lambda w: {"public_id": w.appointment.public_id}, {**CARNET, "orientation_manager": 403})
-        for method in ["get", "post"]
+        get(APPOINTMENT, {**CARNET, "orientation_manager": 403}),
+        post(
+            APPOINTMENT,
+            {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            data=lambda w: _appointment_data(w.users["professional_a"], days=6),
+            state=lambda w: Appointment.objects.get(pk=w.appointment.pk).starts_at,
+            changes=["professional_a"],
+        ),
     ],
-    "pathway:agenda": [("get", None, logged(200))],
+    "pathway:agenda": [get(None, logged(200))],
+    # The person's answer: the link is the right, whoever opens it; a used or expired link changes nothing.
     "pathway:appointment_answer": [
-        ("get", lambda w: {"token": w.valid_token}, everyone(200)),
-        ("post", lambda w: {"token": w.valid_token}, everyone(200)),
-        ("get", lambda w: {"token": w.used_token}, everyone(410)),
-        ("post", lambda w: {"token": w.used_token}, everyone(410)),
-        ("get", lambda w: {"token": w.expired_token}, everyone(410)),
-        ("post", lambda w: {"token": w.expired_token}, everyone(410)),
-        ("get", lambda w: {"token": "jeton-inconnu"}, everyone(404)),
+        get(lambda w: {"token": w.valid_token}, everyone(200)),
+        post(
+            lambda w: {"token": w.valid_token},
+            everyone(200),
+            data=lambda w: {"answer": "confirm"},
+            state=lambda w: Appointment.objects.get(pk=w.invited.appointment_id).person_answer,
+            changes=ROLES,
+        ),
+        get(lambda w: {"token": w.used_token}, everyone(410)),
+        post(
+            lambda w: {"token": w.used_token},
+            everyone(410),
+            data=lambda w: {"answer": "confirm"},
+            state=lambda w: sorted(Appointment.objects.values_list("person_answer", flat=True)),
+        ),
+        get(lambda w: {"token": w.expired_token}, everyone(410)),
+        post(
+            lambda w: {"token": w.expired_token},
+            everyone(410),
+            data=lambda w: {"answer": "confirm"},
+            state=lambda w: sorted(Appointment.objects.values_list("person_answer", flat=True)),
+        ),
+        get(lambda w: {"token": "jeton-inconnu"}, everyone(404)),
     ],
     "pathway:appointment_answer_ics": [
-        ("get", lambda w: {"token": w.valid_token}, everyone(200)),
-        ("get", lambda w: {"token": w.used_token}, everyone(410)),
-        ("get", lambda w: {"token": w.expired_token}, everyone(410)),
+        get(lambda w: {"token": w.valid_token}, everyone(200)),
+        get(lambda w: {"token": w.used_token}, everyone(410)),
+        get(lambda w: {"token": w.expired_token}, everyone(410)),
     ],
     # Contrat d'engagement. The carnet's readers read it (professional A, référent; the admin of A, organisme
     # référent; the orientation manager of the territory); the organisme référent alone drafts, signs and changes it.

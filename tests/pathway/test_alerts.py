@@ -13,7 +13,7 @@ from django.utils import timezone
 from audit.models import ChangeLog
 from pathway import alert_actions, note_actions, ruptures
 from pathway.alert_tasks import compute_ruptures_daily, next_run, schedule_next
-from pathway.models import Alert, Note, Pathway, TimelineEvent
+from pathway.models import OPEN_ALERT_STATUSES, Alert, Note, Pathway, TimelineEvent
 from relais.actions import ActionError, Conflict, Forbidden
 from tests.factories import MembershipFactory
 from tests.people.factories import PersonFactory
@@ -271,6 +271,26 @@ class TestMissedAppointments:
         assert not alerts(missed_then_honoured, "missed_appointments").exists()
         # An honoured appointment is an individual contact.
         assert not alerts(two_missed, "no_contact").exists()
+
+
+class TestPathwayStatus:
+    def test_leaving_the_pathway_lifts_the_alerts_at_once_and_reopening_brings_them_back(
+        self, membership_a, django_capture_on_commit_callbacks
+    ):
+        from pathway import actions as pathway_actions
+        from relais.actions import SYSTEM
+
+        person = overdue(membership_a)
+        ruptures.compute()
+        assert alerts(person, "orientation_overdue").get().is_open
+
+        with django_capture_on_commit_callbacks(execute=True):
+            pathway_actions.exit_pathway(person, by=SYSTEM, reason="moved_away", on=TODAY())
+        assert not alerts(person, "orientation_overdue", status__in=OPEN_ALERT_STATUSES).exists()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            pathway_actions.reopen_pathway(person, by=SYSTEM, reason="De retour dans le département.")
+        assert alerts(person, "orientation_overdue", status__in=OPEN_ALERT_STATUSES).exists()
 
 
 class TestComingBack:
