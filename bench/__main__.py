@@ -32,6 +32,11 @@ def parse_args(argv=None):
     )
     parser.add_argument("--iterations", type=int, default=200, help="requêtes mesurées par scénario (200)")
     parser.add_argument(
+        "--only",
+        choices=["entry", "carnet", "alerts"],
+        help="ne mesurer que l'entrée dans le parcours (entry), le suivi (carnet) ou les alertes (alerts)",
+    )
+    parser.add_argument(
         "--login-iterations", type=int, help="connexions mesurées (par défaut autant que --iterations)"
     )
     parser.add_argument("--structures", type=int, default=300, help="structures à générer (300)")
@@ -42,6 +47,9 @@ def parse_args(argv=None):
         "--imported-services", type=int, default=15_000, help="services d'un catalogue importé à générer (15 000)"
     )
     parser.add_argument("--referrals", type=int, default=300_000, help="orientations vers des services (300 000)")
+    parser.add_argument(
+        "--timeline-events", type=int, default=2_000_000, help="événements du fil des carnets à générer (2 000 000)"
+    )
     parser.add_argument("--seed", type=int, default=91, help="graine du hasard, pour des données reproductibles")
     parser.add_argument("--output", help="fichier JSON des résultats (par défaut bench/results/latest.json)")
     return parser.parse_args(argv)
@@ -72,6 +80,7 @@ def main(argv=None):
         services=args.services,
         imported_services=args.imported_services,
         referrals=args.referrals,
+        timeline_events=args.timeline_events,
     )
     if not args.measure_only:
         counts = generate.generate(scale, seed=args.seed)
@@ -88,6 +97,7 @@ def main(argv=None):
             login_iterations=args.login_iterations,
             seed=args.seed,
             search_only=args.search,
+            only=args.only,
         )
     except measure.BenchError as error:
         print(f"Mesure impossible : {error}", file=sys.stderr)
@@ -116,6 +126,23 @@ def main(argv=None):
 
         print("\nOffre :")
         print("\n".join(summary_lines(results["offer"])))
+    if results.get("carnet"):
+        from bench.measure_carnet import ratio_lines
+
+        carnet = results["carnet"]
+        print(
+            f"\nSuivi : {_number(carnet['timeline_events'])} événements ; carnet mesuré : "
+            f"{carnet['big_carnet_events']} événements ; référent le plus chargé : "
+            f"{carnet['referent_people']} personnes dont il est référent, {carnet['caseload']} dans son équipe."
+            "\nTemps médian de la page et de sa requête principale :"
+        )
+        print("\n".join(ratio_lines(carnet)))
+    if results.get("alerts"):
+        from bench.measure_alerts import lines
+
+        alerts = results["alerts"]
+        print(f"\nCalcul quotidien des alertes de rupture sur {_number(alerts['pathways'])} parcours :")
+        print("\n".join(lines(alerts)))
     print(f"\nRésultats détaillés : {path}")
     return 0
 

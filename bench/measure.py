@@ -26,6 +26,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, Structure, User
 from bench.database import BENCH_DOMAIN
 from bench.generate.accounts import PASSWORD
+from pathway.models import TimelineEvent
 from people.models import Person
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -176,9 +177,11 @@ def measure_page(key, label, client, url, iterations):
     return scenario
 
 
-def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, report=print, search_only=False):
-    """Run every scenario (the person search and the matching quality only, with ``search_only``); returns the
-    results as a dictionary (what ``latest.json`` holds)."""
+def run(
+    iterations=200, login_iterations=None, hash_iterations=20, seed=91, report=print, search_only=False, only=None
+):
+    """Run every scenario (the person search and the matching quality only, with ``search_only``; or ``only``
+    those of « entry », « carnet » or « alerts »); returns the results as a dictionary (what ``latest.json`` holds)."""
     rng = random.Random(seed)
     actors = choose_actors()
     admin_client = _client_acting_for(actors.admin)
@@ -187,28 +190,29 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
     structure_list = reverse("accounts:structure_list")
     scenarios = []
 
-    if not search_only:
+    pages = []
+    if only is None and not search_only:
         report(f"Connexions ({login_iterations or iterations} professionnels tirés au hasard)…")
         scenarios += measure_login(actors, login_iterations or iterations, rng)
         scenarios.append(measure_hashing(hash_iterations))
-    pages = [
-        ("home_admin", "Accueil, administrateur de la plus grande structure", admin_client, "/"),
-        ("home_coordinator", "Accueil, coordinateur", coordinator_client, "/"),
-        ("structure_list", "Partenaires : liste, page 1", admin_client, structure_list),
-        ("structure_search", "Partenaires : recherche « evry »", admin_client, f"{structure_list}?q=evry"),
-        (
-            "structure_detail",
-            "Fiche de la plus grande structure (membres)",
-            admin_client,
-            reverse("accounts:structure_detail", kwargs={"public_id": big.public_id}),
-        ),
-    ]
-    for key, label, client, url in [] if search_only else pages:
+        pages = [
+            ("home_admin", "Accueil, administrateur de la plus grande structure", admin_client, "/"),
+            ("home_coordinator", "Accueil, coordinateur", coordinator_client, "/"),
+            ("structure_list", "Partenaires : liste, page 1", admin_client, structure_list),
+            ("structure_search", "Partenaires : recherche « evry »", admin_client, f"{structure_list}?q=evry"),
+            (
+                "structure_detail",
+                "Fiche de la plus grande structure (membres)",
+                admin_client,
+                reverse("accounts:structure_detail", kwargs={"public_id": big.public_id}),
+            ),
+        ]
+    for key, label, client, url in pages:
         report(f"{label}…")
         scenarios.append(measure_page(key, label, client, url, iterations))
 
     entry = matching = None
-    if Person.objects.exists():
+    if Person.objects.exists() and only in (None, "entry"):
         from bench import measure_entry  # It builds on this module.
 
         entry_scenarios, entry = measure_entry.run(iterations, rng, report, search_only=search_only)
@@ -220,11 +224,24 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
     offer = None
     from offer.models import Referral  # The offer is measured once its referrals are generated.
 
-    if Referral.objects.exists():
+    if not search_only and Referral.objects.exists() and only in (None, "offer"):
         from bench import measure_offer
 
         offer_scenarios, offer = measure_offer.run(iterations, rng, report)
         scenarios += offer_scenarios
+    carnet = None
+    if not search_only and TimelineEvent.objects.exists() and only in (None, "carnet"):
+        from bench import measure_carnet  # It builds on this module.
+
+        carnet_scenarios, carnet = measure_carnet.run(iterations, rng, report)
+        scenarios += carnet_scenarios
+
+    alerts = None
+    if not search_only and Person.objects.exists() and only in (None, "alerts"):
+        from bench import measure_alerts  # It builds on this module.
+
+        alert_scenarios, alerts = measure_alerts.run(iterations, report)
+        scenarios += alert_scenarios
 
     return {
         "measured_at": timezone.now().isoformat(timespec="seconds"),
@@ -246,6 +263,8 @@ def run(iterations=200, login_iterations=None, hash_iterations=20, seed=91, repo
         "entry": entry,
         "matching": matching,
         "offer": offer,
+        "carnet": carnet,
+        "alerts": alerts,
     }
 
 

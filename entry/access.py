@@ -62,19 +62,6 @@ def can_see_sensitive(membership, person, diagnostic):
     return pathway is not None and pathway.referent_id == membership.user_id
 
 
-def can_see_person_sensitive(membership, person):
-    """The RQTH flag of the identity: the structure that entered the person, the référent, the orientation
-    managers of the territory (who orient towards Cap emploi)."""
-    if membership is None:
-        return False
-    if person.created_for_id == membership.structure_id:
-        return True
-    pathway = getattr(person, "pathway", None)
-    if pathway is not None and pathway.referent_id == membership.user_id:
-        return True
-    return can_orient(membership, person)
-
-
 def can_see_proposal_reasons(membership, person, orientation):
     """Reasons that mention health or RQTH: the orientation managers who decide, and the narrow circle."""
     if not orientation.proposal_sensitive:

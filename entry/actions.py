@@ -229,7 +229,11 @@ def decide_orientation(
     if pathway_type not in PathwayType.values:
         raise ActionError("Choisissez un parcours.")
     with transaction.atomic():
-        orientation = Orientation.objects.select_for_update().select_related("person").get(pk=orientation.pk)
+        orientation = (
+            Orientation.objects.select_for_update(of=("self",))
+            .select_related("person", "decided_by")
+            .get(pk=orientation.pk)
+        )
         if orientation.status != Orientation.Status.PROPOSED:
             raise Conflict(already_decided(orientation))
         orientation.status = Orientation.Status.DECIDED
@@ -252,7 +256,9 @@ def decide_orientation(
             person, by=by, pathway_type=pathway_type, structure=referent_structure, orientation=orientation
         )
         if referent is not None:
-            pathway_actions.designate_referent(person, by=by, referent=referent)
+            # A réorientation within the organisme référent that names another référent is a handover: the
+            # decision's reason is its note.
+            pathway_actions.designate_referent(person, by=by, referent=referent, note=reason)
         if notify:
             after_commit(send_orientation, orientation.pk, by=by)
     return orientation

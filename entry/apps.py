@@ -6,7 +6,8 @@ class EntryConfig(AppConfig):
     verbose_name = "entrée dans le parcours"
 
     def ready(self):
-        from entry import actions, history  # noqa: F401  (registers the timeline kinds and the tracked models)
+        from entry import actions, carnet, history  # noqa: F401  (registers the timeline kinds and the tracked models)
         from entry.merging import register_relations
 
         register_relations()
+        carnet.register()

@@ -15,15 +15,9 @@ from pathway.models import PathwayType
 from people.identity import clean_nir, mask_nir, nir_matches_identity
 from people.models import Person
 from relais import secrets
+from relais.forms import DateInput
 from relais.phone import normalise_phone
 from territory.forms import CommuneField
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def clean_birth_date(value, *, minimum_age=False):
@@ -385,17 +379,6 @@ class DecisionForm(DsfrBaseForm):
         if referent and structure and referent.structure_id != structure.pk:
             self.add_error("referent", "Le référent doit être membre de l'organisme référent choisi.")
         return cleaned
-
-
-class ReferentForm(DsfrBaseForm):
-    referent = forms.ModelChoiceField(label="Référent unique", queryset=Membership.objects.none())
-
-    def __init__(self, *args, structure, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["referent"].queryset = (
-            structure.memberships.filter(is_active=True).select_related("user").order_by("user__last_name")
-        )
-        self.fields["referent"].label_from_instance = lambda m: f"{m.user}{' – ' + m.job_title if m.job_title else ''}"
 
 
 class CommissionForm(DsfrBaseForm):

@@ -1,33 +1,16 @@
-"""Notifications to people and structures: email, SMS through a pluggable backend, printable letter.
-
-The SMS backend is chosen by ``RELAIS_SMS_BACKEND`` (dotted path to a class with ``send(phone, text)``);
-in development the console backend writes the message to the standard output, without the number.
-"""
+"""Notifications of an orientation to the person and the organisme référent: email, SMS (``relais.sms``),
+printable letter."""
 
 import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils.module_loading import import_string
 
 from entry.models import Notification
+from relais.sms import send_sms
 
 logger = logging.getLogger(__name__)
-
-
-class ConsoleSmsBackend:
-    """Development: the text is printed, the number is not (no personal data in logs)."""
-
-    sent = []
-
-    def send(self, phone, text):
-        type(self).sent.append((phone, text))
-        print(f"[SMS] {text}")
-
-
-def sms_backend():
-    return import_string(getattr(settings, "RELAIS_SMS_BACKEND", "entry.notify.ConsoleSmsBackend"))()
 
 
 def notify_orientation(orientation):
@@ -51,7 +34,7 @@ def notify_orientation(orientation):
         )
     if person.phone:
         text = render_to_string("entry/notifications/orientation_sms.txt", context).strip()
-        sms_backend().send(person.phone, text)
+        send_sms(person.phone, text)
         sent.append(
             Notification(
                 person=person,

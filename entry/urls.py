@@ -26,7 +26,6 @@ urlpatterns = [
         views.refuse_orientation,
         name="refuse_orientation",
     ),
-    path("personnes/<uuid:public_id>/referent/", views.designate_referent, name="designate_referent"),
     path("personnes/<uuid:public_id>/reorientation/", views.request_reorientation, name="request_reorientation"),
     path("orientations/referents/", views.referent_options, name="referent_options"),
     path("demandes-acces/", views.access_request_list, name="access_request_list"),

@@ -24,7 +24,6 @@ from entry.forms import (
     DecisionForm,
     OpinionForm,
     PersonForm,
-    ReferentForm,
     RefusalForm,
     ReorientationForm,
     SearchForm,
@@ -38,11 +37,11 @@ from entry.referent_suggestion import suggest_referent_structure
 from entry.referential import NOT_ADDRESSED, merge_answers, split_sensitive, validate_answers
 from entry.referential_store import current_referential, describe_answers, person_facts, referential_version
 from pathway import actions as pathway_actions
+from pathway import carnet_views
 from pathway.access import (
     answerable_access_requests,
     can_answer_access_request,
-    can_designate_anyone,
-    can_designate_referent,
+    can_see_person_sensitive,
     can_view_person,
     followed_by,
     persons_visible_to,
@@ -65,11 +64,7 @@ def _membership_or_403(request):
 
 def _person_for(request, public_id):
     """The person if within the need-to-know of the current structure; 404 otherwise (nothing confirmed)."""
-    membership = _membership_or_403(request)
-    queryset = persons_visible_to(membership).select_related(
-        "commune", "pathway", "pathway__referent", "pathway__referent_structure"
-    )
-    return get_object_or_404(queryset, public_id=public_id)
+    return carnet_views.visible_person(request, public_id)
 
 
 def person_list(request):
@@ -205,41 +200,8 @@ def person_create(request):
 
 
 def person_detail(request, public_id):
-    person = _person_for(request, public_id)
-    membership = request.membership
-    log_access(request, person)
-    pathway = getattr(person, "pathway", None)
-    diagnostic = Diagnostic.objects.filter(person=person).select_related("done_by", "structure").first()
-    orientations = person.orientations.select_related(
-        "referent_structure", "referent", "decided_by", "proposed_by", "diagnostic", "opinion_structure", "opinion_by"
-    ).order_by("-proposed_at")
-    open_orientation = next((o for o in orientations if o.status == Orientation.Status.PROPOSED), None)
-    pending_requests = []
-    if can_answer_access_request(membership, person):
-        pending_requests = person.access_requests.filter(status=AccessRequest.Status.PENDING).select_related(
-            "requested_by", "structure"
-        )
-    return render(
-        request,
-        "entry/person_detail.html",
-        {
-            "person": person,
-            "pathway": pathway,
-            "team": pathway.team.filter(ended_at__isnull=True).select_related("user", "structure") if pathway else [],
-            "diagnostic": diagnostic,
-            "sensitive_visible": diagnostic is not None and access.can_see_sensitive(membership, person, diagnostic),
-            "orientations": orientations,
-            "open_orientation": open_orientation,
-            "rqth_visible": access.can_see_person_sensitive(membership, person),
-            "reasons_visible": open_orientation is not None
-            and access.can_see_proposal_reasons(membership, person, open_orientation),
-            "can_orient": access.can_orient(membership, person),
-            "can_give_opinion": access.can_give_opinion(membership, person, open_orientation),
-            "can_designate": can_designate_referent(membership, person),
-            "pending_requests": pending_requests,
-            "today": timezone.localdate(),
-        },
-    )
+    """The person's page is their carnet (``pathway.carnet_views``), where entry shows its sections."""
+    return carnet_views.carnet(request, public_id)
 
 
 def person_edit(request, public_id):
@@ -247,7 +209,7 @@ def person_edit(request, public_id):
     form = PersonForm(
         request.POST or None,
         instance=person,
-        with_sensitive=access.can_see_person_sensitive(request.membership, person),
+        with_sensitive=can_see_person_sensitive(request.membership, person),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -436,38 +398,6 @@ def letter(request, public_id, orientation_id):
             "today": timezone.localdate(),
             "decider_structure": (decider.first() or request.membership).structure,
         },
-    )
-
-
-def designate_referent(request, public_id):
-    person = _person_for(request, public_id)
-    membership = request.membership
-    if not can_designate_referent(membership, person):
-        raise PermissionDenied
-    pathway = person.pathway
-    form = ReferentForm(request.POST or None, structure=pathway.referent_structure)
-    if not can_designate_anyone(membership, person):
-        form.fields["referent"].queryset = form.fields["referent"].queryset.filter(user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pathway_actions.designate_referent(person, by=membership, referent=form.cleaned_data["referent"])
-        except ActionError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"{form.cleaned_data['referent'].user} est le référent unique de {person}.")
-            return redirect("entry:person_detail", public_id=person.public_id)
-    log_access(request, person, detail="désignation du référent")
-    refusable = (
-        person.orientations.filter(status__in=actions.DECIDED, referent_structure_id=pathway.referent_structure_id)
-        .order_by("-decided_at")
-        .first()
-    )
-    if not access.can_refuse_orientation(membership, refusable):
-        refusable = None
-    return render(
-        request,
-        "entry/referent.html",
-        {"person": person, "pathway": pathway, "form": form, "refusable": refusable},
     )
 
 

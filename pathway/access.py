@@ -7,6 +7,8 @@ A professional sees a person when:
   réorientation, the former organisme référent no longer sees the record); or
 - they are an orientation manager acting for a structure whose intervention zone covers the person's commune
   (and, when delegated for some publics only, the person is of one of them).
+A person who objects to the sharing narrows this at once: only the organisme référent keeps the carnet (before any
+orientation, the structure that entered the person and the orientation managers who must orient them).
 Anyone else finds at most that the person exists and who follows them (see ``followed_by``).
 Coordinators pilot; they do not read carnets, except the identity needed to merge duplicates.
 """
@@ -14,19 +16,26 @@ Coordinators pilot; they do not read carnets, except the identity needed to merg
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
-from accounts.access import is_orientation_manager, is_structure_admin
-from pathway.models import AccessRequest, Pathway, TeamMember
+from accounts.access import is_coordinator, is_orientation_manager, is_structure_admin
+from pathway.models import AccessRequest, Note, Pathway, TeamMember, Visibility
 from people.models import Person
 from people.publics import publics_filter
 
 
 def _zone_filter(structure, prefix=""):
     """Persons living in the structure's intervention zone: the whole département only when a coordinator said
-    so (``covers_departement``); an empty zone covers no one."""
+    so (``covers_departement``); an empty zone covers no one. The zone is read once per structure instance: a page
+    asks several rules of the same membership."""
     if structure.covers_departement:
         return Q(**{f"{prefix}departement": settings.RELAIS_DEPARTEMENT})
-    communes = list(structure.zone_communes.values_list("code", flat=True))
-    epcis = list(structure.zone_epcis.values_list("siren", flat=True))
+    zone = structure.__dict__.get("_intervention_zone")
+    if zone is None:
+        zone = (
+            list(structure.zone_communes.values_list("code", flat=True)),
+            list(structure.zone_epcis.values_list("siren", flat=True)),
+        )
+        structure.__dict__["_intervention_zone"] = zone
+    communes, epcis = zone
     if not communes and not epcis:
         return Q(**{f"{prefix}pk__in": []})
     return Q(**{f"{prefix}commune_id__in": communes}) | Q(**{f"{prefix}commune__epci_id__in": epcis})
@@ -38,30 +47,55 @@ def orientation_scope(membership, prefix=""):
 
 
 def persons_visible_to(membership, queryset=None):
+    """The persons whose carnet ``membership`` may see. A person who objects to the sharing (CASF art. L263-4-1,
+    ``Person.objects_to_sharing``) is seen by their organisme référent only; before any orientation, by the team
+    members of the structure that entered them and by the orientation managers who must orient them."""
     queryset = (queryset if queryset is not None else Person.objects.all()).filter(merged_into__isnull=True)
     if membership is None:
         return queryset.none()
     user_id, structure = membership.user_id, membership.structure
     # Team membership counts for the structure the professional joined the team for, and acts for now.
-    in_team = TeamMember.objects.filter(
-        pathway__person=OuterRef("pk"), user_id=user_id, structure_id=membership.structure_id, ended_at__isnull=True
+    in_team = Q(
+        Exists(
+            TeamMember.objects.filter(
+                pathway__person=OuterRef("pk"),
+                user_id=user_id,
+                structure_id=membership.structure_id,
+                ended_at__isnull=True,
+            )
+        )
     )
-    referent_structure = Pathway.objects.filter(person=OuterRef("pk"), referent_structure=structure)
-    condition = Q(Exists(in_team)) | Q(Exists(referent_structure))
+    referent_structure = Q(Exists(Pathway.objects.filter(person=OuterRef("pk"), referent_structure=structure)))
+    sharing = Q(objects_to_sharing=False)
+    not_oriented = ~Q(Exists(Pathway.objects.filter(person=OuterRef("pk"), referent_structure__isnull=False)))
+    condition = referent_structure | (in_team & (sharing | (not_oriented & Q(created_for=structure))))
     if is_orientation_manager(membership):
-        condition |= orientation_scope(membership)
+        condition |= orientation_scope(membership) & (sharing | not_oriented)
     return queryset.filter(condition)
 
 
 def can_view_person(membership, person):
+    if membership is not None and person.__dict__.get(SEEN_BY) == membership.pk:
+        return True  # This instance was read through persons_visible_to(membership) in this request.
     return persons_visible_to(membership, Person.objects.filter(pk=person.pk)).exists()
 
 
+# Set on a person instance found through ``persons_visible_to(membership)`` (the carnet's pages): the sections'
+# rules that ask ``can_view_person`` again for this membership need no query.
+SEEN_BY = "_seen_by_membership"
+
+
 def in_orientation_scope(membership, person):
-    """An orientation manager whose zone (and delegated publics) covers the person."""
+    """An orientation manager whose zone (and delegated publics) covers the person.
+
+    Remembered on the ``person`` instance for the membership: a page asks several rules that each depend on it,
+    and the answer does not change while one request reads one person."""
     if not is_orientation_manager(membership):
         return False
-    return Person.objects.filter(pk=person.pk).filter(orientation_scope(membership)).exists()
+    cache = person.__dict__.setdefault("_orientation_scope", {})
+    if membership.pk not in cache:
+        cache[membership.pk] = Person.objects.filter(pk=person.pk).filter(orientation_scope(membership)).exists()
+    return cache[membership.pk]
 
 
 def can_designate_referent(membership, person):
@@ -102,6 +136,56 @@ def can_manage_team(membership, person):
     return in_orientation_scope(membership, person)
 
 
+def can_hand_over(membership, person):
+    """Change the référent (with a handover note): the référent themself, acting for the organisme référent, hands
+    the person over to a colleague; the organisme référent's admins and the orientation managers may too."""
+    pathway = getattr(person, "pathway", None)
+    if pathway is None or membership is None or pathway.referent_id is None:
+        return False
+    if is_referent(membership, pathway) and membership.structure_id == pathway.referent_structure_id:
+        return True
+    return can_designate_anyone(membership, person)
+
+
+def can_change_status(membership, person):
+    """Close the pathway (exit) or reopen it: whoever manages the team; before any orientation, a member of the
+    team too (the professional who entered the person learns that they moved away, say)."""
+    pathway = getattr(person, "pathway", None)
+    if pathway is None or membership is None:
+        return False
+    if can_manage_team(membership, person):
+        return True
+    if pathway.referent_structure_id is None:
+        return is_team_member(membership, pathway)
+    return False
+
+
+def is_team_member(membership, pathway):
+    """In the team, for the structure the membership acts for. Reads the team once per pathway instance."""
+    if membership is None:
+        return False
+    cache = pathway.__dict__.setdefault("_active_team_keys", None)
+    if cache is None:
+        cache = set(
+            TeamMember.objects.filter(pathway=pathway, ended_at__isnull=True).values_list("user_id", "structure_id")
+        )
+        pathway.__dict__["_active_team_keys"] = cache
+    return (membership.user_id, membership.structure_id) in cache
+
+
+def can_see_person_sensitive(membership, person):
+    """The RQTH flag of the identity: the structure that entered the person, the référent, the orientation
+    managers of the territory (who orient towards Cap emploi)."""
+    if membership is None:
+        return False
+    if person.created_for_id == membership.structure_id:
+        return True
+    pathway = getattr(person, "pathway", None)
+    if pathway is not None and pathway.referent_id == membership.user_id:
+        return True
+    return in_orientation_scope(membership, person)
+
+
 def can_answer_access_request(membership, person):
     pathway = getattr(person, "pathway", None)
     if pathway is not None and pathway.referent_id == membership.user_id:
@@ -116,7 +200,9 @@ def answerable_access_requests(membership):
         return pending.none()
     condition = Q(person__pathway__referent_id=membership.user_id)
     if is_orientation_manager(membership):
-        condition |= orientation_scope(membership, prefix="person__")
+        # A person who objects to the sharing is out of the managers' reach once oriented (persons_visible_to).
+        still_shared = Q(person__objects_to_sharing=False) | Q(person__pathway__referent_structure__isnull=True)
+        condition |= orientation_scope(membership, prefix="person__") & still_shared
     return pending.filter(condition)
 
 
@@ -250,3 +336,97 @@ def pathways_lacking_contract(membership):
         status__in=[Pathway.Status.ORIENTED, Pathway.Status.ACCOMPANIED],
         entered_at__lt=LEGACY_ACCOMPANIED_BEFORE,
     ).exclude(Exists(in_force))
+
+
+# --- Notes of the carnet ------------------------------------------------------------------------------------------
+# Whoever sees the carnet reads its team-wide notes (and those shared with the person); a note for "my structure" is
+# read by the members acting for the structure it was written for; a note for "me only", by its author.
+
+
+def note_visibility(membership, prefix=""):
+    """The condition on notes (``prefix`` before the note's fields) that ``membership`` may read, the carnet
+    itself being visible (checked apart, by ``can_view_person``)."""
+    if membership is None:
+        return Q(**{f"{prefix}pk__in": []})
+    return (
+        Q(**{f"{prefix}visibility__in": [Visibility.PERSON, Visibility.TEAM]})
+        | Q(**{f"{prefix}visibility": Visibility.STRUCTURE, f"{prefix}structure_id": membership.structure_id})
+        | Q(**{f"{prefix}visibility": Visibility.AUTHOR, f"{prefix}author_id": membership.user_id})
+    )
+
+
+def notes_visible_to(membership, person):
+    """The notes of ``person`` that ``membership`` may read (nothing when the carnet itself is out of reach)."""
+    if membership is None or not can_view_person(membership, person):
+        return Note.objects.none()
+    return Note.objects.filter(person=person).filter(note_visibility(membership))
+
+
+def can_write_note(membership, person):
+    """Anyone who sees the carnet writes in it: the team, the organisme référent, the orientation managers."""
+    return membership is not None and can_view_person(membership, person)
+
+
+def can_edit_note(membership, note):
+    """The author, while the note is not yet fixed (``RELAIS_NOTE_EDIT_WINDOW`` after it was written)."""
+    return membership is not None and note.author_id == membership.user_id and not note.is_fixed
+
+
+# --- The person's right to object to the sharing ------------------------------------------------------------------
+
+
+def can_record_sharing_facts(membership, person):
+    """Whoever sees the carnet records that the person was informed, objects, or withdraws their objection (after an
+    objection, that is the organisme référent: the others no longer see the carnet)."""
+    return membership is not None and can_view_person(membership, person)
+
+
+# --- Rupture alerts -----------------------------------------------------------------------------------------------
+
+
+def can_handle_alert(membership, alert):
+    """Take in charge, assign or close an alert: whoever sees the person's carnet (after an objection, the
+    organisme référent only)."""
+    return membership is not None and can_view_person(membership, alert.person)
+
+
+def visible_alerts(membership, alerts):
+    """``alerts`` narrowed to the persons ``membership`` sees, in one query (the candidates are filtered first)."""
+    if membership is None:
+        return alerts.none()
+    persons = persons_visible_to(membership, Person.objects.filter(pk__in=alerts.values("person_id")))
+    return alerts.filter(person__in=persons)
+
+
+def my_alerts(membership, alerts):
+    """What the professional must handle: the alerts confided to them, and those of the people they are référent of
+    that nobody else was given."""
+    if membership is None:
+        return alerts.none()
+    mine = Q(assigned_to_id=membership.user_id) | Q(
+        assigned_to__isnull=True, person_id__in=referred_persons(membership)
+    )
+    return visible_alerts(membership, alerts.filter(mine))
+
+
+def referred_persons(membership):
+    """The ids of the persons whose référent unique ``membership``'s user is (a list: read once, it lets the alerts
+    be found by their indexes, where a join through the pathways would read every open alert)."""
+    return list(Pathway.objects.filter(referent_id=membership.user_id).values_list("person_id", flat=True))
+
+
+def structure_alerts(membership, alerts):
+    """The alerts of the people whose organisme référent is the membership's structure; for an orientation manager,
+    also the overdue orientations of their zone."""
+    if membership is None:
+        return alerts.none()
+    referred = Pathway.objects.filter(referent_structure_id=membership.structure_id).values("person_id")
+    condition = Q(person_id__in=referred)
+    if is_orientation_manager(membership):
+        condition |= Q(rule="orientation_overdue") & orientation_scope(membership, prefix="person__")
+    return visible_alerts(membership, alerts.filter(condition))
+
+
+def can_see_alert_counts(membership):
+    """The counts by EPCI, without any name: the coordination pilots."""
+    return is_coordinator(membership)

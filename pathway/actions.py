@@ -1,20 +1,26 @@
-"""Actions of the carnet: a person enters, their identity is corrected, the référent is designated or ends, the team
-grows or shrinks, access is requested and answered, a membership ends. One function per state change (see
-relais/actions.py): each checks its access rule, writes the change history through ``save()`` and the timeline.
+"""Actions of the carnet: a person enters, their identity is corrected, the référent is designated, handed over or
+ends, the team grows or shrinks, the pathway closes and reopens, access is requested and answered, a membership
+ends. One function per state change (see relais/actions.py): each checks its access rule, writes the change history
+through ``save()`` and the timeline, and tells people after the commit (``pathway.notify``).
 """
+
+from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.access import is_structure_admin
 from accounts.models import User
-from accounts.notifications import notify
-from pathway import timeline
+from accounts.notifications import notify as notify_user
+from pathway import notify, timeline
 from pathway.access import (
     can_answer_access_request,
+    can_change_status,
     can_designate_anyone,
     can_designate_referent,
+    can_hand_over,
     can_manage_team,
     can_view_person,
     in_orientation_scope,
@@ -23,6 +29,7 @@ from pathway.models import (
     CONTRACT_DELAY_MONTHS,
     AccessRequest,
     EntrySource,
+    ExitReason,
     Pathway,
     PathwayType,
     ReferentHistory,
@@ -30,7 +37,7 @@ from pathway.models import (
     orientation_due_on,
 )
 from people.models import Person
-from relais.actions import SYSTEM, ActionError, Conflict, require, require_actor
+from relais.actions import SYSTEM, ActionError, Conflict, after_commit, require, require_actor
 
 DUPLICATE_NIR = "Une personne avec ce numéro de sécurité sociale existe déjà : recherchez-la plutôt que de la créer."
 EDITED_MEANWHILE = (
@@ -38,6 +45,10 @@ EDITED_MEANWHILE = (
     "Vos saisies sont conservées : rechargez le dossier puis reportez vos changements."
 )
 CLOSED = "Ce parcours est clos : il faut d'abord le rouvrir."
+HANDOVER_NOTE_REQUIRED = (
+    "Un changement de référent demande une note de passation : ce que le nouveau référent doit savoir pour "
+    "reprendre l'accompagnement."
+)
 
 timeline.register_kind("pathway.entered", "entrée dans le parcours")
 timeline.register_kind("pathway.identity_updated", "informations de la personne")
@@ -48,6 +59,9 @@ timeline.register_kind("pathway.team_joined", "équipe")
 timeline.register_kind("pathway.team_left", "équipe")
 timeline.register_kind("pathway.access_requested", "demande d'accès")
 timeline.register_kind("pathway.access_answered", "demande d'accès")
+timeline.register_kind("pathway.handed_over", "référent unique")
+timeline.register_kind("pathway.exited", "sortie et réouverture")
+timeline.register_kind("pathway.reopened", "sortie et réouverture")
 
 
 def _carnet_path(person):
@@ -213,30 +227,74 @@ def restart_contract_delay(person, *, by):
 # --- Référent unique -----------------------------------------------------------------------------------------------
 
 
-def designate_referent(person, *, by, referent):
+_UNCHECKED = object()
+
+
+def referent_changed(pathway):
+    """What a professional reads when the référent changed while they filled the form."""
+    current = pathway.referent or "personne"
+    return (
+        f"Le référent unique a changé pendant que vous remplissiez le formulaire : c'est désormais {current}. "
+        "Rechargez la page avant de recommencer ; votre note est conservée ci-dessous."
+    )
+
+
+def designate_referent(
+    person,
+    *,
+    by,
+    referent,
+    note="",
+    expected_referent_id=_UNCHECKED,
+    notify_professionals=True,
+    notify_person=True,
+):
     """The organisme référent (its admins, or a professional for themself while there is none) or an orientation
-    manager designates the référent unique: ``referent`` is an active membership of the organisme référent."""
+    manager designates the référent unique: ``referent`` is an active membership of the organisme référent.
+
+    When the person already has a référent this is a handover: it takes a ``note`` (what the new référent must
+    know), which the team reads on the timeline; the current référent may hand over to a colleague. The former and
+    new référent (unless ``notify_professionals`` is False: a bulk handover tells them once) and the person (unless
+    ``notify_person`` is False: demo data) are told after the commit. ``expected_referent_id`` is the référent the
+    form was built on (None: none): another change made meanwhile is refused, not overwritten."""
     require_actor(by)
     with transaction.atomic():
         pathway = _locked_pathway(person)
         person = pathway.person  # its pathway is the one just locked: the rules read the current state
-        require(by is SYSTEM or can_designate_referent(by, person))
-        if by is not SYSTEM and referent.user_id != by.user_id:
-            require(can_designate_anyone(by, person), "Vous ne pouvez désigner que vous-même comme référent.")
+        if expected_referent_id is not _UNCHECKED and pathway.referent_id != expected_referent_id:
+            raise Conflict(referent_changed(pathway))
+        handover = pathway.referent_id is not None and pathway.referent_id != referent.user_id
+        if handover:
+            require(by is SYSTEM or can_hand_over(by, person))
+        else:
+            require(by is SYSTEM or can_designate_referent(by, person))
+            if by is not SYSTEM and referent.user_id != by.user_id:
+                require(can_designate_anyone(by, person), "Vous ne pouvez désigner que vous-même comme référent.")
         if pathway.referent_structure_id is None:
             raise ActionError("Le parcours n'a pas encore d'organisme référent : il faut d'abord l'orienter.")
+        if not pathway.is_active:
+            raise ActionError(CLOSED)
         if referent.structure_id != pathway.referent_structure_id or not referent.is_active:
             raise ActionError("Le référent doit être un membre actif de l'organisme référent.")
         if pathway.referent_id == referent.user_id:
             return pathway
-        if pathway.referent_id is not None:
-            _end_referent(pathway, by=by, reason="changement de référent")
+        note = note.strip()
+        if handover and not note:
+            raise ActionError(HANDOVER_NOTE_REQUIRED)
+        former = pathway.referent
+        if handover:
+            _end_referent(pathway, by=by, reason="changement de référent", record=False)
         pathway.referent = referent.user
         pathway.status = Pathway.Status.ACCOMPANIED
         pathway.save(update_fields=["referent", "status", "updated_at"])
-        ReferentHistory(
-            pathway=pathway, user=referent.user, structure_id=pathway.referent_structure_id, designated_by=by.user
-        ).save()
+        history = ReferentHistory(
+            pathway=pathway,
+            user=referent.user,
+            structure_id=pathway.referent_structure_id,
+            designated_by=by.user,
+            handover_note=note if handover else "",
+        )
+        history.save()
         member = TeamMember.objects.filter(pathway=pathway, user=referent.user, ended_at=None).first()
         if member is None:
             _join(pathway, user=referent.user, structure=referent.structure, role=TeamMember.Role.REFERENT, by=by)
@@ -244,22 +302,97 @@ def designate_referent(person, *, by, referent):
             member.role = TeamMember.Role.REFERENT
             member.structure = referent.structure
             member.save(update_fields=["role", "structure"])
-        timeline.record(
-            person,
-            kind="pathway.referent_designated",
-            by=by,
-            summary=f"{referent.user} ({referent.structure.name}) est désigné référent unique",
-            obj=pathway,
-        )
-        if referent.user_id != getattr(by, "user_id", None):
-            notify(
-                referent.user,
-                subject="Vous êtes désigné référent unique d'une personne",
-                body=f"Vous êtes le référent unique d'une personne orientée vers {referent.structure.name}. "
-                "Prenez contact avec elle pour un premier rendez-vous.",
-                path=_carnet_path(person),
+        if handover:
+            timeline.record(
+                person,
+                kind="pathway.handed_over",
+                by=by,
+                summary=f"Passation : {former} confie l'accompagnement à {referent.user} ({referent.structure.name})",
+                obj=pathway,
+                data={"note": note},
             )
+            if notify_professionals or notify_person:
+                after_commit(
+                    notify.handover,
+                    history.pk,
+                    former_id=former.pk,
+                    professionals=notify_professionals,
+                    to_person=notify_person,
+                )
+        else:
+            timeline.record(
+                person,
+                kind="pathway.referent_designated",
+                by=by,
+                summary=f"{referent.user} ({referent.structure.name}) est désigné référent unique",
+                obj=pathway,
+            )
+            if notify_professionals and referent.user_id != getattr(by, "user_id", None):
+                notify_user(
+                    referent.user,
+                    subject="Vous êtes désigné référent unique d'une personne",
+                    body=f"Vous êtes le référent unique d'une personne orientée vers {referent.structure.name}. "
+                    "Prenez contact avec elle pour un premier rendez-vous.",
+                    path=_carnet_path(person),
+                )
     return pathway
+
+
+@dataclass
+class HandoverReport:
+    """What a bulk handover did, person by person."""
+
+    handed_over: list = field(default_factory=list)
+    refused: list = field(default_factory=list)  # (person, reason)
+
+    @property
+    def count(self):
+        return len(self.handed_over)
+
+
+def caseload_of(referent):
+    """The active pathways whose référent is ``referent`` (a membership) for its structure."""
+    return Pathway.objects.filter(
+        referent_id=referent.user_id,
+        referent_structure_id=referent.structure_id,
+        status__in=Pathway.ACTIVE_STATUSES,
+        person__merged_into__isnull=True,
+    )
+
+
+def hand_over_caseload(*, by, former, referent, people, note):
+    """The structure's admin hands over some or all of ``former``'s caseload (leave, departure) to ``referent``, with
+    one note: one handover per person, each in its own transaction, so that a refusal for one person (a pathway
+    closed meanwhile, say) leaves the others handed over. The two référents are told once, at the end."""
+    require_actor(by)
+    require(by is SYSTEM or is_structure_admin(by, former.structure))
+    if referent.user_id == former.user_id:
+        raise ActionError("Choisissez un autre professionnel que le référent actuel.")
+    if referent.structure_id != former.structure_id or not referent.is_active:
+        raise ActionError("Le nouveau référent doit être un membre actif de la même structure.")
+    if not note.strip():
+        raise ActionError(HANDOVER_NOTE_REQUIRED)
+    report = HandoverReport()
+    allowed = set(caseload_of(former).values_list("person_id", flat=True))
+    for person in people:
+        if person.pk not in allowed:
+            report.refused.append((person, "n'est plus suivie par ce référent"))
+            continue
+        try:
+            designate_referent(person, by=by, referent=referent, note=note, notify_professionals=False)
+        except ActionError as error:
+            report.refused.append((person, str(error)))
+        else:
+            report.handed_over.append(person)
+    if report.handed_over:
+        after_commit(
+            notify.caseload_handed_over,
+            former_id=former.user_id,
+            referent_id=referent.user_id,
+            count=report.count,
+            by_id=by.user_id,
+        )
+    return report
 
 
 def end_referent(person, *, by, reason, leaves_team=False):
@@ -273,9 +406,10 @@ def end_referent(person, *, by, reason, leaves_team=False):
     return pathway
 
 
-def _end_referent(pathway, *, by, reason, leaves_team=False):
+def _end_referent(pathway, *, by, reason, leaves_team=False, record=True):
     """Within the same structure the former référent stays in the team as intervenant; ``leaves_team`` (a
-    réorientation elsewhere, a departure) ends their team membership, and with it their access."""
+    réorientation elsewhere, a departure) ends their team membership, and with it their access. A handover writes
+    its own event (``record=False``)."""
     if pathway.referent_id is None:
         return
     now = timezone.now()
@@ -293,9 +427,10 @@ def _end_referent(pathway, *, by, reason, leaves_team=False):
         else:
             member.role = TeamMember.Role.INTERVENANT
             member.save(update_fields=["role"])
-    timeline.record(
-        pathway.person, kind="pathway.referent_ended", by=by, summary=f"Fin de mission du référent : {reason}"
-    )
+    if record:
+        timeline.record(
+            pathway.person, kind="pathway.referent_ended", by=by, summary=f"Fin de mission du référent : {reason}"
+        )
     pathway.referent = None
     if pathway.status == Pathway.Status.ACCOMPANIED:
         pathway.status = Pathway.Status.ORIENTED
@@ -304,10 +439,12 @@ def _end_referent(pathway, *, by, reason, leaves_team=False):
 # --- Team ----------------------------------------------------------------------------------------------------------
 
 
-def _join(pathway, *, user, structure, role, by, reason=""):
-    member = TeamMember(pathway=pathway, user=user, structure=structure, role=role)
+def _join(pathway, *, user, structure, role, by, reason="", mission=""):
+    member = TeamMember(pathway=pathway, user=user, structure=structure, role=role, mission=mission)
     member.save()
     summary = f"{user} ({structure.name}) rejoint l'équipe"
+    if mission:
+        summary = f"{summary} ({mission})"
     timeline.record(
         pathway.person,
         kind="pathway.team_joined",
@@ -318,19 +455,27 @@ def _join(pathway, *, user, structure, role, by, reason=""):
     return member
 
 
-def add_team_member(person, *, by, member, role=TeamMember.Role.INTERVENANT):
-    """The référent (or the organisme référent's admins, or an orientation manager) adds a professional, acting for
-    ``member.structure``, to the team. Already in it: nothing changes."""
+def add_team_member(person, *, by, member, role=TeamMember.Role.INTERVENANT, mission="", notify_member=True):
+    """The référent (or the organisme référent's admins, or an orientation manager) adds a professional of any
+    structure, acting for ``member.structure``, to the team, with what they bring (``mission``); the professional is
+    told after the commit (unless ``notify_member`` is False: demo data). Already in it: nothing changes."""
     require_actor(by)
-    require(by is SYSTEM or can_manage_team(by, person))
-    if not member.is_active:
+    if not member.is_active or not member.structure.is_validated:
         raise ActionError("Ce professionnel n'est plus membre actif de sa structure.")
     with transaction.atomic():
         pathway = _locked_pathway(person)
+        require(by is SYSTEM or can_manage_team(by, pathway.person))
+        if not pathway.is_active:
+            raise ActionError(CLOSED)
         current = TeamMember.objects.filter(pathway=pathway, user_id=member.user_id, ended_at=None).first()
         if current is not None:
             return current
-        return _join(pathway, user=member.user, structure=member.structure, role=role, by=by)
+        joined = _join(
+            pathway, user=member.user, structure=member.structure, role=role, by=by, mission=mission.strip()
+        )
+        if notify_member and (by is SYSTEM or member.user_id != by.user_id):
+            after_commit(notify.team_member_added, joined.pk, by_id=by.user_id)
+    return joined
 
 
 def join_team(person, *, by, reason):
@@ -352,6 +497,8 @@ def end_team_membership(member, *, by, reason):
     require_actor(by)
     person = member.pathway.person
     require(by is SYSTEM or can_manage_team(by, person) or by.user_id == member.user_id)
+    if not reason.strip():
+        raise ActionError("Indiquez pourquoi ce professionnel quitte l'équipe.")
     with transaction.atomic():
         member = TeamMember.objects.select_for_update().get(pk=member.pk)
         if member.ended_at is not None:
@@ -416,12 +563,12 @@ def request_access(person, *, by, reason):
                 person,
                 kind="pathway.access_requested",
                 by=by,
-                summary=f"Demande d'accès de {by.user} ({by.structure.name})",
+                summary=f"Accès demandé par {by.user} ({by.structure.name})",
                 obj=request,
             )
             referent = Pathway.objects.filter(person=person).values_list("referent", flat=True).first()
             if referent:
-                notify(
+                notify_user(
                     User.objects.get(pk=referent),
                     subject="Une demande d'accès attend votre réponse",
                     body=f"{by.user} ({by.structure.name}) demande à rejoindre l'équipe d'une personne dont vous "
@@ -458,11 +605,11 @@ def answer_access_request(access_request, *, by, grant, comment=""):
             person,
             kind="pathway.access_answered",
             by=by,
-            summary=f"Demande d'accès de {locked.requested_by} ({locked.structure.name}) "
-            + ("accordée" if grant else "refusée"),
+            summary=("Accès accordé à " if grant else "Accès refusé à ")
+            + f"{locked.requested_by} ({locked.structure.name})",
             obj=locked,
         )
-        notify(
+        notify_user(
             locked.requested_by,
             subject="Votre demande d'accès est " + ("accordée" if grant else "refusée"),
             body=(
@@ -474,3 +621,78 @@ def answer_access_request(access_request, *, by, grant, comment=""):
             path=_carnet_path(person) if grant else "",
         )
     return locked
+
+
+# --- The pathway closes and reopens --------------------------------------------------------------------------------
+
+
+def exit_pathway(person, *, by, reason, on, detail=""):
+    """The person leaves the pathway on ``on`` (a date, not in the future nor before the entry), for ``reason``
+    (``ExitReason``; « other » takes a ``detail``). The team and the référent stay, for the record and for a
+    reopening; the pathway is no longer in anyone's active caseload."""
+    require_actor(by)
+    detail = detail.strip()
+    if reason not in ExitReason.values:
+        raise ActionError("Choisissez le motif de sortie.")
+    if reason == ExitReason.OTHER and not detail:
+        raise ActionError("Précisez le motif de sortie.")
+    if on is None or on > timezone.localdate():
+        raise ActionError("La date de sortie ne peut pas être dans le futur.")
+    with transaction.atomic():
+        pathway = _locked_pathway(person)
+        require(by is SYSTEM or can_change_status(by, pathway.person))  # the rule reads the locked state
+        if not pathway.is_active:
+            when = f" depuis le {pathway.exited_on:%d/%m/%Y}" if pathway.exited_on else ""
+            raise Conflict(f"Ce parcours est déjà clos{when} : rechargez le carnet.")
+        if on < pathway.entered_at:
+            raise ActionError(
+                f"La date de sortie ne peut pas précéder l'entrée dans le parcours ({pathway.entered_at:%d/%m/%Y})."
+            )
+        pathway.status = Pathway.Status.EXITED
+        pathway.exit_reason = reason
+        pathway.exit_detail = detail
+        pathway.exited_on = on
+        pathway.save()
+        timeline.record(
+            pathway.person,
+            kind="pathway.exited",
+            by=by,
+            summary=f"Sortie du parcours le {on:%d/%m/%Y} : {pathway.exit_label}",
+            obj=pathway,
+            data={"reason": reason},
+        )
+    return pathway
+
+
+def reopen_pathway(person, *, by, reason):
+    """A person who had left comes back: the pathway takes up where it was (accompanied by their référent, oriented
+    towards their organisme référent, or entered), and the exit is kept on the timeline and in the history."""
+    require_actor(by)
+    reason = reason.strip()
+    if not reason:
+        raise ActionError("Indiquez pourquoi le parcours reprend.")
+    with transaction.atomic():
+        pathway = _locked_pathway(person)
+        require(by is SYSTEM or can_change_status(by, pathway.person))
+        if pathway.status == Pathway.Status.ARCHIVED:
+            raise ActionError("Ce parcours est archivé : il ne peut plus être rouvert.")
+        if pathway.status != Pathway.Status.EXITED:
+            raise Conflict("Ce parcours est déjà en cours : rechargez le carnet.")
+        if pathway.referent_id is not None:
+            pathway.status = Pathway.Status.ACCOMPANIED
+        elif pathway.referent_structure_id is not None:
+            pathway.status = Pathway.Status.ORIENTED
+        else:
+            pathway.status = Pathway.Status.ENTERED
+        pathway.exit_reason = ""
+        pathway.exit_detail = ""
+        pathway.exited_on = None
+        pathway.save()
+        timeline.record(
+            pathway.person,
+            kind="pathway.reopened",
+            by=by,
+            summary=f"Parcours rouvert : {reason}",
+            obj=pathway,
+        )
+    return pathway

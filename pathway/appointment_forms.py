@@ -12,6 +12,7 @@ from pathway.access import appointment_professionals
 from pathway.appointment_actions import FIRST_APPOINTMENT_PURPOSE, problems
 from pathway.appointment_models import Appointment
 from pathway.appointment_notify import person_channels
+from relais.forms import DateInput
 
 # Where the actions' refusals go in the form.
 FIELD_OF = {"starts_at": "date", "ends_at": "end_time"}
@@ -21,13 +22,6 @@ ATTENDANCE_CHOICES = [
     (Appointment.Status.MISSED.value, "absente sans prévenir (non honoré)"),
     (Appointment.Status.EXCUSED.value, "excusée"),
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class TimeInput(forms.TimeInput):

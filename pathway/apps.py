@@ -6,9 +6,16 @@ class PathwayConfig(AppConfig):
     verbose_name = "suivi de parcours"
 
     def ready(self):
-        from audit.journal import track
-        from pathway.models import AccessRequest, Pathway, ReferentHistory, TeamMember
+        from django.db.models.signals import post_migrate
 
+        from accounts.signals import membership_deactivated
+        from audit.journal import track
+        from pathway import actions, alert_actions, note_actions, objection_actions, ruptures  # noqa: F401
+        from pathway.alert_tasks import schedule_after_migrate
+        from pathway.merging import register_relations
+        from pathway.models import AccessRequest, Alert, Note, Pathway, ReferentHistory, TeamMember
+
+        # (Importing the actions registers their timeline kinds; the rupture rules follow the timeline.)
         track(
             Pathway,
             fields=[
@@ -21,18 +28,39 @@ class PathwayConfig(AppConfig):
                 "referent_structure",
                 "referent",
                 "contract_due_on",
+                "exit_reason",
+                "exit_detail",
+                "exited_on",
             ],
             person="person",
         )
-        track(TeamMember, fields=["user", "structure", "role", "ended_at", "end_reason"], person="pathway__person")
-        track(ReferentHistory, fields=["user", "structure", "ended_at", "end_reason"], person="pathway__person")
+        track(
+            TeamMember,
+            fields=["user", "structure", "role", "mission", "ended_at", "end_reason"],
+            person="pathway__person",
+        )
+        track(
+            ReferentHistory,
+            fields=["user", "structure", "ended_at", "end_reason", "handover_note"],
+            sensitive=["handover_note"],
+            person="pathway__person",
+        )
         track(AccessRequest, fields=["status", "answer_comment"], person="person")
+        # The text of a note is personal data: the history says that it changed, never what it said.
+        track(
+            Note, fields=["kind", "contact_on", "contact_mode", "text", "sensitive", "visibility"], sensitive=["text"],
+            person="person",
+        )
+        track(
+            Alert,
+            fields=["status", "assigned_to", "assigned_structure", "taken_by", "closed_by", "closing_note"],
+            person="person",
+        )
 
-        from accounts.signals import membership_deactivated
-        from pathway import actions
-        from pathway.merging import register_relations
+        from pathway import carnet_sections, caseload  # noqa: F401  (caseload registers its own columns)
 
         register_relations()
+        carnet_sections.register()
 
         membership_deactivated.connect(
             lambda sender, membership, **kwargs: actions.end_memberships_of(membership),
@@ -44,6 +72,10 @@ class PathwayConfig(AppConfig):
 
         register_contract_history()
         self._appointments()
+        # The rupture rules follow the appointments and the contracts once both are known.
+        ruptures.wire_known_models()
+        # The daily computation of the rupture alerts is scheduled once the database can hold the task queue.
+        post_migrate.connect(schedule_after_migrate, sender=self, dispatch_uid="pathway-schedule-ruptures")
 
     def _appointments(self):
         from audit.journal import track

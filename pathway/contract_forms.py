@@ -18,15 +18,9 @@ from pathway.contract_models import (
     due_on_problem,
     terms_problems,
 )
+from relais.forms import DateInput
 
 CONTRACT_MONTHS = 6  # A contract is reviewed after six months unless the référent chooses otherwise.
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def date_field(label, **kwargs):

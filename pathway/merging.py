@@ -72,3 +72,65 @@ def register_relations():
     register(TimelineEvent, "person", merge=forth, undo=back, export=Export.INCLUDED, retention=Retention.DELETED)
     forth, back = move_rows(Appointment, "person")
     register(Appointment, "person", merge=forth, undo=back, export=Export.INCLUDED, retention=Retention.DELETED)
+    register_carnet_relations()
+
+
+def register_carnet_relations():
+    """Notes follow the survivor: they are the person's, whoever wrote them. So do the information given and the
+    objections, with the flag they set (an objection on either record holds for the survivor)."""
+    from pathway.models import Alert, Note, SharingFact
+
+    forth, back = move_rows(Note, "person")
+    register(Note, "person", merge=forth, undo=back, export=Export.INCLUDED, retention=Retention.DELETED)
+    _, back = move_rows(Alert, "person")
+    register(Alert, "person", merge=_alerts_move, undo=back, export=Export.INCLUDED, retention=Retention.DELETED)
+    register(
+        SharingFact,
+        "person",
+        merge=_sharing_facts_move,
+        undo=_sharing_facts_back,
+        export=Export.INCLUDED,
+        retention=Retention.DELETED,
+    )
+
+
+def _alerts_move(survivor, merged):
+    """Alerts follow, but an open alert of a rule already open on the survivor stays with the merged record (one
+    open alert per person and rule); the next computation lifts what no longer holds."""
+    from pathway.models import OPEN_ALERT_STATUSES, Alert
+
+    open_rules = Alert.objects.filter(person=survivor, status__in=OPEN_ALERT_STATUSES).values("rule")
+    moved = []
+    for alert in (
+        Alert.objects.filter(person=merged).exclude(status__in=OPEN_ALERT_STATUSES, rule__in=open_rules).order_by("pk")
+    ):
+        alert.person = survivor
+        alert.save(update_fields=["person"])
+        moved.append(alert.pk)
+    return moved
+
+
+def _sharing_facts_move(survivor, merged):
+    """The facts follow; the survivor's flag then says what the latest objection or withdrawal of either record
+    says (the person objected on the merged record last: the objection holds for the survivor)."""
+    from pathway.models import SharingFact
+    from pathway.objection_actions import current_objection
+
+    forth, _ = move_rows(SharingFact, "person")
+    moved = forth(survivor, merged)
+    record = {"facts": moved, "flag": survivor.objects_to_sharing}
+    objecting = current_objection(survivor) is not None
+    if objecting != survivor.objects_to_sharing:
+        survivor.objects_to_sharing = objecting
+        survivor.save(update_fields=["objects_to_sharing"])
+    return record
+
+
+def _sharing_facts_back(survivor, merged, record):
+    from pathway.models import SharingFact
+
+    _, back = move_rows(SharingFact, "person")
+    back(survivor, merged, (record or {}).get("facts"))
+    if record and survivor.objects_to_sharing != record["flag"]:
+        survivor.objects_to_sharing = record["flag"]
+        survivor.save(update_fields=["objects_to_sharing"])

@@ -47,6 +47,16 @@ def orientation_due_on(person, entered_at, rsa_informed_on=None):
     return (rsa_informed_on or entered_at) + RSA_ORIENTATION_DELAY
 
 
+class ExitReason(models.TextChoices):
+    """Why a person leaves the pathway."""
+
+    DURABLE_EMPLOYMENT = "durable_employment", "emploi durable"
+    TRAINING = "training", "formation"
+    MOVED_AWAY = "moved_away", "déménagement hors du département"
+    END_OF_RIGHTS = "end_of_rights", "fin de droits"
+    OTHER = "other", "autre motif"
+
+
 class Pathway(models.Model):
     class Status(models.TextChoices):
         ENTERED = "entered", "entré dans le parcours"
@@ -90,6 +100,9 @@ class Pathway(models.Model):
         blank=True,
         related_name="referred_pathways",
     )
+    exit_reason = models.CharField("motif de sortie", max_length=30, choices=ExitReason.choices, blank=True)
+    exit_detail = models.CharField("précision sur la sortie", max_length=200, blank=True)
+    exited_on = models.DateField("sorti le", null=True, blank=True)
     departement = models.CharField("département", max_length=3, default="91")
     updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
@@ -102,6 +115,11 @@ class Pathway(models.Model):
                 condition=~Q(status="accompanied") | (Q(referent__isnull=False) & Q(referent_structure__isnull=False)),
                 name="pathway_accompanied_has_referent",
             ),
+            # A person who left the pathway left it on a date, for a reason.
+            models.CheckConstraint(
+                condition=~Q(status="exited") | (~Q(exit_reason="") & Q(exited_on__isnull=False)),
+                name="pathway_exited_has_reason_and_date",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "orientation_due_on"]),
@@ -112,9 +130,21 @@ class Pathway(models.Model):
     def __str__(self):
         return f"Parcours de {self.person}"
 
+    ACTIVE_STATUSES = ("entered", "oriented", "accompanied")
+
     @property
     def is_active(self):
-        return self.status in {self.Status.ENTERED, self.Status.ORIENTED, self.Status.ACCOMPANIED}
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def exit_label(self):
+        """« emploi durable », or the precision given for another reason."""
+        if not self.exit_reason:
+            return ""
+        if self.exit_reason == ExitReason.OTHER and self.exit_detail:
+            return self.exit_detail
+        label = ExitReason(self.exit_reason).label
+        return f"{label} ({self.exit_detail})" if self.exit_detail else label
 
 
 class ReferentHistory(models.Model):
@@ -129,6 +159,9 @@ class ReferentHistory(models.Model):
     started_at = models.DateTimeField("depuis le", default=timezone.now)
     ended_at = models.DateTimeField("jusqu'au", null=True, blank=True)
     end_reason = models.CharField("motif de fin", max_length=100, blank=True)
+    handover_note = models.TextField(
+        "note de passation", blank=True, help_text="Ce que le référent précédent transmet au nouveau."
+    )
 
     class Meta:
         verbose_name = "référent successif"
@@ -150,10 +183,17 @@ class TeamMember(models.Model):
         REFERENT = "referent", "référent unique"
         INTERVENANT = "intervenant", "intervenant"
 
+    public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="team")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="team_memberships")
     structure = models.ForeignKey("accounts.Structure", on_delete=models.PROTECT, related_name="team_memberships")
     role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.INTERVENANT)
+    mission = models.CharField(
+        "rôle dans l'accompagnement",
+        max_length=150,
+        blank=True,
+        help_text="Ce que ce professionnel apporte à la personne : emploi, logement, santé, mobilité…",
+    )
     started_at = models.DateTimeField("depuis le", default=timezone.now)
     ended_at = models.DateTimeField("jusqu'au", null=True, blank=True)
     end_reason = models.CharField("motif de fin", max_length=200, blank=True)
@@ -170,6 +210,12 @@ class TeamMember(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()}"
+
+    @property
+    def role_label(self):
+        """« intervenant », or « intervenant : accompagnement logement »."""
+        role = self.get_role_display()
+        return f"{role} : {self.mission}" if self.mission else role
 
 
 class AccessRequest(models.Model):
@@ -257,5 +303,8 @@ class TimelineEvent(models.Model):
         return f"{self.summary} ({self.at:%d/%m/%Y})"
 
 
+from pathway.alert_models import *  # noqa: E402,F401,F403
 from pathway.appointment_models import *  # noqa: E402,F401,F403
 from pathway.contract_models import *  # noqa: E402,F401,F403
+from pathway.note_models import *  # noqa: E402,F401,F403
+from pathway.objection_models import *  # noqa: E402,F401,F403

@@ -7,8 +7,10 @@ gives the events a membership may read on a carnet it may see. Kinds are registe
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from pathway.models import TimelineEvent, Visibility
+from relais.text import fold
 
 _kinds = {}
 
@@ -26,12 +28,42 @@ def known_kinds():
     return sorted(_kinds.items(), key=lambda item: item[1])
 
 
-def record(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, data=None, at=None):
-    """Write one event on ``person``'s timeline. ``by`` is the acting membership (or SYSTEM)."""
+def kind_groups(present=None):
+    """The carnet's filter: one choice per label (several kinds share one: « orientation » is proposed, decided,
+    notified), as ``(slug, label, kinds)`` in alphabetical order (accents aside); only the kinds in ``present``
+    when given."""
+    groups = {}
+    for kind, label in _kinds.items():
+        if present is not None and kind not in present:
+            continue
+        groups.setdefault(label, []).append(kind)
+    ordered = sorted(groups.items(), key=lambda item: fold(item[0]))
+    return [(slugify(label), label, sorted(kinds)) for label, kinds in ordered]
+
+
+def kinds_of_groups(slugs, present=None):
+    """The kinds behind the filter's chosen ``slugs`` (unknown slugs are ignored)."""
+    chosen = set(slugs)
+    return [kind for slug, _, kinds in kind_groups(present) if slug in chosen for kind in kinds]
+
+
+_listeners = []
+
+
+def on_record(listener):
+    """``listener(event)`` is called after each event ``record`` writes, inside the action's transaction (the rupture
+    rules use it to compute the person's alerts again once the action commits)."""
+    _listeners.append(listener)
+
+
+def event(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, data=None, at=None):
+    """One unsaved event of ``person``'s timeline (``record`` saves it; a bulk writer saves many at once). ``person``
+    is a Person or its primary key."""
     if kind not in _kinds:
         raise ValueError(f"Nature d'événement inconnue : {kind} (register_kind)")
-    return TimelineEvent.objects.create(
-        person=person,
+    who = {"person": person} if hasattr(person, "pk") else {"person_id": person}
+    return TimelineEvent(
+        **who,
         kind=kind,
         at=at or timezone.now(),
         actor=getattr(by, "user", None),
@@ -42,6 +74,20 @@ def record(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, d
         obj_id=str(getattr(obj, "public_id", None) or getattr(obj, "pk", "")) if obj is not None else "",
         data=data or {},
     )
+
+
+def record(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, data=None, at=None):
+    """Write one event on ``person``'s timeline. ``by`` is the acting membership (or SYSTEM)."""
+    written = event(person, kind=kind, by=by, summary=summary, visibility=visibility, obj=obj, data=data, at=at)
+    written.save()
+    for listener in _listeners:
+        listener(written)
+    return written
+
+
+def record_many(events, batch_size=2_000):
+    """Write events built by ``event`` in bulk (a daily computation over the whole département); no listener."""
+    return TimelineEvent.objects.bulk_create(events, batch_size=batch_size)
 
 
 def visible_to(membership, person):

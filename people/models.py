@@ -49,7 +49,9 @@ class Person(models.Model):
     rsa_since = models.DateField("bénéficiaire du RSA depuis le", null=True, blank=True)
     jobseeker_registered = models.BooleanField("inscrit à France Travail", default=False)
     rqth = models.BooleanField("reconnaissance de la qualité de travailleur handicapé (RQTH)", default=False)
-    objects_to_sharing = models.BooleanField("s'oppose au partage", default=False)
+    # Written only by pathway.objection_actions, with the facts it follows (pathway.objection_models.SharingFact):
+    # the need-to-know rule reads it on every list of people, where a column costs nothing.
+    objects_to_sharing = models.BooleanField("s'oppose au partage", default=False, editable=False)
     # Matching keys, derived from the identity on save.
     name_search = models.CharField(max_length=400, editable=False, db_index=True)
     birth_name_key = models.CharField(max_length=150, editable=False)

@@ -319,6 +319,20 @@ RELAIS_REFERRAL_RESPONSE_DAYS = int(os.environ.get("RELAIS_REFERRAL_RESPONSE_DAY
 RELAIS_REFERRAL_REMINDER_DAYS = int(os.environ.get("RELAIS_REFERRAL_REMINDER_DAYS", 10))
 RELAIS_SERVICE_CONFIRMATION_MONTHS = int(os.environ.get("RELAIS_SERVICE_CONFIRMATION_MONTHS", 6))
 
+# --- Carnet : notes et alertes de rupture -----------------------------------------------------------
+# Une note peut être modifiée par son auteur pendant ce délai (en minutes) ; elle est ensuite figée et se
+# corrige par une nouvelle note qui la cite.
+RELAIS_NOTE_EDIT_WINDOW = timedelta(minutes=int(os.environ.get("RELAIS_NOTE_EDIT_MINUTES", 15)))
+# Alerte « sans contact » : aucun contact individuel (rendez-vous honoré ou note de contact) depuis ce nombre de
+# jours avec une personne accompagnée.
+RELAIS_RUPTURE_NO_CONTACT_DAYS = int(os.environ.get("RELAIS_RUPTURE_NO_CONTACT_DAYS", 60))
+# Alerte « rendez-vous manqués » : ce nombre de rendez-vous manqués de suite, sans rendez-vous honoré entre eux.
+RELAIS_RUPTURE_MISSED_APPOINTMENTS = int(os.environ.get("RELAIS_RUPTURE_MISSED_APPOINTMENTS", 2))
+# Une alerte close alors que sa situation dure revient après ce nombre de jours (jamais avant).
+RELAIS_RUPTURE_REOPEN_DAYS = int(os.environ.get("RELAIS_RUPTURE_REOPEN_DAYS", 30))
+# Heure (heure de Paris) du calcul quotidien des alertes par le processus de tâches de fond.
+RELAIS_RUPTURE_DAILY_HOUR = int(os.environ.get("RELAIS_RUPTURE_DAILY_HOUR", 6))
+
 # ProConnect (OpenID Connect). Off unless its endpoints are configured.
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")

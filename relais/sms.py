@@ -44,3 +44,8 @@ def can_receive_sms(phone):
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     }
+
+
+def send_sms(phone, text):
+    """One text to one number, through the configured backend."""
+    sms_backend().send(phone, text)

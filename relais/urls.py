@@ -10,7 +10,7 @@ urlpatterns = [
     path("donnees-personnelles/", views.privacy, name="privacy"),
     path("sante/", views.health, name="health"),
     path("", include("entry.urls")),
-    path("carnet/", include("pathway.urls")),
+    path("", include("pathway.urls")),
     path("offre/", include("offer.urls")),
     path("", include("accounts.urls")),
     path("territoire/", include("territory.urls")),

@@ -23,10 +23,19 @@ from entry.referential import load_referential
 from offer import actions as offer_actions
 from offer.models import Referral, Service, UnmetSearch
 from pathway import actions as pathway_actions
-from pathway import contract_actions
+from pathway import contract_actions, note_actions, objection_actions
 from pathway.contract_models import Action as ContractAction
 from pathway.contract_models import Objective
-from pathway.models import AccessRequest, Pathway, TeamMember
+from pathway.models import (
+    AccessRequest,
+    Alert,
+    Appointment,
+    AppointmentInvitation,
+    Note,
+    Pathway,
+    SharingFact,
+    TeamMember,
+)
 from people.merge import merge_persons
 from people.models import Person, PersonMerge
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
@@ -80,7 +89,10 @@ def post(kwargs, expected, *, data=None, state=None, changes=(), note="", holes=
 
 
 # A person's carnet: their team (professional A) and the orientation managers of their territory.
-CARNET = only(["professional_a", "orientation_manager"], denied=404)
+CARNET_ROLES = ["professional_a", "orientation_manager"]
+CARNET = only(CARNET_ROLES, denied=404)
+# The carnet of a person who objects to the sharing: their organisme référent (structure B) only.
+OBJECTING = only(["professional_b"], denied=404)
 # A contract: read by the carnet's readers, among them the organisme référent (A); written by the organisme référent.
 CONTRACT_READ = only(["professional_a", "structure_admin_a", "orientation_manager"], denied=404)
 CONTRACT_WRITE = {**CONTRACT_READ, "orientation_manager": 403}
@@ -103,6 +115,7 @@ class World:
         self._appointments(users)
         self._contract(users)
         self._offer(users)
+        self._carnet(users)
 
     def _entry(self, users):
         """People followed by professional A; one oriented to structure B; a commission examining the first one,
@@ -130,6 +143,9 @@ class World:
         )
         self.commission.persons.add(self.person)
         self.access_request = pathway_actions.request_access(self.person, by=pro_b, reason="Je la reçois demain.")
+        self.member = TeamMember.objects.get(pathway__person=self.person, user=pro_a.user)
+        self.exited = PersonFactory(followed_by=pro_a)
+        pathway_actions.exit_pathway(self.exited, by=pro_a, reason="moved_away", on=timezone.localdate())
         first, second = PersonFactory(followed_by=None), PersonFactory(followed_by=None)
         self.merge = merge_persons(survivor=first, merged=second, by=users["coordinator"].memberships.get())
         self.twins = PersonFactory(followed_by=None), PersonFactory(followed_by=None)
@@ -139,9 +155,11 @@ class World:
         from datetime import timedelta
 
         from pathway.appointment_actions import plan_appointment
-        from pathway.models import AppointmentInvitation
 
         pro_a = users["professional_a"].memberships.get()
+        # Reachable by email: an invitation can be sent to her.
+        Person.objects.filter(pk=self.person.pk).update(email="camille.moreau@exemple.fr")
+        self.person.refresh_from_db()
         start = timezone.now() + timedelta(days=3)
         self.appointment = plan_appointment(
             self.person,
@@ -155,7 +173,7 @@ class World:
         for _ in range(3):
             appointment = AppointmentFactory(person=self.person, professional=pro_a.user, structure=pro_a.structure)
             tokens.append(AppointmentInvitation.issue(appointment, channels=["sms"], sent_by=pro_a.user))
-        (_, self.valid_token), (used, self.used_token), (expired, self.expired_token) = tokens
+        (self.invited, self.valid_token), (used, self.used_token), (expired, self.expired_token) = tokens
         used.used_at = timezone.now()
         used.save()
         expired.expires_at = timezone.now() - timedelta(minutes=1)
@@ -190,6 +208,26 @@ class World:
         self.draft_service = ServiceFactory(structure=self.structure_a, draft=True)
         self.service_b = ServiceFactory(structure=pro_b.structure)
         self.referral = offer_actions.send_referral(self.person, self.service_b, by=pro_a, message="Pour le permis.")
+
+    def _carnet(self, users):
+        """What the carnet holds beyond entry: a team note by professional A; a person followed by A, oriented to
+        structure B, who objects to the sharing (only B, the organisme référent, keeps the carnet)."""
+        pro_a = users["professional_a"].memberships.get()
+        manager = users["orientation_manager"].memberships.get()
+        self.note = note_actions.write_note(self.person, by=pro_a, text="Premier entretien.")
+        self.objecting = PersonFactory(followed_by=pro_a)
+        actions.decide_orientation(
+            OrientationFactory(person=self.objecting, proposed_by=pro_a.user, proposed_for=pro_a.structure),
+            by=manager,
+            pathway_type="professional",
+            referent_structure=users["professional_b"].memberships.get().structure,
+            referent=None,
+            reason="",
+        )
+        objection_actions.record_objection(
+            self.objecting, by=pro_a, on=timezone.localdate(), channel="interview", comment=""
+        )
+        self.alert = Alert.objects.create(person=self.person, rule="orientation_overdue")
 
 
 # What the POST rows send and read.
@@ -248,8 +286,42 @@ def _unmet_searches(w):
     return sorted(UnmetSearch.objects.values_list("commune_code", "thematique", "count"))
 
 
+def _appointment_data(user, days=5):
+    """A phone appointment with ``user`` (acting for their only structure), ``days`` from now."""
+    return {
+        "date": (timezone.localdate() + datetime.timedelta(days=days)).isoformat(),
+        "start_time": "10:00",
+        "end_time": "10:45",
+        "mode": "phone",
+        "place": "",
+        "purpose": "Point d'étape",
+        "professional": str(user.memberships.get().public_id),
+    }
+
+
+def _note_data(text, **extra):
+    return {"kind": "follow_up", "text": text, "visibility": "team", **extra}
+
+
+def _sharing_data(kind):
+    return {"kind": kind, "on": timezone.localdate().isoformat(), "channel": "interview", "comment": ""}
+
+
+def _alert_state(w):
+    alert = Alert.objects.get(pk=w.alert.pk)
+    return alert.status, alert.assigned_to_id, alert.taken_by_id
+
+
 def _team(person):
-    return sorted(TeamMember.objects.filter(pathway__person=person, ended_at=None).values_list("user_id", flat=True))
+    """Who is in the person's team now."""
+    return sorted(
+        TeamMember.objects.filter(pathway__person=person, ended_at__isnull=True).values_list("user_id", flat=True)
+    )
+
+
+def _referents(structure):
+    """The référent of each pathway the structure is the organisme référent of."""
+    return list(Pathway.objects.filter(referent_structure=structure).order_by("pk").values_list("pk", "referent_id"))
 
 
 def _role_users(w):
@@ -264,6 +336,12 @@ ORIENTED = lambda w: {"public_id": w.oriented.public_id}  # noqa: E731
 STRUCTURE_A = lambda w: {"public_id": w.structure_a.public_id}  # noqa: E731
 STRUCTURE_B = lambda w: {"public_id": w.structure_b.public_id}  # noqa: E731
 COMMISSION = lambda w: {"public_id": w.commission.public_id}  # noqa: E731
+EXITED = lambda w: {"public_id": w.exited.public_id}  # noqa: E731
+OBJECTING_PERSON = lambda w: {"public_id": w.objecting.public_id}  # noqa: E731
+NOTE = lambda w: {"public_id": w.person.public_id, "note_id": w.note.public_id}  # noqa: E731
+APPOINTMENT = lambda w: {"public_id": w.appointment.public_id}  # noqa: E731
+ALERT = lambda w: {"public_id": w.alert.public_id}  # noqa: E731
+MEMBER = lambda w: {"public_id": w.person.public_id, "member_id": w.member.public_id}  # noqa: E731
 COLLEAGUE = lambda w: {"public_id": w.structure_a.public_id, "membership_id": w.colleague.public_id}  # noqa: E731
 COLLEAGUE_B = lambda w: {"public_id": w.structure_b.public_id, "membership_id": w.colleague_b.public_id}  # noqa: E731
 
@@ -541,9 +619,12 @@ MATRIX = {
             changes=LOGGED,
         ),
     ],
-    "entry:person_detail": [get(PERSON, CARNET)],
+    # An objection to the sharing: only the organisme référent (B) keeps the carnet; A's team row and the
+    # orientation manager's zone no longer open it.
+    "entry:person_detail": [get(PERSON, CARNET), get(OBJECTING_PERSON, OBJECTING)],
     "entry:person_edit": [
         get(PERSON, CARNET),
+        get(OBJECTING_PERSON, OBJECTING),
         post(
             PERSON,
             {**CARNET, "professional_a": 302, "orientation_manager": 302},
@@ -554,6 +635,7 @@ MATRIX = {
     ],
     "entry:diagnostic_edit": [
         get(PERSON, CARNET),
+        get(OBJECTING_PERSON, OBJECTING),
         post(
             PERSON,
             {**CARNET, "professional_a": 302, "orientation_manager": 302},
@@ -573,7 +655,7 @@ MATRIX = {
             changes=["professional_a", "orientation_manager"],
         ),
     ],
-    "entry:diagnostic_history": [get(PERSON, CARNET)],
+    "entry:diagnostic_history": [get(PERSON, CARNET), get(OBJECTING_PERSON, OBJECTING)],
     "entry:diagnostic_detail": [
         get(lambda w: {"public_id": w.person.public_id, "diagnostic_id": w.diagnostic.public_id}, CARNET)
     ],
@@ -645,7 +727,65 @@ MATRIX = {
             state=lambda w: _statuses(w.oriented),
         ),
     ],
-    "entry:designate_referent": [
+    "entry:access_request_list": [get(None, logged(200))],
+    "entry:answer_access_request": [
+        post(
+            lambda w: {"public_id": w.access_request.public_id},
+            only(["orientation_manager"], 302, denied=404),
+            data=lambda w: {"decision": "accorder"},
+            state=lambda w: AccessRequest.objects.get(pk=w.access_request.pk).status,
+            changes=["orientation_manager"],
+        )
+    ],
+    # The carnet. Its team (professional A) may close the pathway of a person not yet oriented, and leave the team;
+    # the orientation managers manage the team; the organisme référent (B) designates the référent.
+    "pathway:carnet": [get(PERSON, CARNET)],
+    "pathway:exit": [
+        get(PERSON, CARNET),
+        post(
+            PERSON,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: {"reason": "moved_away", "on": timezone.localdate().isoformat(), "detail": ""},
+            state=lambda w: Pathway.objects.get(person=w.person).status,
+            changes=["professional_a", "orientation_manager"],
+        ),
+    ],
+    "pathway:reopen": [
+        get(EXITED, CARNET),
+        post(
+            EXITED,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: {"reason": "De retour dans le département."},
+            state=lambda w: Pathway.objects.get(person=w.exited).status,
+            changes=["professional_a", "orientation_manager"],
+        ),
+    ],
+    "pathway:team_add": [
+        get(PERSON, {**CARNET, "professional_a": 403}),
+        post(
+            PERSON,
+            {**CARNET, "professional_a": 403, "orientation_manager": 302},
+            data=lambda w: {
+                "structure": str(w.structure_b.public_id),
+                "member": str(w.colleague_b.public_id),
+                "mission": "accompagnement logement",
+            },
+            state=lambda w: _team(w.person),
+            changes=["orientation_manager"],
+        ),
+    ],
+    "pathway:team_end": [
+        get(MEMBER, CARNET),
+        # Professional A leaves the team; the orientation manager removes them.
+        post(
+            MEMBER,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: {"reason": "accompagnement terminé", "detail": ""},
+            state=lambda w: _team(w.person),
+            changes=["professional_a", "orientation_manager"],
+        ),
+    ],
+    "pathway:referent": [
         get(ORIENTED, {**CARNET, "professional_a": 403, "professional_b": 200}),
         # A member of the organisme référent designates themself; the orientation manager designates anyone.
         post(
@@ -663,15 +803,34 @@ MATRIX = {
             changes=["orientation_manager"],
         ),
     ],
-    "entry:access_request_list": [get(None, logged(200))],
-    "entry:answer_access_request": [
+    "pathway:member_options": [get(None, logged(200))],
+    "pathway:caseload": [get(None, logged(200))],
+    "pathway:caseload_export": [
+        get(lambda w: {"fmt": "csv"}, logged(200)),
+        get(lambda w: {"fmt": "xlsx"}, logged(200)),
+    ],
+    # The bulk handover of a référent's caseload: the structure's admins, for their own structure's référents (the
+    # coordinator's structure has none: professional A is not found there).
+    "pathway:bulk_handover": [
+        get(None, only(["structure_admin_a", "coordinator"])),
         post(
-            lambda w: {"public_id": w.access_request.public_id},
-            only(["orientation_manager"], 302, denied=404),
-            data=lambda w: {"decision": "accorder"},
-            state=lambda w: AccessRequest.objects.get(pk=w.access_request.pk).status,
-            changes=["orientation_manager"],
-        )
+            None,
+            only(["structure_admin_a", "coordinator"]),
+            state=lambda w: _referents(w.structure_a),
+            note="sans référent choisi, la page propose de le choisir",
+        ),
+        post(
+            None,
+            only(["structure_admin_a"], denied=403) | {"coordinator": 404},
+            data=lambda w: {
+                "former": str(w.users["professional_a"].memberships.get().public_id),
+                "everyone": "1",
+                "referent": str(w.colleague.public_id),
+                "note": "Congé de trois mois : Léa reprend ses accompagnements.",
+            },
+            state=lambda w: _referents(w.structure_a),
+            changes=["structure_admin_a"],
+        ),
     ],
     # Asked by the référent or an admin of the organisme référent (B, without référent here): nobody in the matrix.
     "entry:request_reorientation": [
@@ -761,64 +920,98 @@ MATRIX = {
     ],
     # Appointments. The team (A) and the organisme référent (B for the oriented person) plan and record; the
     # orientation manager reads them with the carnet; the person's invitation page is public, while its link serves.
-    "pathway:person_appointments": [("get", lambda w: {"public_id": w.person.public_id}, CARNET)],
-    **{
-        name: [
-            ("get", lambda w: {"public_id": w.person.public_id}, {**CARNET, "orientation_manager": 403}),
-            ("post", lambda w: {"public_id": w.person.public_id}, {**CARNET, "orientation_manager": 403}),
-        ]
-        for name in ["pathway:appointment_create"]
-    },
-    "pathway:appointment_invite": [
-        (
-            method,
-            lambda w: {"public_id": w.oriented.public_id},
-            {**CARNET, "professional_a": 403, "professional_b": 200, "orientation_manager": 403},
-        )
-        for method in ["get", "post"]
-    ],
-    "pathway:appointment_detail": [("get", lambda w: {"public_id": w.appointment.public_id}, CARNET)],
-    "pathway:appointment_ics": [("get", lambda w: {"public_id": w.appointment.public_id}, CARNET)],
-    "pathway:appointment_attendance": [
-        (
-            "post",
-            lambda w: {"public_id": w.appointment.public_id},
+    "pathway:person_appointments": [get(PERSON, CARNET)],
+    "pathway:appointment_create": [
+        get(PERSON, {**CARNET, "orientation_manager": 403}),
+        post(
+            PERSON,
             {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            data=lambda w: _appointment_data(w.users["professional_a"]),
+            state=lambda w: Appointment.objects.filter(person=w.person).count(),
+            changes=["professional_a"],
+        ),
+    ],
+    # The first appointment after the orientation: the organisme référent (B) invites.
+    "pathway:appointment_invite": [
+        get(ORIENTED, {**CARNET, "professional_a": 403, "professional_b": 200, "orientation_manager": 403}),
+        post(
+            ORIENTED,
+            {**CARNET, "professional_a": 403, "professional_b": 302, "orientation_manager": 403},
+            data=lambda w: _appointment_data(w.users["professional_b"]),
+            state=lambda w: Appointment.objects.filter(person=w.oriented).count(),
+            changes=["professional_b"],
+        ),
+    ],
+    "pathway:appointment_detail": [get(APPOINTMENT, CARNET)],
+    "pathway:appointment_ics": [get(APPOINTMENT, CARNET)],
+    "pathway:appointment_attendance": [
+        post(
+            APPOINTMENT,
+            {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            data=lambda w: {"status": "excused", "reason": "Entretien d'embauche le même jour."},
+            state=lambda w: Appointment.objects.get(pk=w.appointment.pk).status,
+            changes=["professional_a"],
         )
     ],
     "pathway:appointment_send_invitation": [
-        (
-            "post",
-            lambda w: {"public_id": w.appointment.public_id},
+        post(
+            APPOINTMENT,
             {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            state=lambda w: AppointmentInvitation.objects.filter(appointment=w.appointment).count(),
+            changes=["professional_a"],
         )
     ],
     "pathway:appointment_cancel": [
-        ("get", lambda w: {"public_id": w.appointment.public_id}, {**CARNET, "orientation_manager": 403}),
-        (
-            "post",
-            lambda w: {"public_id": w.appointment.public_id},
+        get(APPOINTMENT, {**CARNET, "orientation_manager": 403}),
+        post(
+            APPOINTMENT,
             {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            data=lambda w: {"reason": "La personne a un empêchement."},
+            state=lambda w: Appointment.objects.get(pk=w.appointment.pk).status,
+            changes=["professional_a"],
         ),
     ],
     "pathway:appointment_reschedule": [
-        (method, lambda w: {"public_id": w.appointment.public_id}, {**CARNET, "orientation_manager": 403})
-        for method in ["get", "post"]
+        get(APPOINTMENT, {**CARNET, "orientation_manager": 403}),
+        post(
+            APPOINTMENT,
+            {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            data=lambda w: _appointment_data(w.users["professional_a"], days=6),
+            state=lambda w: Appointment.objects.get(pk=w.appointment.pk).starts_at,
+            changes=["professional_a"],
+        ),
     ],
-    "pathway:agenda": [("get", None, logged(200))],
+    "pathway:agenda": [get(None, logged(200))],
+    # The person's answer: the link is the right, whoever opens it; a used or expired link changes nothing.
     "pathway:appointment_answer": [
-        ("get", lambda w: {"token": w.valid_token}, everyone(200)),
-        ("post", lambda w: {"token": w.valid_token}, everyone(200)),
-        ("get", lambda w: {"token": w.used_token}, everyone(410)),
-        ("post", lambda w: {"token": w.used_token}, everyone(410)),
-        ("get", lambda w: {"token": w.expired_token}, everyone(410)),
-        ("post", lambda w: {"token": w.expired_token}, everyone(410)),
-        ("get", lambda w: {"token": "jeton-inconnu"}, everyone(404)),
+        get(lambda w: {"token": w.valid_token}, everyone(200)),
+        post(
+            lambda w: {"token": w.valid_token},
+            everyone(200),
+            data=lambda w: {"answer": "confirm"},
+            state=lambda w: Appointment.objects.get(pk=w.invited.appointment_id).person_answer,
+            changes=ROLES,
+        ),
+        get(lambda w: {"token": w.used_token}, everyone(410)),
+        post(
+            lambda w: {"token": w.used_token},
+            everyone(410),
+            data=lambda w: {"answer": "confirm"},
+            state=lambda w: sorted(Appointment.objects.values_list("person_answer", flat=True)),
+        ),
+        get(lambda w: {"token": w.expired_token}, everyone(410)),
+        post(
+            lambda w: {"token": w.expired_token},
+            everyone(410),
+            data=lambda w: {"answer": "confirm"},
+            state=lambda w: sorted(Appointment.objects.values_list("person_answer", flat=True)),
+        ),
+        get(lambda w: {"token": "jeton-inconnu"}, everyone(404)),
     ],
     "pathway:appointment_answer_ics": [
-        ("get", lambda w: {"token": w.valid_token}, everyone(200)),
-        ("get", lambda w: {"token": w.used_token}, everyone(410)),
-        ("get", lambda w: {"token": w.expired_token}, everyone(410)),
+        get(lambda w: {"token": w.valid_token}, everyone(200)),
+        get(lambda w: {"token": w.used_token}, everyone(410)),
+        get(lambda w: {"token": w.expired_token}, everyone(410)),
     ],
     # Contrat d'engagement. The carnet's readers read it (professional A, référent; the admin of A, organisme
     # référent; the orientation manager of the territory); the organisme référent alone drafts, signs and changes it.
@@ -992,6 +1185,95 @@ MATRIX = {
             ("accepter", {"accepter-message": "Premier rendez-vous mardi."}),
             ("refuser", {"refuser-reason": "full", "refuser-message": ""}),
         ]
+    ],
+    # The carnet's notes: whoever sees the carnet reads and writes; only the author edits (while not fixed).
+    "pathway:note_list": [
+        get(PERSON, CARNET),
+        post(PERSON, CARNET, data=lambda w: {"q": "entretien"}, note="une recherche : elle n'écrit que le journal"),
+        get(OBJECTING_PERSON, OBJECTING),
+    ],
+    "pathway:note_create": [
+        get(PERSON, CARNET),
+        post(
+            PERSON,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: _note_data("Appel pour préparer le rendez-vous."),
+            state=lambda w: Note.objects.filter(person=w.person).count(),
+            changes=CARNET_ROLES,
+        ),
+    ],
+    "pathway:note_edit": [
+        get(NOTE, {**CARNET, "orientation_manager": 403}),
+        post(
+            NOTE,
+            {**CARNET, "professional_a": 302, "orientation_manager": 403},
+            data=lambda w: _note_data("Premier entretien, au centre social.", version=w.note.version),
+            state=lambda w: Note.objects.get(pk=w.note.pk).text,
+            changes=["professional_a"],
+        ),
+    ],
+    "pathway:note_correct": [
+        get(NOTE, CARNET),
+        post(
+            NOTE,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: _note_data("Premier entretien : le 2, pas le 3."),
+            state=lambda w: Note.objects.filter(corrects=w.note).count(),
+            changes=CARNET_ROLES,
+        ),
+    ],
+    # The right to object: recorded by whoever sees the carnet; after an objection, by the organisme référent only.
+    "pathway:sharing": [
+        get(PERSON, CARNET),
+        post(
+            PERSON,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: _sharing_data("informed"),
+            state=lambda w: SharingFact.objects.filter(person=w.person).count(),
+            changes=CARNET_ROLES,
+        ),
+        get(OBJECTING_PERSON, OBJECTING),
+        # The organisme référent records the withdrawal of the objection.
+        post(
+            OBJECTING_PERSON,
+            {**OBJECTING, "professional_b": 302},
+            data=lambda w: _sharing_data("withdrawn"),
+            state=lambda w: Person.objects.get(pk=w.objecting.pk).objects_to_sharing,
+            changes=["professional_b"],
+        ),
+    ],
+    # Rupture alerts: lists narrowed to what each one sees; acting on an alert takes seeing its carnet; the
+    # coordination's counts by EPCI hold no name.
+    "pathway:my_alerts": [get(None, logged(200))],
+    "pathway:structure_alerts": [get(None, logged(200))],
+    "pathway:alert_counts": [get(None, only(["coordinator"]))],
+    "pathway:alert_take": [
+        post(
+            ALERT,
+            only(CARNET_ROLES, 302, denied=404),
+            state=lambda w: _alert_state(w),
+            changes=CARNET_ROLES,
+        )
+    ],
+    "pathway:alert_assign": [
+        get(ALERT, CARNET),
+        post(
+            ALERT,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: {"member": w.member.pk},
+            state=lambda w: _alert_state(w),
+            changes=CARNET_ROLES,
+        ),
+    ],
+    "pathway:alert_close": [
+        get(ALERT, CARNET),
+        post(
+            ALERT,
+            {**CARNET, "professional_a": 302, "orientation_manager": 302},
+            data=lambda w: _note_data("Joint par téléphone : l'orientation est en cours."),
+            state=lambda w: _alert_state(w),
+            changes=CARNET_ROLES,
+        ),
     ],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [get(None, logged(302))],

@@ -10,9 +10,9 @@ import random
 import time
 from dataclasses import asdict, dataclass
 
-from bench.generate import accounts, offer, people, territory
+from bench.generate import accounts, notes, offer, people, territory, timeline
 
-STEPS = (territory, accounts, people, offer)
+STEPS = (territory, accounts, people, offer, timeline, notes)
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Scale:
     services: int = 3_000
     imported_services: int = 15_000
     referrals: int = 300_000
+    timeline_events: int = 2_000_000
 
     def as_dict(self):
         return asdict(self)

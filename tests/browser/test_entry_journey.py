@@ -55,7 +55,7 @@ def consortium():
 
 
 def _search(page, axe_check, last_name, first_names, birth_date):
-    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Personnes").click()
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Personnes", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Personnes")
     axe_check(page)
     search = page.get_by_role("search")

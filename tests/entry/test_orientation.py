@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from entry.models import Notification, Orientation
-from entry.notify import ConsoleSmsBackend
 from pathway import actions as pathway_actions
 from pathway.models import Pathway, ReferentHistory, TeamMember
+from relais.sms import ConsoleSmsBackend
 from tests.entry.posts import diagnostic_data, in_error
 from tests.factories import MembershipFactory
 from tests.pages import text
@@ -277,7 +277,7 @@ class TestReferent:
         return followed
 
     def url(self, person):
-        return reverse("entry:designate_referent", args=[person.public_id])
+        return reverse("pathway:referent", args=[person.public_id])
 
     def test_a_member_of_the_organisme_referent_designates_themself(self, login, professional_b, oriented):
         membership = professional_b.memberships.get()
@@ -322,12 +322,16 @@ class TestReferent:
         admin = MembershipFactory(structure=structure_b, admin=True)
         colleague = MembershipFactory(structure=structure_b)
 
-        login(admin.user).post(self.url(oriented), {"referent": colleague.pk})
+        login(admin.user).post(self.url(oriented), {"referent": colleague.pk, "note": "Suivi emploi en cours."})
 
         pathway = Pathway.objects.get(person=oriented)
         assert pathway.referent == colleague.user
         active = ReferentHistory.objects.get(pathway=pathway, ended_at=None)
-        assert (active.user, active.designated_by) == (colleague.user, admin.user)
+        assert (active.user, active.designated_by, active.handover_note) == (
+            colleague.user,
+            admin.user,
+            "Suivi emploi en cours.",
+        )
         previous = ReferentHistory.objects.get(pathway=pathway, user=professional_b)
         assert previous.end_reason == "changement de référent"
         assert TeamMember.objects.get(pathway=pathway, user=professional_b).role == TeamMember.Role.INTERVENANT

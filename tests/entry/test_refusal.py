@@ -36,7 +36,7 @@ def test_the_admin_refuses_and_the_person_returns_to_the_worklist_with_the_reaso
     client, login, admin_b, decided, followed, orientation_manager, django_capture_on_commit_callbacks
 ):
     login(admin_b.user)
-    page = text(client.get(reverse("entry:designate_referent", args=[followed.public_id])))
+    page = text(client.get(reverse("entry:person_detail", args=[followed.public_id])))
     assert "Refuser l'orientation" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(refuse_url(decided), {"reason": "Nous n'intervenons pas à Massy."})

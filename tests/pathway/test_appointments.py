@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import ChangeLog
+from pathway import actions as pathway_actions
 from pathway import appointment_actions as actions
 from pathway.models import Appointment, AppointmentInvitation, TimelineEvent
-from relais.actions import Conflict, Forbidden
+from relais.actions import SYSTEM, Conflict, Forbidden
 from tests.pages import field_error, input_value, text
 from tests.pathway.appointment_factories import *  # noqa: F403  (the fixtures)
 from tests.pathway.appointment_factories import AppointmentFactory
@@ -199,8 +200,7 @@ def test_someone_outside_the_team_cannot_plan(membership_b, followed, orientatio
 
 
 def test_a_closed_pathway_takes_no_new_appointment(membership_a, followed):
-    followed.pathway.status = "exited"
-    followed.pathway.save()
+    pathway_actions.exit_pathway(followed, by=SYSTEM, reason="moved_away", on=timezone.localdate())
     with pytest.raises(actions.AppointmentError, match="Ce parcours est clos"):
         plan(followed, membership_a)
 

@@ -8,6 +8,8 @@ from entry.demo import seed_people
 from offer.demo import seed_offer
 from pathway.demo import seed_contracts
 from pathway.demo_appointments import seed_appointments
+from pathway.demo_carnet import seed_follow_up, seed_teams
+from pathway.demo_notes import seed_notes
 
 
 class Command(BaseCommand):
@@ -40,13 +42,16 @@ class Command(BaseCommand):
         with acting_as(None, None):
             logins = seed_consortium()
             people = seed_people()
+            seed_teams()
+            seed_follow_up()
             appointments = seed_appointments()
             contracts = seed_contracts()
+            notes = seed_notes()
             services, referrals = seed_offer()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Consortium de démonstration prêt : {people} personnes accompagnées, "
-                f"dont {contracts} avec un contrat d'engagement ; {services} services, "
+                f"dont {contracts} avec un contrat d'engagement ; {notes} notes ; {services} services, "
                 f"{referrals} orientations vers des services."
             )
         )

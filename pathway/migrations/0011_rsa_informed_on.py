@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pathway', '0006_merge_20261130_1355'),
+        ('pathway', '0010_alerts'),
     ]
 
     operations = [

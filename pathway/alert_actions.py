@@ -1,0 +1,250 @@
+"""Actions on rupture alerts. The computation (``pathway.ruptures``, acting as SYSTEM) opens and lifts them, in bulk:
+over a whole département it writes thousands at once, so it writes their change history and timeline events in bulk
+too (``bulk_create`` skips the signals of ``audit.journal.track``). A professional who sees the carnet takes an alert
+in charge, assigns it to a team member, or closes it with a note: one action each, with history and timeline.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership
+from audit.context import current_actor
+from audit.models import ChangeLog
+from pathway import note_actions, timeline
+from pathway.access import can_handle_alert, can_view_person
+from pathway.models import OPEN_ALERT_STATUSES, Alert, Note, TeamMember, Visibility
+from pathway.ruptures import rule_label
+from relais.actions import SYSTEM, ActionError, Conflict, after_commit, require, require_actor
+
+for _kind in ("opened", "taken", "assigned", "closed", "resolved"):
+    timeline.register_kind(f"pathway.alert_{_kind}", "alerte")
+
+BATCH = 2_000
+NOT_OPEN = "Cette alerte est déjà {status} : rechargez la page pour voir son état."
+TAKEN_BY_ANOTHER = (
+    "{user} a pris cette alerte en charge le {at:%d/%m/%Y à %H:%M} : confiez-la-vous si vous la reprenez."
+)
+NOT_IN_TEAM = "Une alerte se confie à un membre de l'équipe de la personne."
+CANNOT_SEE = "{user} ne voit plus ce carnet (la personne s'oppose au partage, ou son appartenance a pris fin)."
+
+
+def _journal(alerts, action, changes):
+    """The change history of alerts written in bulk, in the form ``audit.journal.track`` gives it."""
+    user, structure = current_actor()
+    ChangeLog.objects.bulk_create(
+        [
+            ChangeLog(
+                user=user,
+                structure=structure,
+                object_type=Alert._meta.label_lower,
+                object_id=str(alert.public_id),
+                object_label=str(alert)[:200],
+                action=action,
+                changes=changes(alert),
+            )
+            for alert in alerts
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _opened_event(rule, alert):
+    return timeline.event(
+        alert.person_id,
+        kind="pathway.alert_opened",
+        by=SYSTEM,
+        summary=f"Alerte : {rule.label.lower()} ({alert.detail})",
+        obj=alert,
+        at=alert.opened_at,
+    )
+
+
+def _created(alert):
+    return {"rule": [None, alert.rule], "status": [None, alert.status]}
+
+
+def open_alerts(rule, rows):
+    """SYSTEM: open an alert of ``rule`` for each (person id, since) of ``rows``. Returns how many were opened;
+    one opened meanwhile by a concurrent computation (the unique constraint) is skipped."""
+    opened = 0
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start : start + BATCH]
+        alerts = [
+            Alert(person_id=person_id, rule=rule.key, since=since, detail=rule.detail(since)[:255])
+            for person_id, since in chunk
+        ]
+        try:
+            with transaction.atomic():
+                Alert.objects.bulk_create(alerts)
+                _journal(alerts, ChangeLog.Action.CREATE, _created)
+                timeline.record_many([_opened_event(rule, alert) for alert in alerts])
+            opened += len(alerts)
+        except IntegrityError:
+            for person_id, since in chunk:
+                alert = Alert(person_id=person_id, rule=rule.key, since=since, detail=rule.detail(since)[:255])
+                try:
+                    with transaction.atomic():
+                        alert.save()
+                        _journal([alert], ChangeLog.Action.CREATE, _created)
+                        timeline.record_many([_opened_event(rule, alert)])
+                    opened += 1
+                except IntegrityError:
+                    continue
+    return opened
+
+
+def resolve_alerts(rule, pks):
+    """SYSTEM: the situation of these open alerts ended (a contact, a decided orientation…): they are lifted."""
+    resolved = 0
+    now = timezone.now()
+    for start in range(0, len(pks), BATCH):
+        with transaction.atomic():
+            alerts = list(
+                Alert.objects.select_for_update().filter(
+                    pk__in=pks[start : start + BATCH], status__in=OPEN_ALERT_STATUSES
+                )
+            )
+            before = {alert.pk: alert.status for alert in alerts}
+            for alert in alerts:
+                alert.status = Alert.Status.RESOLVED
+                alert.resolved_at = now
+            Alert.objects.bulk_update(alerts, ["status", "resolved_at"], batch_size=BATCH)
+            _journal(
+                alerts,
+                ChangeLog.Action.UPDATE,
+                lambda alert, before=before: {"status": [before[alert.pk], alert.status]},
+            )
+            timeline.record_many(
+                [
+                    timeline.event(
+                        alert.person_id,
+                        kind="pathway.alert_resolved",
+                        by=SYSTEM,
+                        summary=f"Alerte levée : {rule.label.lower()} (la situation a pris fin)",
+                        obj=alert,
+                        at=now,
+                    )
+                    for alert in alerts
+                ]
+            )
+            resolved += len(alerts)
+    return resolved
+
+
+def _locked(alert, by):
+    require_actor(by)
+    require(by is not SYSTEM, "Une alerte est traitée par un professionnel.")
+    locked = Alert.objects.select_for_update(of=("self",)).select_related("person", "taken_by").get(pk=alert.pk)
+    require(can_handle_alert(by, locked))
+    if not locked.is_open:
+        raise Conflict(NOT_OPEN.format(status=locked.get_status_display()))
+    return locked
+
+
+def take_in_charge(alert, *, by):
+    """``by`` handles the alert: it is theirs (in their « Mes alertes »), in progress."""
+    with transaction.atomic():
+        locked = _locked(alert, by)
+        if locked.status == Alert.Status.IN_PROGRESS:
+            if locked.taken_by_id == by.user_id:
+                return locked
+            raise Conflict(TAKEN_BY_ANOTHER.format(user=locked.taken_by, at=timezone.localtime(locked.taken_at)))
+        now = timezone.now()
+        locked.status = Alert.Status.IN_PROGRESS
+        locked.taken_by, locked.taken_at = by.user, now
+        locked.assigned_to, locked.assigned_structure = by.user, by.structure
+        locked.assigned_by, locked.assigned_at = by.user, now
+        locked.save()
+        timeline.record(
+            locked.person,
+            kind="pathway.alert_taken",
+            by=by,
+            summary=f"Alerte prise en charge par {by.user} : {rule_label(locked.rule).lower()}",
+            obj=locked,
+        )
+    return locked
+
+
+def _tell_assignee(alert_id, user_id):
+    """The assignee learns that an alert waits for them; neither the subject nor the body names the person."""
+    alert = Alert.objects.select_related("assigned_to").get(pk=alert_id)
+    if alert.assigned_to_id != user_id or not alert.assigned_to.email:
+        return
+    url = f"{settings.SITE_URL}{reverse('pathway:my_alerts')}"
+    send_mail(
+        "Relais : une alerte de rupture vous est confiée",
+        f"Bonjour,\n\nUne alerte « {rule_label(alert.rule)} » vous est confiée dans Relais.\n"
+        f"Retrouvez-la dans « Mes alertes » : {url}\n",
+        None,
+        [alert.assigned_to.email],
+    )
+
+
+def assign(alert, *, by, member):
+    """Confide the alert to ``member``, an active member of the person's team who sees the carnet; they are told."""
+    with transaction.atomic():
+        locked = _locked(alert, by)
+        member = TeamMember.objects.select_related("user", "structure", "pathway").get(pk=member.pk)
+        if member.pathway.person_id != locked.person_id or member.ended_at is not None:
+            raise ActionError(NOT_IN_TEAM)
+        membership = Membership.objects.filter(
+            user_id=member.user_id, structure_id=member.structure_id, is_active=True
+        ).first()
+        if membership is None or not can_view_person(membership, locked.person):
+            raise ActionError(CANNOT_SEE.format(user=member.user))
+        if locked.assigned_to_id == member.user_id and locked.assigned_structure_id == member.structure_id:
+            return locked
+        locked.assigned_to, locked.assigned_structure = member.user, member.structure
+        locked.assigned_by, locked.assigned_at = by.user, timezone.now()
+        locked.save()
+        timeline.record(
+            locked.person,
+            kind="pathway.alert_assigned",
+            by=by,
+            summary=f"Alerte confiée à {member.user} ({member.structure.name}) : {rule_label(locked.rule).lower()}",
+            obj=locked,
+        )
+        if member.user_id != by.user_id:
+            after_commit(_tell_assignee, locked.pk, member.user_id)
+    return locked
+
+
+def close(
+    alert,
+    *,
+    by,
+    text,
+    kind=Note.Kind.FOLLOW_UP,
+    visibility=Visibility.TEAM,
+    sensitive=False,
+    contact_on=None,
+    contact_mode="",
+):
+    """Close the alert with a note on the carnet saying what was done (a contact note when the person was reached).
+    If the situation still holds, the alert comes back after ``RELAIS_RUPTURE_REOPEN_DAYS``."""
+    with transaction.atomic():
+        locked = _locked(alert, by)
+        note = note_actions.write_note(
+            locked.person,
+            by=by,
+            text=text,
+            kind=kind,
+            visibility=visibility,
+            sensitive=sensitive,
+            contact_on=contact_on,
+            contact_mode=contact_mode,
+        )
+        locked.status = Alert.Status.CLOSED
+        locked.closed_by, locked.closed_at, locked.closing_note = by.user, timezone.now(), note
+        locked.save()
+        timeline.record(
+            locked.person,
+            kind="pathway.alert_closed",
+            by=by,
+            summary=f"Alerte close par {by.user} : {rule_label(locked.rule).lower()}",
+            obj=locked,
+        )
+    return locked
