@@ -49,17 +49,20 @@ def orientation_section(request, person, membership):
     proposed = next((item for item in orientations if item.status == Orientation.Status.PROPOSED), None)
     pathway = getattr(person, "pathway", None)
     # The organisme référent may refuse the orientation decided for it while no référent is designated.
+    referent_structure_id = pathway.referent_structure_id if pathway is not None else None
     refusable = next(
         (
             item
             for item in orientations
-            if item.status in DECIDED and pathway is not None and item.referent_structure_id == pathway.referent_structure_id
+            if item.status in DECIDED and referent_structure_id and item.referent_structure_id == referent_structure_id
         ),
         None,
     )
+    if refusable is not None and not access.can_refuse_orientation(membership, refusable):
+        refusable = None
     return {
         "can_give_opinion": access.can_give_opinion(membership, person, proposed),
-        "refusable": refusable if refusable is not None and access.can_refuse_orientation(membership, refusable) else None,
+        "refusable": refusable,
         "orientations": orientations,
         "open_orientation": proposed,
         "reasons_visible": proposed is not None and access.can_see_proposal_reasons(membership, person, proposed),

@@ -25,6 +25,10 @@ class OfferConfig(AppConfig):
 
         register_relations()
 
+        from offer import carnet
+
+        carnet.register()
+
         for kind, label in TIMELINE_KINDS.items():
             register_kind(kind, label)
         track(

@@ -230,7 +230,16 @@ def _pathway_of(person):
     return getattr(person, "pathway", None)
 
 
+def remember_team(pathway, members):
+    """The pathway's team rows, read by a page anyway: the team checks of the same request read them, not the
+    database again."""
+    pathway._active_team = {(member.user_id, member.structure_id) for member in members if member.ended_at is None}
+
+
 def _in_team(membership, pathway):
+    known = getattr(pathway, "_active_team", None)
+    if known is not None:
+        return (membership.user_id, membership.structure_id) in known
     return TeamMember.objects.filter(
         pathway=pathway, user_id=membership.user_id, structure_id=membership.structure_id, ended_at__isnull=True
     ).exists()

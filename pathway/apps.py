@@ -48,7 +48,9 @@ class PathwayConfig(AppConfig):
         track(AccessRequest, fields=["status", "answer_comment"], person="person")
         # The text of a note is personal data: the history says that it changed, never what it said.
         track(
-            Note, fields=["kind", "contact_on", "contact_mode", "text", "sensitive", "visibility"], sensitive=["text"],
+            Note,
+            fields=["kind", "contact_on", "contact_mode", "text", "sensitive", "visibility"],
+            sensitive=["text"],
             person="person",
         )
         track(

@@ -13,6 +13,7 @@ from pathway.access import (
     can_manage_team,
     can_plan_appointment,
     can_see_person_sensitive,
+    remember_team,
 )
 from pathway.appointment_models import Appointment
 from pathway.carnet import register_section
@@ -43,6 +44,7 @@ def team(request, person, membership):
     members = list(
         person.pathway.team.select_related("user", "structure").order_by("-role", "started_at", "pk")
     )  # « referent » sorts after « intervenant »: descending puts the référent first.
+    remember_team(person.pathway, members)
     return {
         "active": [member for member in members if member.ended_at is None],
         "former": sorted(
