@@ -13,6 +13,7 @@ from audit.journal import log_access, log_access_many, log_search
 from audit.models import AccessLog
 from entry import access, actions
 from entry.diagnostic_form import DiagnosticForm
+from entry.duplicate_views import merged_redirect
 from entry.forms import (
     AccessAnswerForm,
     AccessRequestForm,
@@ -222,7 +223,14 @@ def _already_known_message(duplicates, visible):
 
 
 def person_detail(request, public_id):
-    person = _person_for(request, public_id)
+    try:
+        person = _person_for(request, public_id)
+    except Http404:
+        # The address of a record merged since leads to the one kept, for those who may see it.
+        survivor = merged_redirect(request.membership, public_id)
+        if survivor is None:
+            raise
+        return redirect("entry:person_detail", public_id=survivor.public_id)
     membership = request.membership
     log_access(request, person)
     pathway = getattr(person, "pathway", None)

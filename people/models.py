@@ -296,3 +296,7 @@ class DuplicatePair(models.Model):
 
     def __str__(self):
         return f"Doublon probable {self.first.dossier_number} / {self.second.dossier_number}"
+
+    @property
+    def persons(self):
+        return (self.first, self.second)
