@@ -25,7 +25,7 @@ def people():
         "leroy": PersonFactory(birth_name="Leroy", first_names="Inès", birth_date=datetime.date(1975, 2, 3)),
         "leroy_typo": PersonFactory(birth_name="Leroi", first_names="Ines", birth_date=datetime.date(1975, 2, 8)),
         # A homonym born decades apart, a twin: not duplicates.
-        "moreau_mother": PersonFactory(birth_name="Moreau", first_names="Camille", birth_date=datetime.date(1950, 1, 9)),
+        "mother": PersonFactory(birth_name="Moreau", first_names="Camille", birth_date=datetime.date(1950, 1, 9)),
         "twin": PersonFactory(birth_name="Moreau", first_names="Louis", birth_date=BIRTH, sex="M"),
         # The same household (CAF number), another person.
         "spouse": PersonFactory(
