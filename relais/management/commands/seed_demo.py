@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, seed_consortium
 from audit.context import acting_as
-from entry.demo import seed_people
+from entry.demo import seed_duplicates, seed_people
 from offer.demo import seed_offer
 from pathway.demo import seed_contracts
 from pathway.demo_appointments import seed_appointments
@@ -40,6 +40,7 @@ class Command(BaseCommand):
         with acting_as(None, None):
             logins = seed_consortium()
             people = seed_people()
+            duplicates = seed_duplicates()
             appointments = seed_appointments()
             contracts = seed_contracts()
             services, referrals = seed_offer()
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"Rendez-vous de démonstration : {appointments}.")
+        self.stdout.write(f"Doublons probables à examiner par les coordinateurs : {duplicates}.")
         self.stdout.write("")
         self.stdout.write(f"Identifiants de démonstration (mot de passe commun : {DEMO_PASSWORD})")
         width = max(len(email) for email, _, _ in logins)
