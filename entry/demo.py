@@ -350,3 +350,59 @@ def seed_people():
             pathway.contract_due_on = today - timedelta(days=rng.randint(1, 20))
             pathway.save(update_fields=["contract_due_on"])
     return Person.objects.filter(created_by__email__endswith="@demo.relais.test").count()
+
+
+# A few people entered twice by two partners (an accent dropped, a birth date mistyped by one digit): the
+# coordinators' list of probable duplicates has something to examine.
+DEMO_DUPLICATES = 4
+
+
+def _mistyped_day(birth):
+    """The birth date with its day one digit away (14 for 15), or None when no such date exists."""
+    day = birth.day - 1 if birth.day % 10 else birth.day + 1
+    try:
+        return birth.replace(day=day)
+    except ValueError:
+        return None
+
+
+def seed_duplicates():
+    """Enter a few demo people a second time through another partner, then compute the probable duplicates once.
+    Idempotent: nothing is done once a computation exists. Returns how many pairs are to examine."""
+    from people import duplicates
+    from people.models import DuplicateScan
+    from relais.text import fold
+
+    if DuplicateScan.objects.exists():
+        return duplicates.proposed_pairs().count()
+    entering = list(
+        Membership.objects.filter(
+            is_active=True, user__email__endswith="@demo.relais.test", structure__kind=Structure.Kind.CCAS
+        ).select_related("user", "structure")
+    )
+    originals = Person.objects.filter(
+        created_by__email__endswith="@demo.relais.test", merged_into__isnull=True, usage_name=""
+    ).order_by("pk")[: DEMO_DUPLICATES * 5 : 5]
+    if entering:
+        for index, original in enumerate(originals):
+            birth = _mistyped_day(original.birth_date)
+            if birth is None:
+                continue
+            try:
+                pathway_actions.enter_person(
+                    by=entering[index % len(entering)],
+                    identity={
+                        "birth_name": fold(original.birth_name).upper(),
+                        "first_names": original.first_names,
+                        "birth_date": birth,
+                        "sex": original.sex,
+                        "commune": original.commune,
+                    },
+                    entered_at=timezone.localdate() - timedelta(days=7),
+                )
+            except pathway_actions.AlreadyKnown:
+                continue
+    scan = DuplicateScan()
+    scan.save()
+    duplicates.run_scan(scan)
+    return duplicates.proposed_pairs().count()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from entry import orientation_views, referential_views, views
+from entry import duplicate_views, orientation_views, referential_views, views
 
 app_name = "entry"
 
@@ -41,5 +41,7 @@ urlpatterns = [
     path("referentiel/diagnostic/", referential_views.referential_edit, name="referential_edit"),
     path("referentiel/regles-de-proposition/", referential_views.proposal_rules, name="proposal_rules"),
     path("fusions/", orientation_views.merge, name="merge"),
+    path("fusions/doublons/", duplicate_views.duplicate_list, name="duplicate_list"),
+    path("fusions/doublons/<uuid:pair_id>/", duplicate_views.duplicate_pair, name="duplicate_pair"),
     path("fusions/<uuid:merge_id>/annuler/", orientation_views.merge_undo, name="merge_undo"),
 ]

@@ -17,6 +17,7 @@ from audit.journal import log_access, log_access_many, log_search
 from audit.models import AccessLog
 from entry import access, actions, drafts
 from entry.diagnostic_form import DiagnosticForm
+from entry.duplicate_views import merged_redirect
 from entry.forms import (
     AccessAnswerForm,
     AccessRequestForm,
@@ -124,47 +125,63 @@ def person_list(request):
     )
 
 
+def _creation_candidates(query):
+    """What the creation warns about: the likely duplicates, and the people of the same household (not duplicates,
+    shown so that nobody takes a spouse for the person)."""
+    return [match for match in matching.find(query, limit=5) if match.is_likely_duplicate or match.same_household]
+
+
+def _candidate_rows(matches, visible):
+    """Each candidate as a professional may decide from it without opening the record: initials, birth year,
+    commune, who follows the person (structures of the référent and the team), the reasons of the match."""
+    persons = Person.objects.filter(pk__in=[match.person.pk for match in matches]).select_related(
+        "commune", "pathway", "pathway__referent_structure"
+    )
+    by_pk = {person.pk: person for person in persons}
+    rows = []
+    for match in matches:
+        person = by_pk.get(match.person.pk, match.person)
+        rows.append(
+            {
+                "match": match,
+                "person": person,
+                "visible": person.pk in visible,
+                "followed_by": followed_by(person),
+                "strong": match.is_strong,
+            }
+        )
+    return rows
+
+
 def person_create(request):
+    """Create a person, after the search for their record: likely duplicates are shown (to confirm before
+    creating); a person known with little doubt cannot be created again, the way forward is the access request."""
     membership = _membership_or_403(request)
     form = PersonForm(request.POST or None, initial=request.session.get(SEARCH_SESSION_KEY, {}))
     # The confirmation is judged only once the candidates have been shown with it.
     confirm = ConfirmDuplicateForm(request.POST if "confirmation_affichee" in request.POST else None)
-    duplicates, visible = [], set()
+    candidates, visible = [], set()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        duplicates = [
-            match
-            for match in matching.find(
-                matching.Query(
-                    last_name=data["usage_name"] or data["birth_name"],
-                    first_names=data["first_names"],
-                    birth_date=data["birth_date"],
-                    nir=data["nir"],
-                    caf_number=data["caf_number"],
-                    france_travail_id=data["france_travail_id"],
-                ),
-                limit=5,
-            )
-            if match.is_likely_duplicate
-        ]
-        if duplicates:
+        candidates = _creation_candidates(matching.query_for(form.identity(), data["nir"]))
+        if candidates:
             visible = set(
                 persons_visible_to(
-                    membership, Person.objects.filter(pk__in=[m.person.pk for m in duplicates])
+                    membership, Person.objects.filter(pk__in=[m.person.pk for m in candidates])
                 ).values_list("pk", flat=True)
             )
-        shown = [match.person for match in duplicates if match.person.pk in visible]
+        shown = [match.person for match in candidates if match.person.pk in visible]
         log_search(
             request,
             label="Recherche de doublons avant une création",
             criteria=form.search_criteria(),
             shown=shown,
-            outside=len(duplicates) - len(shown),
+            outside=len(candidates) - len(shown),
             shown_detail="doublon possible à la création",
         )
-        exact = [match for match in duplicates if match.identical]
-        if exact:
-            form.add_error(None, "Cette personne est déjà connue (même identifiant) : ouvrez son dossier ci-dessous.")
+        duplicates = [match for match in candidates if match.is_likely_duplicate]
+        if any(match.is_strong for match in duplicates):
+            form.add_error(None, _already_known_message(duplicates, visible))
         elif not duplicates or confirm.is_valid():
             try:
                 person = pathway_actions.enter_person(
@@ -187,21 +204,39 @@ def person_create(request):
                 request.session.pop(SEARCH_SESSION_KEY, None)
                 messages.success(request, f"{person} est enregistré(e). Vous faites partie de son équipe.")
                 return redirect("entry:person_detail", public_id=person.public_id)
+    duplicates = [match for match in candidates if match.is_likely_duplicate]
+    refused = any(match.is_strong for match in duplicates)
     return render(
         request,
         "entry/person_form.html",
         {
             "form": form,
-            "confirm": confirm if duplicates and not any(m.identical for m in duplicates) else None,
-            "duplicates": [{"match": m, "visible": m.person.pk in visible} for m in duplicates],
+            "confirm": confirm if duplicates and not refused else None,
+            "candidates": _candidate_rows(candidates, visible) if candidates else [],
+            "refused": refused,
+            "access_form": AccessRequestForm(),
             "person": None,
         },
     )
 
 
+def _already_known_message(duplicates, visible):
+    strong = [match for match in duplicates if match.is_strong]
+    if any(match.person.pk in visible for match in strong):
+        return "Cette personne est déjà connue : ouvrez son dossier ci-dessous plutôt que de la recréer."
+    return pathway_actions.ALREADY_KNOWN
+
+
 def person_detail(request, public_id):
-    """The person's page is their carnet (``pathway.carnet_views``), where entry shows its sections."""
-    return carnet_views.carnet(request, public_id)
+    """The person's page is their carnet (``pathway.carnet_views``), where entry shows its sections. The address
+    of a record merged since leads to the one kept, for those who may see it."""
+    try:
+        return carnet_views.carnet(request, public_id)
+    except Http404:
+        survivor = merged_redirect(request.membership, public_id)
+        if survivor is None:
+            raise
+        return redirect("entry:person_detail", public_id=survivor.public_id)
 
 
 def person_edit(request, public_id):
@@ -228,7 +263,7 @@ def person_edit(request, public_id):
             messages.success(request, "Les informations de la personne sont enregistrées.")
             return redirect("entry:person_detail", public_id=person.public_id)
     log_access(request, person, detail="modification de l'identité")
-    return render(request, "entry/person_form.html", {"form": form, "person": person, "duplicates": []})
+    return render(request, "entry/person_form.html", {"form": form, "person": person, "candidates": []})
 
 
 def request_access(request, public_id):

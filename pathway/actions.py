@@ -36,6 +36,7 @@ from pathway.models import (
     TeamMember,
     orientation_due_on,
 )
+from people import matching
 from people.models import Person
 from relais.actions import SYSTEM, ActionError, Conflict, after_commit, require, require_actor
 
@@ -43,6 +44,10 @@ DUPLICATE_NIR = "Une personne avec ce numéro de sécurité sociale existe déj�
 EDITED_MEANWHILE = (
     "Ce dossier a été modifié par quelqu'un d'autre pendant que vous le modifiiez. "
     "Vos saisies sont conservées : rechargez le dossier puis reportez vos changements."
+)
+ALREADY_KNOWN = (
+    "Cette personne est déjà connue (même numéro, ou même date de naissance et même nom) : elle ne peut pas être "
+    "créée une seconde fois. Demandez l'accès à son dossier."
 )
 CLOSED = "Ce parcours est clos : il faut d'abord le rouvrir."
 HANDOVER_NOTE_REQUIRED = (
@@ -75,12 +80,34 @@ def _locked_pathway(person):
 # --- The person enters, their record is corrected ----------------------------------------------------------------
 
 
+class AlreadyKnown(ActionError):
+    """A creation refused: the person is known with little doubt (``matches``: the strong matches)."""
+
+    def __init__(self, matches):
+        super().__init__(ALREADY_KNOWN)
+        self.matches = matches
+
+
+def strong_matches(identity, nir=""):
+    """The people a creation of ``identity`` would duplicate with little doubt (``Match.is_strong``)."""
+    return [match for match in matching.find(matching.query_for(identity, nir), limit=5) if match.is_strong]
+
+
 def enter_person(*, by, identity, nir="", entered_at, entry_source=EntrySource.PROFESSIONAL, rsa_informed_on=None):
     """A new person and their pathway. ``identity`` holds Person fields; the professional who enters the person
-    joins the team as intervenant. The RSA orientation deadline runs from ``rsa_informed_on``, the day the
-    Département received the information that the right opened (CAF/MSA flow or typed), else from ``entered_at``
-    (CASF art. D262-65-2, décret 2024-1244)."""
+    joins the team as intervenant (of this record only: a probable duplicate confirmed gives no access to the
+    other). The RSA orientation deadline runs from ``rsa_informed_on``, the day the Département received the
+    information that the right opened (CAF/MSA flow or typed), else from ``entered_at`` (CASF art. D262-65-2,
+    décret 2024-1244).
+
+    A professional may not create a person known with little doubt (the same NIR, CAF or France Travail number,
+    or the same birth date and near-identical names): the way forward is the access request (``AlreadyKnown``).
+    Imports (``SYSTEM``) match identities themselves before creating."""
     require_actor(by)
+    if by is not SYSTEM:
+        known = strong_matches(identity, nir)
+        if known:
+            raise AlreadyKnown(known)
     with transaction.atomic():
         person = Person(**identity)
         person.set_nir(nir)

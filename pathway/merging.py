@@ -5,7 +5,10 @@ from people.merge import Export, Retention, move_rows, register
 
 def _team_joins(survivor, merged):
     """The merged record's team joins the survivor's carnet (as intervenants); the merged carnet itself, with its
-    référent history, stays attached to the merged record and comes back intact if the merge is undone."""
+    référent history, stays attached to the merged record and comes back intact if the merge is undone.
+
+    Whoever created the merged record, acting for the structure they created it for, does not follow: creating a
+    duplicate must not open the other record's carnet without the access request (they may ask for it)."""
     from pathway.models import Pathway, TeamMember
 
     survivor_pathway = Pathway.objects.filter(person=survivor).first()
@@ -16,6 +19,8 @@ def _team_joins(survivor, merged):
     present = set(TeamMember.objects.filter(pathway=survivor_pathway, ended_at=None).values_list("user_id", flat=True))
     for member in merged_pathway.team.filter(ended_at=None).order_by("pk"):
         if member.user_id in present:
+            continue
+        if (member.user_id, member.structure_id) == (merged.created_by_id, merged.created_for_id):
             continue
         joined = TeamMember(pathway=survivor_pathway, user_id=member.user_id, structure_id=member.structure_id)
         joined.save()

@@ -43,3 +43,11 @@ class PeopleConfig(AppConfig):
             register(PersonMerge, field, merge=forth, undo=back, export=Export.INCLUDED, retention=Retention.KEPT)
         forth, back = ignored("le lien de fusion, écrit par la fusion elle-même")
         register(Person, "merged_into", merge=forth, undo=back, export=Export.EXCLUDED, retention=Retention.DELETED)
+        from people.models import DuplicatePair
+
+        forth, back = ignored(
+            "la liste des doublons probables laisse de côté les paires d'un dossier fusionné ; le calcul suivant "
+            "les retire, et une annulation les fait revenir"
+        )
+        for field in ("first", "second"):
+            register(DuplicatePair, field, merge=forth, undo=back, export=Export.EXCLUDED, retention=Retention.DELETED)

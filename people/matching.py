@@ -131,6 +131,18 @@ class Query:
         )
 
 
+def query_for(identity, nir=""):
+    """The search a creation runs: the identity about to be entered (``Person`` fields), by its usage name if any."""
+    return Query(
+        last_name=identity.get("usage_name") or identity.get("birth_name", ""),
+        first_names=identity.get("first_names", ""),
+        birth_date=identity.get("birth_date"),
+        nir=nir or "",
+        caf_number=identity.get("caf_number", ""),
+        france_travail_id=identity.get("france_travail_id", ""),
+    )
+
+
 def _identical(query, persons):
     """The people with the NIR or France Travail identifier typed: the same person for sure."""
     digest = nir_hash(query.nir) if query.nir else ""

@@ -118,6 +118,12 @@ class Person(models.Model):
         return self.usage_name or self.birth_name
 
     @property
+    def initials(self):
+        """« M. D. »: what a warning shows of a person one may not see (first name, then last name)."""
+        letters = [fold(part)[:1].upper() for part in (self.first_names.split(" ")[0], self.last_name) if part]
+        return " ".join(f"{letter}." for letter in letters if letter)
+
+    @property
     def full_name(self):
         name = self.last_name.upper()
         if self.usage_name and fold(self.usage_name) != fold(self.birth_name):
@@ -241,3 +247,58 @@ class DossierCounter(models.Model):
 
 def format_dossier_number(departement, year, number):
     return f"{departement}-{year}-{number:06d}"
+
+
+class DuplicateScan(models.Model):
+    """One computation of the probable duplicates across the département, run by the task queue."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField("demandée le", default=timezone.now)
+    finished_at = models.DateTimeField("terminée le", null=True, blank=True)
+    persons_compared = models.PositiveIntegerField("personnes comparées", default=0)
+    pairs_found = models.PositiveIntegerField("paires trouvées", default=0)
+
+    class Meta:
+        verbose_name = "recherche de doublons"
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"Recherche de doublons du {timezone.localtime(self.requested_at):%d/%m/%Y %H:%M}"
+
+
+class DuplicatePair(models.Model):
+    """Two records the matching engine finds probably of the same person, for a coordinator to merge or tell apart.
+    ``first`` is the older record. A pair told apart (« pas la même personne ») is kept so that it is never proposed
+    again."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "à examiner"
+        DISTINCT = "distinct", "pas la même personne"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    first = models.ForeignKey("Person", on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey("Person", on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField("score")
+    strong = models.BooleanField("peu de doute", default=False)
+    reasons = models.JSONField("raisons", default=list)
+    status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    found_at = models.DateTimeField("trouvée le", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "doublon probable"
+        verbose_name_plural = "doublons probables"
+        constraints = [models.UniqueConstraint(fields=["first", "second"], name="one_duplicate_pair")]
+        indexes = [models.Index(fields=["status", "-score"], name="duplicate_pair_ranking")]
+
+    def __str__(self):
+        return f"Doublon probable {self.first.dossier_number} / {self.second.dossier_number}"
+
+    @property
+    def persons(self):
+        return (self.first, self.second)

@@ -37,7 +37,7 @@ from pathway.models import (
     TeamMember,
 )
 from people.merge import merge_persons
-from people.models import Person, PersonMerge
+from people.models import DuplicatePair, DuplicateScan, Person, PersonMerge
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.entry.posts import diagnostic_data, person_data
 from tests.factories import PASSWORD, MembershipFactory, StructureFactory, valid_siret
@@ -88,6 +88,7 @@ def post(kwargs, expected, *, data=None, state=None, changes=(), note="", holes=
     return Row("post", kwargs, expected, data, state, frozenset(changes), note, holes or {})
 
 
+PAIR = lambda w: {"pair_id": w.pair.public_id}  # noqa: E731
 # A person's carnet: their team (professional A) and the orientation managers of their territory.
 CARNET_ROLES = ["professional_a", "orientation_manager"]
 CARNET = only(CARNET_ROLES, denied=404)
@@ -149,6 +150,12 @@ class World:
         first, second = PersonFactory(followed_by=None), PersonFactory(followed_by=None)
         self.merge = merge_persons(survivor=first, merged=second, by=users["coordinator"].memberships.get())
         self.twins = PersonFactory(followed_by=None), PersonFactory(followed_by=None)
+        self.pair = DuplicatePair.objects.create(
+            first=PersonFactory(followed_by=None),
+            second=PersonFactory(followed_by=None),
+            score=90,
+            reasons=["Même nom"],
+        )
 
     def _appointments(self, users):
         """An appointment of the person followed by A; three links of invitation: valid, used, expired."""
@@ -896,6 +903,33 @@ MATRIX = {
                 "survivant": str(w.twins[0].public_id),
             },
             state=lambda w: list(Person.objects.filter(merged_into__isnull=False).values_list("pk", flat=True)),
+            changes=["coordinator"],
+        ),
+    ],
+    # The probable duplicates across the département: the coordinators, who merge.
+    "entry:duplicate_list": [
+        get(None, only(["coordinator"])),
+        post(
+            None,
+            only(["coordinator"], status=302),
+            state=lambda w: DuplicateScan.objects.count(),
+            changes=["coordinator"],
+        ),
+    ],
+    "entry:duplicate_pair": [
+        get(PAIR, only(["coordinator"])),
+        post(
+            PAIR,
+            only(["coordinator"], status=302),
+            data=lambda w: {"action": "fusionner", "conserver": "premier"},
+            state=lambda w: list(Person.objects.filter(merged_into__isnull=False).values_list("pk", flat=True)),
+            changes=["coordinator"],
+        ),
+        post(
+            PAIR,
+            only(["coordinator"], status=302),
+            data=lambda w: {"action": "distinguer"},
+            state=lambda w: DuplicatePair.objects.get(pk=w.pair.pk).status,
             changes=["coordinator"],
         ),
     ],

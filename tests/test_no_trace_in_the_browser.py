@@ -174,13 +174,14 @@ class TestThePersonForm:
         assert Person.objects.get().nir == nir
 
     def test_a_nir_confirmed_past_a_likely_duplicate_is_kept(self, login, professional_a, membership_b):
-        PersonFactory(birth_name="Moreau", first_names="Camille", birth_date="1990-05-17", followed_by=membership_b)
+        # Born one digit away from the date typed: a likely duplicate to confirm (the same date would be refused).
+        PersonFactory(birth_name="Moreau", first_names="Camille", birth_date="1990-05-18", followed_by=membership_b)
         nir = make_nir(order=321)
         client = login(professional_a)
 
         shown = client.post(reverse("entry:person_create"), person_data(first_names="Camille", nir=nir))
 
-        assert "Cette personne est peut-être déjà connue" in text(shown)
+        assert "Cette personne est probablement déjà connue" in text(shown)
         assert_not_echoed(shown, nir)
         kept = re.search(r'name="kept_nir" value="([^"]+)"', shown.content.decode()).group(1)
         client.post(

@@ -27,3 +27,15 @@ def test_about_seventy_percent_of_demo_people_have_a_valid_nir_of_their_own():
         assert nir[0] == {"F": "2", "M": "1"}[person.sex]
         assert (nir[1:3], nir[3:5]) == (f"{person.birth_date.year % 100:02d}", f"{person.birth_date.month:02d}")
     assert len({person.nir_digest for person in with_nir}) == len(with_nir)
+
+
+def test_the_coordinators_find_demo_duplicates_to_examine():
+    from people.duplicates import proposed_pairs
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    pairs = list(proposed_pairs().select_related("first", "second"))
+    assert len(pairs) >= 3
+    # Entered twice by two partners, neither pair is one the creation would have refused.
+    assert all(not pair.strong for pair in pairs)
+    assert all(pair.first.created_for != pair.second.created_for for pair in pairs)

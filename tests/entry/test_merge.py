@@ -80,8 +80,12 @@ class TestMerge:
 
         assert search(last_name="Moreau", first_names="Camille", birth_date=kept.birth_date) == [kept]
         client = login(professional_b)
-        assert client.get(reverse("entry:person_detail", args=[other.public_id])).status_code == 404
+        # The old address leads to the record kept, for who may see it (and stays unknown to the others).
+        old = client.get(reverse("entry:person_detail", args=[other.public_id]))
+        assert (old.status_code, old.url) == (302, reverse("entry:person_detail", args=[kept.public_id]))
         assert client.get(reverse("entry:person_detail", args=[kept.public_id])).status_code == 200
+        outsider = login(MembershipFactory().user)
+        assert outsider.get(reverse("entry:person_detail", args=[other.public_id])).status_code == 404
 
     def test_both_actions_are_journalled(self, login, coordinator, departement, twins):
         kept, other = twins

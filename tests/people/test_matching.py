@@ -200,25 +200,41 @@ def test_the_search_asks_for_something_to_search(login, professional_a):
 
 
 class TestCreatingALikelyDuplicate:
+    """A likely duplicate (here a birth date one digit away) asks for a confirmation and shows what lets the
+    professional decide without opening the record; the same birth date and names, or the same number, refuse the
+    creation: the way forward is the access request."""
+
+    # One digit away from the known person's birth date: a plausible typo, not a strong match.
+    TYPO_DATE = "1990-05-18"
+
     @pytest.fixture
     def known(self, professional_b):
         return PersonFactory(
             birth_name="Moreau",
             first_names="Camille",
+            sex="F",
             birth_date=datetime.date(1990, 5, 17),
             followed_by=professional_b.memberships.get(),
         )
 
     def test_without_confirmation_the_form_comes_back_with_the_candidates(self, login, professional_a, known):
-        response = login(professional_a).post(reverse("entry:person_create"), person_data(first_names="Camille"))
+        response = login(professional_a).post(
+            reverse("entry:person_create"), person_data(first_names="Camille", birth_date=self.TYPO_DATE)
+        )
 
         page = text(response)
+        content = response.content.decode()
         assert response.status_code == 200
-        assert "Cette personne est peut-être déjà connue" in page
-        assert "Une personne déjà suivie ( demander l'accès )" in page
-        assert reverse("entry:request_access", args=[known.public_id]) in response.content.decode()
-        assert "Même nom ; Mêmes prénoms ; Même date de naissance" in page
-        assert 'name="confirm_not_duplicate"' in response.content.decode()
+        assert "Cette personne est probablement déjà connue" in page
+        # Initials, birth year, commune, who follows her, the reasons: not her name nor her birth date.
+        assert f"C. M. , née en 1990, {known.commune.name}" in page
+        assert "Suivie par : Mission locale Nord Essonne" in page
+        assert "Rapprochement : Même nom ; Mêmes prénoms ;" in page
+        assert "MOREAU" not in page and "17/05/1990" not in page
+        # The access request is posted from the warning, for that candidate.
+        assert f'action="{reverse("entry:request_access", args=[known.public_id])}"' in content
+        assert "Demander l'accès à ce dossier" in page
+        assert 'name="confirm_not_duplicate"' in content
         assert "J'ai vérifié : aucune des personnes proposées n'est celle que je crée." in page
         assert "Créer quand même" in page
         # The checkbox appears without an error: nobody has been asked yet.
@@ -230,7 +246,12 @@ class TestCreatingALikelyDuplicate:
     ):
         response = login(professional_a).post(
             reverse("entry:person_create"),
-            person_data(first_names="Camille", confirm_not_duplicate="on", confirmation_affichee="1"),
+            person_data(
+                first_names="Camille",
+                birth_date=self.TYPO_DATE,
+                confirm_not_duplicate="on",
+                confirmation_affichee="1",
+            ),
         )
 
         created = Person.objects.exclude(pk=known.pk).get()
@@ -238,12 +259,59 @@ class TestCreatingALikelyDuplicate:
         log = AccessLog.objects.get(object_id=str(created.public_id))
         assert (log.user, log.structure) == (professional_a, structure_a)
         assert log.detail == "création confirmée malgré 1 doublon(s) possible(s)"
+        # Its creator is in the new record's team, not in the other one's.
+        assert list(known.pathway.team.values_list("user", flat=True)) != [professional_a.pk]
+        assert not known.pathway.team.filter(user=professional_a).exists()
+        assert created.pathway.team.filter(user=professional_a).exists()
 
     def test_a_candidate_i_follow_is_named_with_a_link(self, login, professional_b, known):
-        response = login(professional_b).post(reverse("entry:person_create"), person_data(first_names="Camille"))
+        response = login(professional_b).post(
+            reverse("entry:person_create"), person_data(first_names="Camille", birth_date=self.TYPO_DATE)
+        )
 
         assert "MOREAU Camille , née le 17/05/1990" in text(response)
         assert reverse("entry:person_detail", args=[known.public_id]) in response.content.decode()
+        assert "Demander l'accès à ce dossier" not in text(response)
+
+    def test_the_same_birth_date_and_names_refuse_the_creation_even_confirmed(self, login, professional_a, known):
+        response = login(professional_a).post(
+            reverse("entry:person_create"),
+            person_data(first_names="Camille", confirm_not_duplicate="on", confirmation_affichee="1"),
+        )
+
+        page = text(response)
+        assert response.status_code == 200
+        assert "Cette personne est déjà connue" in page
+        assert "elle ne peut pas être créée une seconde fois. Demandez l'accès à son dossier." in page
+        assert 'name="confirm_not_duplicate"' not in response.content.decode()
+        assert "Demander l'accès à ce dossier" in page
+        assert Person.objects.count() == 1
+
+    def test_the_action_refuses_a_strong_duplicate_too(self, professional_a, known):
+        from pathway.actions import AlreadyKnown, enter_person
+
+        identity = {
+            "birth_name": "MOREAU",
+            "first_names": "camille",
+            "birth_date": datetime.date(1990, 5, 17),
+            "commune": known.commune,
+        }
+        with pytest.raises(AlreadyKnown) as refused:
+            enter_person(by=professional_a.memberships.get(), identity=identity, entered_at=datetime.date.today())
+
+        assert [match.person.pk for match in refused.value.matches] == [known.pk]
+        assert Person.objects.count() == 1
+
+    def test_the_request_access_button_asks_for_access(self, login, professional_a, known):
+        client = login(professional_a)
+        client.post(reverse("entry:person_create"), person_data(first_names="Camille"))
+
+        response = client.post(
+            reverse("entry:request_access", args=[known.public_id]), {"reason": "Je la reçois demain."}
+        )
+
+        assert response.status_code == 302
+        assert known.access_requests.get().requested_by == professional_a
 
     def test_the_same_nir_is_refused_outright(self, login, professional_a, known):
         nir = make_nir()
@@ -258,7 +326,7 @@ class TestCreatingALikelyDuplicate:
         )
 
         page = text(response)
-        assert "Cette personne est déjà connue (même identifiant) : ouvrez son dossier ci-dessous." in page
+        assert "elle ne peut pas être créée une seconde fois" in page
         assert "Même numéro de sécurité sociale" in page
         assert 'name="confirm_not_duplicate"' not in response.content.decode()
         assert Person.objects.count() == 1
@@ -276,6 +344,17 @@ class TestCreatingALikelyDuplicate:
         assert created.status_code == 302
         assert Person.objects.filter(caf_number="1234567").count() == 2
         assert "Même foyer (même numéro d'allocataire CAF)" in text(searched)
+
+    def test_a_household_member_is_shown_as_such_next_to_a_likely_duplicate(self, login, professional_a, known):
+        PersonFactory(birth_name="Moreau", first_names="Luc", sex="M", caf_number="1234567")
+
+        response = login(professional_a).post(
+            reverse("entry:person_create"), person_data(first_names="Camille", birth_date=self.TYPO_DATE)
+        )
+
+        page = text(response)
+        assert "Même foyer" in page
+        assert "Une autre personne du même foyer, pas un doublon." in page
 
 
 def test_the_second_page_of_my_caseload_is_not_a_search(login, professional_a):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, seed_consortium
 from audit.context import acting_as
-from entry.demo import seed_people
+from entry.demo import seed_duplicates, seed_people
 from offer.demo import seed_offer
 from pathway.demo import seed_contracts
 from pathway.demo_appointments import seed_appointments
@@ -44,6 +44,7 @@ class Command(BaseCommand):
             people = seed_people()
             seed_teams()
             seed_follow_up()
+            duplicates = seed_duplicates()
             appointments = seed_appointments()
             contracts = seed_contracts()
             notes = seed_notes()
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"Rendez-vous de démonstration : {appointments}.")
+        self.stdout.write(f"Doublons probables à examiner par les coordinateurs : {duplicates}.")
         self.stdout.write("")
         self.stdout.write(f"Identifiants de démonstration (mot de passe commun : {DEMO_PASSWORD})")
         width = max(len(email) for email, _, _ in logins)
