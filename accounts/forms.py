@@ -27,6 +27,11 @@ class LoginForm(DsfrBaseForm):
         label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
+    def mark_invalid(self):
+        """Wrong address or password: both fields are announced as invalid (which one is wrong is not said)."""
+        for field in self.fields.values():
+            field.widget.attrs.update({"aria-invalid": "true", "aria-describedby": "erreurs-du-formulaire"})
+
     def clean_email(self):
         # Accounts are stored in lowercase: "Prenom.Nom@Domaine.fr" is the same person.
         return self.cleaned_data["email"].lower()

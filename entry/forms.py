@@ -336,6 +336,7 @@ class DecisionForm(DsfrBaseForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Obligatoire si la décision diffère de l'orientation proposée.",
+        template_name="dsfr/conditional_field.html",
     )
 
     def __init__(self, *args, proposed_pathway, **kwargs):
