@@ -43,6 +43,7 @@ from pathway.models import AccessRequest, PathwayType
 from people import matching
 from people.models import Person
 from relais.actions import ActionError
+from relais.templatetags.relais_format import accord
 
 PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "relais_person_search"
@@ -180,7 +181,9 @@ def person_create(request):
                         detail=f"création confirmée malgré {len(duplicates)} doublon(s) possible(s)",
                     )
                 request.session.pop(SEARCH_SESSION_KEY, None)
-                messages.success(request, f"{person} est enregistré(e). Vous faites partie de son équipe.")
+                messages.success(
+                    request, f"{person} est {accord(person, 'enregistré')}. Vous faites partie de son équipe."
+                )
                 return redirect("entry:person_detail", public_id=person.public_id)
     return render(
         request,

@@ -26,8 +26,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# Impacts that fail a test; "moderate" and "minor" findings are printed only.
-BLOCKING_IMPACTS = {"serious", "critical"}
+# Impacts that fail a test; "minor" findings are printed only.
+BLOCKING_IMPACTS = {"moderate", "serious", "critical"}
 TIMEOUT_MS = 10_000
 
 
