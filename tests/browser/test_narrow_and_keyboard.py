@@ -194,7 +194,8 @@ def test_create_a_person_and_decide_her_orientation_with_the_keyboard_only(
     expect(structure).to_be_focused()
     page.keyboard.type(structure_a.name)
     expect(structure).to_have_value(str(structure_a.pk))
-    page.wait_for_function("document.querySelectorAll('.htmx-request, .htmx-swapping, .htmx-settling').length === 0")
+    # The structure's members are offered as référents (htmx) once it is chosen.
+    expect(page.get_by_label("Référent (Optionnel)").locator("option")).to_have_count(2)
     tab_to(page, page.get_by_role("button", name="Décider et notifier"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("L'orientation est décidée")

@@ -66,3 +66,10 @@ def test_the_person_form_in_error_links_to_its_fields(login, professional_a):
     found = summary(response)
     assert '<a href="#id_birth_name">' in found
     assert title(response).startswith("Erreur : Nouvelle personne")
+
+
+def test_date_fields_say_their_format(login, professional_a):
+    body = login(professional_a).get(reverse("entry:person_create")).content.decode()
+
+    assert re.search(r'id="id_birth_date_helptext">Format attendu : jj/mm/aaaa<', body)
+    assert re.search(r'id="id_entry_date_helptext">Format attendu : jj/mm/aaaa\. Pour le RSA', body)
