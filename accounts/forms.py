@@ -8,7 +8,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as siret_number
 
 from accounts.models import OrientationPublic, Role, Structure, User
-from relais.phone import normalise_phone
+from relais.phone import PhoneInput, normalise_phone
 from territory.forms import CommuneField
 from territory.models import Commune, Epci
 
@@ -105,6 +105,7 @@ class StructureForm(DsfrModelForm):
             "email",
             "phone",
         ]
+        widgets = {"phone": PhoneInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,6 +189,7 @@ class AccountForm(DsfrModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "phone", "notification_frequency"]
+        widgets = {"phone": PhoneInput()}
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone"))

@@ -15,7 +15,7 @@ from pathway.models import PathwayType
 from people.identity import clean_nir, mask_nir, nir_matches_identity
 from people.models import Person
 from relais import secrets
-from relais.phone import normalise_phone
+from relais.phone import PhoneInput, normalise_phone
 from territory.forms import CommuneField
 
 
@@ -156,6 +156,7 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
         widgets = {
             "birth_date": DateInput(),
             "rsa_since": DateInput(),
+            "phone": PhoneInput(),
         }
         help_texts = {
             "first_names": "Tous les prénoms, dans l'ordre de l'état civil.",

@@ -73,3 +73,12 @@ def test_date_fields_say_their_format(login, professional_a):
 
     assert re.search(r'id="id_birth_date_helptext">Format attendu : jj/mm/aaaa<', body)
     assert re.search(r'id="id_entry_date_helptext">Format attendu : jj/mm/aaaa\. Pour le RSA', body)
+
+
+def test_a_stored_phone_number_is_edited_in_national_format(login, professional_a, followed):
+    followed.phone = "+33612345678"
+    followed.save()
+
+    body = login(professional_a).get(reverse("entry:person_edit", args=[followed.public_id])).content.decode()
+
+    assert re.search(r'<input type="tel" name="phone" value="06 12 34 56 78"', body)
