@@ -8,7 +8,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as siret_number
 
 from accounts.models import OrientationPublic, Role, Structure, User
-from relais.phone import normalise_phone
+from relais.phone import PhoneInput, normalise_phone
 from territory.forms import CommuneField
 from territory.models import Commune, Epci
 
@@ -26,6 +26,11 @@ class LoginForm(DsfrBaseForm):
     password = forms.CharField(
         label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
+
+    def mark_invalid(self):
+        """Wrong address or password: both fields are announced as invalid (which one is wrong is not said)."""
+        for field in self.fields.values():
+            field.widget.attrs.update({"aria-invalid": "true", "aria-describedby": "erreurs-du-formulaire"})
 
     def clean_email(self):
         # Accounts are stored in lowercase: "Prenom.Nom@Domaine.fr" is the same person.
@@ -100,6 +105,7 @@ class StructureForm(DsfrModelForm):
             "email",
             "phone",
         ]
+        widgets = {"phone": PhoneInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,6 +189,7 @@ class AccountForm(DsfrModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "phone", "notification_frequency"]
+        widgets = {"phone": PhoneInput()}
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone"))

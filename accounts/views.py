@@ -67,6 +67,7 @@ def login_view(request):
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is None:
                 form.add_error(None, "Adresse électronique ou mot de passe incorrect.")
+                form.mark_invalid()
             else:
                 lockout.login_succeeded(email, ip)
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")

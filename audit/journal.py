@@ -11,9 +11,12 @@ from collections import defaultdict
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from audit.context import current_actor
 from audit.models import AccessLog, ChangeLog
+from relais.phone import format_phone
 
 # The object type of a search's own row in the access log: a search is journalled, not what was typed.
 SEARCH = "search"
@@ -233,3 +236,89 @@ def history_of(obj):
     return ChangeLog.objects.filter(object_type=_object_type(obj), object_id=_object_id(obj)).select_related(
         "user", "structure"
     )
+
+
+# Shown instead of a sensitive value, and instead of the name of a person the reader may not see.
+MASKED = "•••"
+
+
+def readable_changes(entries, visible_people=()):
+    """Give each change-log entry ``shown_changes``: [(French label, before, after)] as a reader understands them.
+
+    Choices show their label, yes/no fields « oui »/« non », dates and times in French (local time), and a
+    related record its name instead of its id: one query per type of related record on the page, never one per
+    entry. A related person is named only when their id is in ``visible_people``.
+    """
+    wanted = defaultdict(set)
+    for entry in entries:
+        model = _models.get(entry.object_type)
+        for name, values in _changes(entry):
+            field = _field(model, name)
+            if _is_reference(field):
+                wanted[field.related_model].update(value for value in values if value not in (None, "", MASKED))
+    names = {}
+    for related, ids in wanted.items():
+        pk = related._meta.pk
+        ids = [value for value in (_as_id(pk, raw) for raw in ids) if value is not None]
+        for obj in related._default_manager.filter(pk__in=ids):
+            names[(related, str(obj.pk))] = str(obj)
+    for entry in entries:
+        model = _models.get(entry.object_type)
+        entry.shown_changes = []
+        for name, values in _changes(entry):
+            field = _field(model, name)
+            label = str(field.verbose_name) if field is not None else name
+            entry.shown_changes.append((label, *(_readable(field, value, names, visible_people) for value in values)))
+    return entries
+
+
+def _changes(entry):
+    changes = getattr(entry, "changes", None) or {}
+    return [
+        (name, values if isinstance(values, list) and len(values) == 2 else [None, None])
+        for name, values in changes.items()
+    ]
+
+
+def _is_reference(field):
+    return field is not None and bool(field.many_to_one or field.one_to_one)
+
+
+def _field(model, name):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _readable(field, value, names, visible_people):
+    if value == MASKED:
+        return "valeur protégée"
+    if value is None or value == "" or field is None:
+        return value
+    if _is_reference(field):
+        related = field.related_model
+        if related._meta.label_lower == "people.person" and _as_id(related._meta.pk, value) not in visible_people:
+            return "personne (identité masquée)"
+        return names.get((related, str(value)), f"{related._meta.verbose_name} (supprimé)")
+    if field.flatchoices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.get_internal_type() in ("BooleanField", "NullBooleanField") or isinstance(value, bool):
+        return "oui" if value else "non"
+    if field.get_internal_type() == "DateTimeField" and isinstance(value, str):
+        moment = parse_datetime(value)
+        if moment is not None:
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return formats.date_format(moment, "d/m/Y H:i")
+    if field.get_internal_type() == "DateField" and isinstance(value, str):
+        day = parse_date(value)
+        if day is not None:
+            return formats.date_format(day, "d/m/Y")
+    if "phone" in field.name and isinstance(value, str):
+        return format_phone(value)
+    if isinstance(value, float):
+        return formats.number_format(value)
+    return value

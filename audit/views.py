@@ -7,7 +7,13 @@ from django.shortcuts import render
 
 from accounts import access
 from accounts.models import Structure
-from audit.journal import concerns_people, field_label, known_object_types, object_type_name, people_concerned
+from audit.journal import (
+    concerns_people,
+    known_object_types,
+    object_type_name,
+    people_concerned,
+    readable_changes,
+)
 from audit.models import AccessLog, ChangeLog
 from pathway.access import persons_visible_to
 from people.models import Person
@@ -115,14 +121,15 @@ def _mask_people(membership, entries):
     for entry in entries:
         people = concerned.get((entry.object_type, entry.object_id), set())
         entry.masked = concerns_people(entry) and not (people and people <= visible.keys())
+        entry.object_type_name = object_type_name(entry.object_type)
+        entry.people_names = ""
         if entry.masked:
-            entry.object_label = f"{object_type_name(entry.object_type)} (identité masquée)"
+            entry.object_label = f"{entry.object_type_name} (identité masquée)"
         else:
             shown.update((visible[pk].pk, visible[pk]) for pk in people)
-        entry.shown_changes = [
-            (field_label(entry.object_type, name), *(values if isinstance(values, list) else [None, None]))
-            for name, values in (entry.changes.items() if isinstance(entry, ChangeLog) else [])
-        ]
+            # The person as the reader sees them today, not as they were named when the entry was written.
+            entry.people_names = ", ".join(sorted({str(visible[pk]) for pk in people}))
+    readable_changes([entry for entry in entries if isinstance(entry, ChangeLog)], visible_people=visible.keys())
     return list(shown.values())
 
 

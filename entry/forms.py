@@ -16,7 +16,7 @@ from people.identity import clean_nir, mask_nir, nir_matches_identity
 from people.models import Person
 from relais import secrets
 from relais.forms import DateInput
-from relais.phone import normalise_phone
+from relais.phone import PhoneInput, normalise_phone
 from territory.forms import CommuneField
 
 
@@ -159,6 +159,7 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
         widgets = {
             "birth_date": DateInput(),
             "rsa_since": DateInput(),
+            "phone": PhoneInput(),
         }
         help_texts = {
             "first_names": "Tous les prénoms, dans l'ordre de l'état civil.",
@@ -346,6 +347,7 @@ class DecisionForm(DsfrBaseForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Obligatoire si la décision diffère de l'orientation proposée.",
+        template_name="dsfr/conditional_field.html",
     )
 
     def __init__(self, *args, proposed_pathway, **kwargs):

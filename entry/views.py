@@ -51,6 +51,7 @@ from pathway.models import AccessRequest, PathwayType
 from people import matching
 from people.models import Person
 from relais.actions import ActionError
+from relais.templatetags.relais_format import accord
 
 PAGE_SIZE = 25
 SESSION_WARNING_SECONDS = 5 * 60  # the diagnostic page warns five minutes before the idle timeout
@@ -202,7 +203,9 @@ def person_create(request):
                         detail=f"création confirmée malgré {len(duplicates)} doublon(s) possible(s)",
                     )
                 request.session.pop(SEARCH_SESSION_KEY, None)
-                messages.success(request, f"{person} est enregistré(e). Vous faites partie de son équipe.")
+                messages.success(
+                    request, f"{person} est {accord(person, 'enregistré')}. Vous faites partie de son équipe."
+                )
                 return redirect("entry:person_detail", public_id=person.public_id)
     duplicates = [match for match in candidates if match.is_likely_duplicate]
     refused = any(match.is_strong for match in duplicates)

@@ -1,6 +1,7 @@
 """French phone numbers: validated and stored in E.164, shown as « 01 23 45 67 89 »."""
 
 import phonenumbers
+from django import forms
 from django.core.exceptions import ValidationError
 
 
@@ -29,3 +30,15 @@ def format_phone(value):
     if number.country_code == 33:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+class PhoneInput(forms.TextInput):
+    """A phone field that shows a stored number as it is written in France (« 06 12 34 56 78 »), not in E.164."""
+
+    input_type = "tel"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"autocomplete": "tel", **(attrs or {})})
+
+    def format_value(self, value):
+        return format_phone(value) if value and str(value).startswith("+") else super().format_value(value)

@@ -165,10 +165,11 @@ TEMPLATES = [
                 "accounts.context_processors.current_membership",
                 "csp.context_processors.nonce",
             ],
+            "builtins": ["relais.templatetags.french"],
         },
     }
 ]
-FORM_RENDERER = "dsfr.forms.DsfrDjangoTemplates"
+FORM_RENDERER = "relais.form_renderer.FormRenderer"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

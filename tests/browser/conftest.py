@@ -26,8 +26,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# Impacts that fail a test; "moderate" and "minor" findings are printed only.
-BLOCKING_IMPACTS = {"serious", "critical"}
+# Impacts that fail a test; "minor" findings are printed only.
+BLOCKING_IMPACTS = {"moderate", "serious", "critical"}
 TIMEOUT_MS = 10_000
 
 
@@ -67,6 +67,33 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def narrow_page(browser, live_server):
+    """A browser context 320 px wide, the narrowest screen RGAA asks to read without scrolling sideways."""
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", viewport={"width": 320, "height": 720})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def assert_no_sideways_scroll(page):
+    """Nothing on the page is wider than the window (RGAA 10.11)."""
+    overflow = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            const wide = [...document.querySelectorAll("body *")].filter(element => {
+                if (element.closest(".fr-table__container, .fr-sr-only, [hidden]")) return false;
+                const box = element.getBoundingClientRect();
+                return box.width > 0 && box.right > width + 1;
+            });
+            return {scroll: document.documentElement.scrollWidth - width,
+                    wide: wide.slice(0, 5).map(element => element.tagName + "." + element.className)};
+        }"""
+    )
+    assert overflow["scroll"] <= 0, f"La page {page.url} défile horizontalement : {overflow}"
 
 
 @pytest.fixture(scope="session")

@@ -119,7 +119,7 @@ def test_person_found_or_created_diagnosed_oriented_and_protected(
     nir_field.fill(nir)
     page.get_by_role("button", name="Créer la personne").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("LEROY Nadège")
-    expect(page.get_by_role("status")).to_contain_text("est enregistré(e). Vous faites partie de son équipe.")
+    expect(page.get_by_role("status")).to_contain_text("est enregistrée. Vous faites partie de son équipe.")
     expect(page.get_by_text(f"RSA depuis le {rsa_since:%d/%m/%Y}")).to_be_visible()
     axe_check(page)
 

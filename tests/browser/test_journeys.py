@@ -58,7 +58,12 @@ def test_wrong_password_is_refused_and_the_email_kept(page, axe_check, log_in):
     log_in(page, "sophie.martin@exemple.fr", "Pas-le-bon-mot-de-passe")
 
     expect(page).to_have_url(re.compile(r"/connexion/$"))
-    expect(page.get_by_text("Adresse électronique ou mot de passe incorrect.")).to_be_visible()
+    # Announced: the error summary takes the focus, the message is an alert, both fields are marked invalid.
+    expect(page.locator("#erreurs-du-formulaire")).to_be_focused()
+    expect(page.get_by_role("alert")).to_have_text("Adresse électronique ou mot de passe incorrect.")
+    expect(page).to_have_title(re.compile(r"^Erreur : Connexion"))
+    expect(page.get_by_label("Adresse électronique")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Mot de passe", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Adresse électronique")).to_have_value("sophie.martin@exemple.fr")
     expect(page.get_by_label("Mot de passe", exact=True)).to_have_value("")
     axe_check(page)

@@ -14,6 +14,7 @@ from pathway import actions as pathway_actions
 from pathway.models import AccessRequest, TeamMember
 from people.merge import merge_persons
 from people.models import PersonMerge
+from relais.templatetags.relais_format import accord
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.factories import MembershipFactory, StructureFactory
 from tests.pages import text
@@ -134,7 +135,7 @@ class TestMerges:
             )
 
         page = text(response)
-        assert all(f"{person.full_name}, né(e) le" in page for person in pair)
+        assert all(f"{person.full_name}, {accord(person, 'né')} le" in page for person in pair)
         assert page.count("Annuler la fusion de") == min(count, 25)
 
 
