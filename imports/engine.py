@@ -126,10 +126,16 @@ class Engine:
         self.profile = profile
         self.by = by
         self.batch_size = batch_size or BATCH_SIZE
-        self.communes = clean.Communes()
+        self._communes = None
         # Identifiers met earlier in this run → person id (or 0 in a dry run): the same person twice in a file.
         self.seen = {}
         self.today = timezone.localdate()
+
+    @property
+    def communes(self):
+        if self._communes is None:
+            self._communes = clean.Communes()
+        return self._communes
 
     # --- Columns ------------------------------------------------------------------------------------------------
 
@@ -391,6 +397,7 @@ class Engine:
         run = self.run
         run.ignored_columns = self.map_columns(table.headers)
         run.file_kind = table.kind
+        run.lines = table.lines
         run.status = ImportRun.Status.RUNNING
         run.save()
         resume_after = run.processed

@@ -50,6 +50,7 @@ class ImportRun(models.Model):
     error = models.TextField("erreur", blank=True)
     file_kind = models.CharField("format lu", max_length=100, blank=True)
     size = models.PositiveBigIntegerField("taille", default=0)
+    lines = models.PositiveIntegerField("lignes du fichier", default=0)
     # Lines already processed (each batch commits with its rows): a re-run resumes after them.
     processed = models.PositiveIntegerField("lignes traitées", default=0)
     created = models.PositiveIntegerField("créées", default=0)
@@ -73,6 +74,12 @@ class ImportRun(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self):
+        if self.is_finished:
+            return 100
+        return min(99, round(100 * self.processed / self.lines)) if self.lines else 0
 
     @property
     def counts(self):

@@ -36,6 +36,7 @@ class Table:
     headers: list
     rows: object  # iterator of (line, cells)
     kind: str  # « CSV (UTF-8, « ; ») » or « Excel »
+    lines: int = 0  # the file's last line (an estimate for a CSV whose fields hold line breaks), for progress
 
 
 def _detect_encoding(sample):
@@ -99,10 +100,20 @@ def _csv_rows(reader, text):
         text.detach()
 
 
+def _count_lines(binary):
+    lines, last = 0, b""
+    while chunk := binary.read(1024 * 1024):
+        lines += chunk.count(b"\n")
+        last = chunk[-1:]
+    binary.seek(0)
+    return lines + (last not in (b"\n", b""))
+
+
 def _open_csv(binary, sample):
     if b"\x00" in sample:
         raise UnreadableFile("Ce fichier n'est pas un fichier texte (CSV) ni un classeur Excel (.xlsx).")
     encoding = _detect_encoding(sample)
+    lines = _count_lines(binary)
     text_sample = sample.decode(encoding, errors="ignore")
     separator = _detect_separator(text_sample.lstrip("\ufeff"))
     text = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
@@ -121,7 +132,7 @@ def _open_csv(binary, sample):
     names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "latin_1": "Latin-1"}
     separator_name = "tabulation" if separator == "\t" else f"« {separator} »"
     kind = f"CSV ({names.get(encoding, encoding)}, séparateur {separator_name})"
-    return Table(headers, _csv_rows(reader, text), kind)
+    return Table(headers, _csv_rows(reader, text), kind, lines)
 
 
 def _cell(value):
@@ -144,12 +155,13 @@ def _open_xlsx(binary):
         workbook = CalamineWorkbook.from_filelike(binary)
         sheet = workbook.get_sheet_by_index(0)
         rows = sheet.iter_rows()
+        lines = sheet.height
     except Exception:
         raise UnreadableFile(
             "Ce fichier est une archive compressée (zip) et non un classeur Excel lisible : "
             "envoyez un fichier CSV ou XLSX."
         ) from None
-    return _xlsx_table(rows)
+    return _xlsx_table(rows, lines)
 
 
 def _open_xlsx_openpyxl(binary):  # pragma: no cover - used only without python-calamine
@@ -162,10 +174,11 @@ def _open_xlsx_openpyxl(binary):  # pragma: no cover - used only without python-
             "Ce fichier est une archive compressée (zip) et non un classeur Excel lisible : "
             "envoyez un fichier CSV ou XLSX."
         ) from None
-    return _xlsx_table(workbook.worksheets[0].iter_rows(values_only=True))
+    sheet = workbook.worksheets[0]
+    return _xlsx_table(sheet.iter_rows(values_only=True), sheet.max_row or 0)
 
 
-def _xlsx_table(rows):
+def _xlsx_table(rows, lines):
     rows = iter(rows)
     try:
         headers = next(rows)
@@ -185,7 +198,7 @@ def _xlsx_table(rows):
             if any(cell != "" for cell in cells):
                 yield index, cells
 
-    return Table(headers, numbered(), "Excel (XLSX)")
+    return Table(headers, numbered(), "Excel (XLSX)", lines)
 
 
 def open_table(binary, file_name=""):

@@ -33,7 +33,7 @@ def carry_out(run, binary, *, by, progress=None):
         engine = Engine(run, profile=profile, by=by)
         table = open_table(binary, run.file_name)
         engine.execute(table, progress=progress)
-    except UnreadableFile as error:
+    except (UnreadableFile, ActionError) as error:
         with transaction.atomic():
             run.refresh_from_db()
             run.status, run.error = ImportRun.Status.FAILED, str(error)

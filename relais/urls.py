@@ -11,6 +11,7 @@ urlpatterns = [
     path("sante/", views.health, name="health"),
     path("", include("entry.urls")),
     path("carnet/", include("pathway.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("accounts.urls")),
     path("territoire/", include("territory.urls")),
     path("audit/", include("audit.urls")),
