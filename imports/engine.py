@@ -14,6 +14,7 @@ For each row:
 """
 
 import datetime
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -28,7 +29,16 @@ from imports.readers import UnreadableFile
 from pathway.actions import enter_person, update_person
 from pathway.models import EntrySource
 from people import matching
-from people.comparison import first_names_key
+from people.comparison import (
+    FirstNames,
+    LastName,
+    compare_birth_dates,
+    first_name_tokens,
+    first_names_key,
+    is_typo,
+    plausible_birth_dates,
+)
+from people.first_names import forms_of
 from people.identity import last_name_key, nir_hash
 from people.models import Person
 from relais import secrets
@@ -116,6 +126,69 @@ class Row:
         return identity_key(self.values["birth_name"], self.values["first_names"], self.values["birth_date"])
 
 
+class BirthDateIndex:
+    """Every person on file by birth date, read once per run (one streaming query): a row whose plausible birth
+    dates (``plausible_birth_dates``: the same, one digit wrong, two digits or day and month swapped) hold nobody
+    it could be a likely duplicate of skips the full matching. A likely duplicate is never missed: its score needs
+    every part credited, a birth date among those included (``people.matching``), and the people it finds go
+    through ``matching.find`` as the entry form does. Memory grows with the département, not with the file."""
+
+    def __init__(self):
+        self.by_date = {}
+        self.first_name_tokens = {}
+        rows = (
+            Person.objects.filter(merged_into__isnull=True)
+            .order_by()
+            .values_list("birth_date", "birth_name", "usage_name", "first_names")
+        )
+        for birth_date, *identity in rows.iterator(chunk_size=10_000):
+            self.by_date.setdefault(birth_date, []).append(tuple(identity))
+
+    def add(self, values):
+        identity = (values["birth_name"], values.get("usage_name", ""), values["first_names"])
+        self.by_date.setdefault(values["birth_date"], []).append(identity)
+
+    def _tokens(self, first_names):
+        tokens = self.first_name_tokens.get(first_names)
+        if tokens is None:
+            tokens = self.first_name_tokens[first_names] = tuple(token for token, _ in first_name_tokens(first_names))
+        return tokens
+
+    def may_have_duplicates(self, query):
+        """Whether someone born on a plausible date scores as a likely duplicate. The parts are compared cheapest
+        first: first names sharing no name, form or one-typo neighbour are another person's (credit 0); then a
+        candidate is dropped as soon as the best score left to it is under the threshold."""
+        typed_tokens = self._tokens(query.first_names)
+        forms = set().union(*(forms_of(token) for token in typed_tokens)) if typed_tokens else set()
+        typed_first = FirstNames(query.first_names)
+        typed_last = LastName(query.last_name)
+        first_credits, last_credits = {}, {}
+        threshold = matching.LIKELY_DUPLICATE
+        last_weight, first_weight, date_weight = (matching.WEIGHTS[part] for part in matching.WEIGHTS)
+        for day in plausible_birth_dates(query.birth_date):
+            date_credit = compare_birth_dates(query.birth_date, day)[0]
+            for birth_name, usage_name, first_names in self.by_date.get(day, ()):
+                first = first_credits.get(first_names)
+                if first is None:
+                    tokens = self._tokens(first_names)
+                    close = any(
+                        token in forms or any(is_typo(token, typed) for typed in typed_tokens) for token in tokens
+                    )
+                    first = first_credits[first_names] = typed_first(first_names)[0] if close else 0
+                if not first:
+                    continue
+                best = last_weight * 100 + first_weight * first + date_weight * date_credit
+                if best < threshold:
+                    continue
+                last = last_credits.get((birth_name, usage_name))
+                if last is None:
+                    names = (birth_name, usage_name, f"{birth_name} {usage_name}") if usage_name else (birth_name,)
+                    last = last_credits[(birth_name, usage_name)] = max(typed_last(name)[0] for name in names)
+                if last and best - last_weight * (100 - last) >= threshold - 0.5:
+                    return True
+        return False
+
+
 class Engine:
     """One run of one file. ``by`` is the acting membership (or ``SYSTEM`` for the command without a user)."""
 
@@ -127,9 +200,16 @@ class Engine:
         self.by = by
         self.batch_size = batch_size or BATCH_SIZE
         self._communes = None
+        self._index = None
         # Identifiers met earlier in this run → person id (or 0 in a dry run): the same person twice in a file.
         self.seen = {}
         self.today = timezone.localdate()
+
+    @property
+    def index(self):
+        if self._index is None:
+            self._index = BirthDateIndex()
+        return self._index
 
     @property
     def communes(self):
@@ -271,6 +351,8 @@ class Engine:
         )
         if values.get("usage_name") and values["usage_name"] != values["birth_name"]:
             query.last_name = f"{values['birth_name']} {values['usage_name']}"
+        if not self.index.may_have_duplicates(query):
+            return []
         return [match for match in matching.find(query, limit=5) if match.is_likely_duplicate]
 
     # --- Writing ------------------------------------------------------------------------------------------------
@@ -331,7 +413,8 @@ class Engine:
             row.outcome = ImportRow.Outcome.REJECTED
             return
         try:
-            with transaction.atomic():
+            # A row that fails leaves nothing behind (a savepoint); a dry run writes nothing to undo.
+            with transaction.atomic() if self.run.apply else nullcontext():
                 person_id = self._exact(row, found)
                 if person_id == 0:  # a dry run: the same person earlier in the file, counted as created there
                     row.outcome = ImportRow.Outcome.UNCHANGED
@@ -352,6 +435,7 @@ class Engine:
                 else:
                     row.person_id = self.create(row)
                     row.outcome = ImportRow.Outcome.CREATED
+                    self.index.add(row.values)
         except ActionError as error:
             row.errors.append(("", str(error)))
             row.outcome = ImportRow.Outcome.REJECTED

@@ -224,3 +224,21 @@ def test_batches_commit_and_a_resumed_run_skips_what_was_done(importer, monkeypa
     again = run_import(csv_bytes(rows), membership=importer)
     assert (again.created, again.unchanged) == (0, 5)
     assert Person.objects.count() == 5
+
+
+def test_a_likely_duplicate_with_a_typo_in_the_birth_date_is_set_aside(importer):
+    PersonFactory(birth_name="MARTINEZ", first_names="Sofia Maria", birth_date=datetime.date(1988, 3, 15))
+    run = run_import(csv_bytes([rsa_row(NUM_ALLOCATAIRE="")]), membership=importer)
+    assert outcomes(run) == [(2, "set_aside")]
+
+
+def test_a_near_duplicate_later_in_the_same_file_is_set_aside(importer):
+    rows = [rsa_row(NUM_ALLOCATAIRE=""), rsa_row(NUM_ALLOCATAIRE="", NOM="MARTINES")]
+    run = run_import(csv_bytes(rows), membership=importer)
+    assert outcomes(run) == [(2, "created"), (3, "set_aside")]
+
+
+def test_homonyms_born_another_year_are_created(importer):
+    PersonFactory(birth_name="MARTINEZ", first_names="Sofia", birth_date=datetime.date(1961, 7, 2))
+    run = run_import(csv_bytes([rsa_row(NUM_ALLOCATAIRE="")]), membership=importer)
+    assert outcomes(run) == [(2, "created")]
