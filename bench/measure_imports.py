@@ -81,7 +81,7 @@ def write_file(path, rows, seed=91):
             postcode, commune = rng.choice(places)
             opened = (received + timedelta(days=rng.randrange(28))).strftime("%d/%m/%Y")
             phone = (
-                f"06 {rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(10, 99)}"
+                f"06 {rng.randrange(10, 39)} {rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(10, 99)}"
             )
             if draw < SHARES["nir"] and known:
                 person = known_people[known.pop()]

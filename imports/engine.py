@@ -14,7 +14,6 @@ For each row:
 """
 
 import datetime
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -201,6 +200,7 @@ class Engine:
         self.batch_size = batch_size or BATCH_SIZE
         self._communes = None
         self._index = None
+        self.batch_persons = {}
         # Identifiers met earlier in this run → person id (or 0 in a dry run): the same person twice in a file.
         self.seen = {}
         self.today = timezone.localdate()
@@ -376,14 +376,15 @@ class Engine:
         values = row.values
         if not self.run.apply:
             return 0
-        person = enter_person(
-            by=SYSTEM,
-            identity=self._identity(values),
-            nir=values.get("nir", ""),
-            entered_at=self.entry_date(values),
-            entry_source=self.profile.entry_source,
-        )
-        ImportedIdentity.objects.create(structure_id=self.run.structure_id, key=row.key, person=person)
+        with transaction.atomic():
+            person = enter_person(
+                by=SYSTEM,
+                identity=self._identity(values),
+                nir=values.get("nir", ""),
+                entered_at=self.entry_date(values),
+                entry_source=self.profile.entry_source,
+            )
+            ImportedIdentity.objects.create(structure_id=self.run.structure_id, key=row.key, person=person)
         return person.pk
 
     def changes_for(self, person, values):
@@ -400,12 +401,13 @@ class Engine:
         return changes, nir
 
     def update(self, row, person_id):
-        person = Person.objects.get(pk=person_id)
+        person = self.batch_persons.get(person_id) or Person.objects.get(pk=person_id)
         changes, nir = self.changes_for(person, row.values)
         if not changes and not nir:
             return []
         if self.run.apply:
-            update_person(person, by=SYSTEM, version=None, changes=changes, nir=nir)
+            with transaction.atomic():
+                update_person(person, by=SYSTEM, version=None, changes=changes, nir=nir)
         return sorted({*changes, *(["nir"] if nir else [])})
 
     def process(self, row, found):
@@ -413,29 +415,26 @@ class Engine:
             row.outcome = ImportRow.Outcome.REJECTED
             return
         try:
-            # A row that fails leaves nothing behind (a savepoint); a dry run writes nothing to undo.
-            with transaction.atomic() if self.run.apply else nullcontext():
-                person_id = self._exact(row, found)
-                if person_id == 0:  # a dry run: the same person earlier in the file, counted as created there
-                    row.outcome = ImportRow.Outcome.UNCHANGED
-                elif person_id:
-                    row.person_id = person_id
-                    row.changed = self.update(row, person_id)
-                    row.outcome = ImportRow.Outcome.UPDATED if row.changed else ImportRow.Outcome.UNCHANGED
-                elif duplicates := self._likely_duplicates(row):
-                    row.outcome = ImportRow.Outcome.SET_ASIDE
-                    row.candidates = [
-                        {"id": str(match.person.public_id), "score": match.score} for match in duplicates
-                    ]
-                elif not row.values.get("commune_id"):
-                    column = next((self.header_of[name] for name in COMMUNE_FIELDS if name in self.header_of), "")
-                    row.errors.append((column, "La commune est obligatoire pour créer une personne : elle est vide."))
-                    row.outcome = ImportRow.Outcome.REJECTED
-                    return
-                else:
-                    row.person_id = self.create(row)
-                    row.outcome = ImportRow.Outcome.CREATED
-                    self.index.add(row.values)
+            # Each write (create, update) is in its own savepoint: a row that fails leaves nothing behind.
+            person_id = self._exact(row, found)
+            if person_id == 0:  # a dry run: the same person earlier in the file, counted as created there
+                row.outcome = ImportRow.Outcome.UNCHANGED
+            elif person_id:
+                row.person_id = person_id
+                row.changed = self.update(row, person_id)
+                row.outcome = ImportRow.Outcome.UPDATED if row.changed else ImportRow.Outcome.UNCHANGED
+            elif duplicates := self._likely_duplicates(row):
+                row.outcome = ImportRow.Outcome.SET_ASIDE
+                row.candidates = [{"id": str(match.person.public_id), "score": match.score} for match in duplicates]
+            elif not row.values.get("commune_id"):
+                column = next((self.header_of[name] for name in COMMUNE_FIELDS if name in self.header_of), "")
+                row.errors.append((column, "La commune est obligatoire pour créer une personne : elle est vide."))
+                row.outcome = ImportRow.Outcome.REJECTED
+                return
+            else:
+                row.person_id = self.create(row)
+                row.outcome = ImportRow.Outcome.CREATED
+                self.index.add(row.values)
         except ActionError as error:
             row.errors.append(("", str(error)))
             row.outcome = ImportRow.Outcome.REJECTED
@@ -465,6 +464,9 @@ class Engine:
         with transaction.atomic():
             valid = [row for row in rows if not row.errors]
             found = self._lookups(valid) if valid else {}
+            # The people the exact identifiers point at, read at once rather than row by row.
+            ids = {value for key, value in found.items() if key[0] != "caf-nir"}
+            self.batch_persons = Person.objects.in_bulk(ids) if ids else {}
             for row in rows:
                 self.process(row, found)
             ImportRow.objects.bulk_create([self.report_row(row) for row in rows])
