@@ -10,6 +10,8 @@ from audit.context import current_actor
 from audit.models import AccessLog, ChangeLog
 
 _object_types = {}
+# Model → (tracked fields, sensitive field names), for the writes that bypass save() (``record_creations``).
+_tracked = {}
 
 
 def known_object_types():
@@ -76,6 +78,7 @@ def track(model, fields, sensitive=()):
     """
     register_object_type(model)
     tracked = [model._meta.get_field(name) for name in fields]
+    _tracked[model] = (tracked, frozenset(sensitive))
 
     tracked_names = {field.name for field in tracked} | {field.attname for field in tracked}
 
@@ -120,6 +123,23 @@ def track(model, fields, sensitive=()):
     pre_save.connect(remember, sender=model, weak=False, dispatch_uid=uid)
     post_save.connect(record, sender=model, weak=False, dispatch_uid=uid)
     post_delete.connect(record_delete, sender=model, weak=False, dispatch_uid=uid)
+
+
+def record_creations(instances):
+    """The creation entries ``track`` writes on ``save()``, for tracked instances written together by
+    ``bulk_create`` (a batch action): the same content, in one statement."""
+    user, structure = current_actor()
+    entries = []
+    for instance in instances:
+        tracked, sensitive = _tracked[type(instance)]
+        changes = {}
+        for field in tracked:
+            new = _value(instance, field)
+            if new in (None, ""):
+                continue
+            changes[field.name] = ["•••", "•••"] if field.name in sensitive else [None, new]
+        entries.append(_entry(ChangeLog, instance, user, structure, action=ChangeLog.Action.CREATE, changes=changes))
+    ChangeLog.objects.bulk_create(entries)
 
 
 def history_of(obj):

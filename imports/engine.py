@@ -25,7 +25,7 @@ from imports.access import can_import
 from imports.fields import FIELDS, PROFILES, REQUIRED, Profile
 from imports.models import ImportedIdentity, ImportRow, ImportRun
 from imports.readers import UnreadableFile
-from pathway.actions import enter_person, update_person
+from pathway.actions import enter_people, enter_person, update_person
 from pathway.models import EntrySource
 from people import matching
 from people.comparison import (
@@ -201,6 +201,7 @@ class Engine:
         self._communes = None
         self._index = None
         self.batch_persons = {}
+        self.pending = []
         # Identifiers met earlier in this run → person id (or 0 in a dry run): the same person twice in a file.
         self.seen = {}
         self.today = timezone.localdate()
@@ -353,6 +354,8 @@ class Engine:
             query.last_name = f"{values['birth_name']} {values['usage_name']}"
         if not self.index.may_have_duplicates(query):
             return []
+        # The likely duplicate may be a person of this batch not written yet: they are, before the search.
+        self.flush()
         return [match for match in matching.find(query, limit=5) if match.is_likely_duplicate]
 
     # --- Writing ------------------------------------------------------------------------------------------------
@@ -432,16 +435,58 @@ class Engine:
                 row.outcome = ImportRow.Outcome.REJECTED
                 return
             else:
-                row.person_id = self.create(row)
                 row.outcome = ImportRow.Outcome.CREATED
                 self.index.add(row.values)
+                if self.run.apply:
+                    self.pending.append(row)  # created with the batch's other new people (``flush``)
+                else:
+                    row.person_id = 0
         except ActionError as error:
             row.errors.append(("", str(error)))
             row.outcome = ImportRow.Outcome.REJECTED
             return
         if row.outcome != ImportRow.Outcome.SET_ASIDE:
+            # A later row with the same identifiers is the same person (until created: 0, as in a dry run).
             for key in self._row_keys(row):
                 self.seen.setdefault(key, row.person_id or 0)
+
+    def flush(self):
+        """Create the batch's new people together (``enter_people``); one by one if one of them collides."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        entries = [
+            {
+                "identity": self._identity(row.values),
+                "nir": row.values.get("nir", ""),
+                "entered_at": self.entry_date(row.values),
+                "entry_source": self.profile.entry_source,
+            }
+            for row in pending
+        ]
+        try:
+            with transaction.atomic():
+                persons = enter_people(by=SYSTEM, entries=entries)
+                ImportedIdentity.objects.bulk_create(
+                    [
+                        ImportedIdentity(structure_id=self.run.structure_id, key=row.key, person=person)
+                        for row, person in zip(pending, persons, strict=True)
+                    ],
+                    ignore_conflicts=True,
+                )
+            for row, person in zip(pending, persons, strict=True):
+                row.person_id = person.pk
+        except ActionError:
+            for row in pending:
+                try:
+                    row.person_id = self.create(row)
+                except ActionError as error:
+                    row.errors.append(("", str(error)))
+                    row.outcome = ImportRow.Outcome.REJECTED
+        for row in pending:
+            if row.person_id:
+                for key in self._row_keys(row):
+                    self.seen[key] = row.person_id
 
     def report_row(self, row):
         report = ImportRow(run=self.run, line=row.line, outcome=row.outcome, changed=row.changed)
@@ -469,6 +514,7 @@ class Engine:
             self.batch_persons = Person.objects.in_bulk(ids) if ids else {}
             for row in rows:
                 self.process(row, found)
+            self.flush()
             ImportRow.objects.bulk_create([self.report_row(row) for row in rows])
             run = self.run
             for row in rows:

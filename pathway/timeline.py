@@ -28,9 +28,16 @@ def known_kinds():
 
 def record(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, data=None, at=None):
     """Write one event on ``person``'s timeline. ``by`` is the acting membership (or SYSTEM)."""
+    event = build(person, kind=kind, by=by, summary=summary, visibility=visibility, obj=obj, data=data, at=at)
+    event.save()
+    return event
+
+
+def build(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, data=None, at=None):
+    """The event ``record`` writes, unsaved: a batch action writes many with ``bulk_create``."""
     if kind not in _kinds:
         raise ValueError(f"Nature d'événement inconnue : {kind} (register_kind)")
-    return TimelineEvent.objects.create(
+    return TimelineEvent(
         person=person,
         kind=kind,
         at=at or timezone.now(),
