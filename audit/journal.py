@@ -25,6 +25,8 @@ _object_types = {SEARCH: "recherche de personnes"}
 # The journalled models, and how to reach from each to the people it concerns: object type → (model, lookups).
 _models = {}
 _person_lookups = {}
+# Model → (tracked fields, sensitive field names), for the writes that bypass save() (``record_creations``).
+_tracked = {}
 
 
 def known_object_types():
@@ -186,6 +188,7 @@ def track(model, fields, sensitive=(), person=None):
     """
     register_object_type(model, person=person)
     tracked = [model._meta.get_field(name) for name in fields]
+    _tracked[model] = (tracked, frozenset(sensitive))
 
     tracked_names = {field.name for field in tracked} | {field.attname for field in tracked}
 
@@ -230,6 +233,23 @@ def track(model, fields, sensitive=(), person=None):
     pre_save.connect(remember, sender=model, weak=False, dispatch_uid=uid)
     post_save.connect(record, sender=model, weak=False, dispatch_uid=uid)
     post_delete.connect(record_delete, sender=model, weak=False, dispatch_uid=uid)
+
+
+def record_creations(instances):
+    """The creation entries ``track`` writes on ``save()``, for tracked instances written together by
+    ``bulk_create`` (a batch action): the same content, in one statement."""
+    user, structure = current_actor()
+    entries = []
+    for instance in instances:
+        tracked, sensitive = _tracked[type(instance)]
+        changes = {}
+        for field in tracked:
+            new = _value(instance, field)
+            if new in (None, ""):
+                continue
+            changes[field.name] = ["•••", "•••"] if field.name in sensitive else [None, new]
+        entries.append(_entry(ChangeLog, instance, user, structure, action=ChangeLog.Action.CREATE, changes=changes))
+    ChangeLog.objects.bulk_create(entries)
 
 
 def history_of(obj):

@@ -30,6 +30,13 @@ def parse_args(argv=None):
         action="store_true",
         help="seulement la qualité du rapprochement sur les paires d'identités étiquetées (et sa vitesse)",
     )
+    parser.add_argument(
+        "--imports",
+        action="store_true",
+        help="seulement l'import d'une liste RSA générée (moteur, COPY brut, import naïf), voir --import-rows",
+    )
+    parser.add_argument("--import-rows", type=int, default=100_000, help="lignes de la liste importée (100 000)")
+    parser.add_argument("--naive-rows", type=int, default=2_000, help="lignes de l'import naïf (2 000)")
     parser.add_argument("--iterations", type=int, default=200, help="requêtes mesurées par scénario (200)")
     parser.add_argument(
         "--only",
@@ -90,6 +97,8 @@ def main(argv=None):
         return 0
     if args.matching:
         return _matching(args)
+    if args.imports:
+        return _imports(args)
 
     try:
         results = measure.run(
@@ -159,6 +168,17 @@ def _matching(args):
     path = measure.write({"people": people, "matching": result}, args.output or measure.RESULTS_DIR / "matching.json")
     print()
     print("\n".join(measure_matching.lines(result, _number(people))))
+    print(f"\nRésultats détaillés : {path}")
+    return 0
+
+
+def _imports(args):
+    from bench import measure, measure_imports
+
+    result = measure_imports.run(rows=args.import_rows, naive_rows=args.naive_rows, seed=args.seed)
+    path = measure.write(result, args.output or measure.RESULTS_DIR / "imports.json")
+    print()
+    print("\n".join(measure_imports.lines(result)))
     print(f"\nRésultats détaillés : {path}")
     return 0
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.access import is_structure_admin
 from accounts.models import User
 from accounts.notifications import notify as notify_user
+from audit.journal import record_creations
 from pathway import notify, timeline
 from pathway.access import (
     can_answer_access_request,
@@ -34,11 +35,13 @@ from pathway.models import (
     PathwayType,
     ReferentHistory,
     TeamMember,
+    TimelineEvent,
     orientation_due_on,
 )
 from people import matching
-from people.models import Person
+from people.models import DossierCounter, NameVariant, Person
 from relais.actions import SYSTEM, ActionError, Conflict, after_commit, require, require_actor
+from territory.models import Commune
 
 DUPLICATE_NIR = "Une personne avec ce numéro de sécurité sociale existe déjà : recherchez-la plutôt que de la créer."
 EDITED_MEANWHILE = (
@@ -138,6 +141,72 @@ def enter_person(*, by, identity, nir="", entered_at, entry_source=EntrySource.P
             obj=pathway,
         )
     return person
+
+
+def enter_people(*, by, entries):
+    """Several people enter at once (an import): for each, what ``enter_person`` does, written in a few statements
+    (dossier numbers reserved together, people, name variants, pathways, change history and timeline by
+    ``bulk_create``). ``entries``: dicts with ``identity`` (Person fields, ``commune_id`` included), ``nir``,
+    ``entered_at`` and ``entry_source``. A NIR already on file refuses the whole batch (``ActionError``): the
+    caller takes its people one by one."""
+    require_actor(by)
+    if not entries:
+        return []
+    communes = Commune.objects.in_bulk({entry["identity"]["commune_id"] for entry in entries})
+    with transaction.atomic():
+        persons = []
+        for entry in entries:
+            person = Person(**entry["identity"])
+            person.set_nir(entry.get("nir", ""))
+            person.created_by = by.user
+            person.created_for = by.structure
+            person.departement = communes[person.commune_id].departement_id
+            person.set_matching_keys()
+            persons.append(person)
+        by_departement = {}
+        for person in persons:
+            by_departement.setdefault(person.departement, []).append(person)
+        for departement, group in by_departement.items():
+            for person, number in zip(group, DossierCounter.next_numbers(departement, len(group)), strict=True):
+                person.dossier_number = number
+        try:
+            with transaction.atomic():
+                Person.objects.bulk_create(persons)
+        except IntegrityError:
+            raise ActionError(DUPLICATE_NIR) from None
+        NameVariant.objects.bulk_create(
+            NameVariant.rows(*{name for person in persons for name in (person.birth_name, person.usage_name)}),
+            ignore_conflicts=True,
+        )
+        record_creations(persons)
+        pathways = [
+            Pathway(
+                person=person,
+                entered_at=entry["entered_at"],
+                entry_source=entry.get("entry_source", EntrySource.PROFESSIONAL),
+                orientation_due_on=orientation_due_on(person, entry["entered_at"]),
+                departement=person.departement,
+            )
+            for person, entry in zip(persons, entries, strict=True)
+        ]
+        Pathway.objects.bulk_create(pathways)
+        record_creations(pathways)
+        TimelineEvent.objects.bulk_create(
+            [
+                timeline.event(
+                    person,
+                    kind="pathway.entered",
+                    by=by,
+                    summary=f"Entrée dans le parcours ({EntrySource(pathway.entry_source).label})",
+                    obj=pathway,
+                )
+                for person, pathway in zip(persons, pathways, strict=True)
+            ]
+        )
+        if by is not SYSTEM:
+            for pathway in pathways:
+                _join(pathway, user=by.user, structure=by.structure, role=TeamMember.Role.INTERVENANT, by=by)
+    return persons
 
 
 KEEP = object()

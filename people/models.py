@@ -244,6 +244,18 @@ class DossierCounter(models.Model):
             counter.save(update_fields=["last"])
         return format_dossier_number(departement, year, counter.last)
 
+    @classmethod
+    def next_numbers(cls, departement, count, year=None):
+        """``count`` consecutive numbers, taken under one row lock (a batch of people entering together)."""
+        year = year or timezone.localdate().year
+        with transaction.atomic():
+            cls.objects.get_or_create(departement=departement, year=year)
+            counter = cls.objects.select_for_update().get(departement=departement, year=year)
+            first = counter.last + 1
+            counter.last += count
+            counter.save(update_fields=["last"])
+        return [format_dossier_number(departement, year, number) for number in range(first, counter.last + 1)]
+
 
 def format_dossier_number(departement, year, number):
     return f"{departement}-{year}-{number:06d}"

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     # The mission's apps first: a newcomer reads entry, pathway and offer before what they stand on.
     "entry",
     "offer",
+    "imports",
     "pathway",
     "people",
     "territory",
@@ -228,6 +229,12 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 DSFR_MARK_OPTIONAL_FIELDS = True
+
+# Files received (imports, kept until their run ends): never served as static files.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+# The largest list a partner may send (bytes): beyond, the upload and the command refuse it with a clear message.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 100 * 1024 * 1024))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Background work: a database-backed queue, so that nothing needs a broker.
 TASKS = {

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("entry.urls")),
     path("", include("pathway.urls")),
     path("offre/", include("offer.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("accounts.urls")),
     path("territoire/", include("territory.urls")),
     path("audit/", include("audit.urls")),

@@ -117,6 +117,7 @@ class World:
         self._contract(users)
         self._offer(users)
         self._carnet(users)
+        self._imports(users)
 
     def _entry(self, users):
         """People followed by professional A; one oriented to structure B; a commission examining the first one,
@@ -235,6 +236,67 @@ class World:
             self.objecting, by=pro_a, on=timezone.localdate(), channel="interview", comment=""
         )
         self.alert = Alert.objects.create(person=self.person, rule="orientation_overdue")
+
+    def _imports(self, users):
+        """An import of the Département (by its orientation manager) with a row set aside, a saved profile."""
+        from imports.models import ImportProfile, ImportRow, ImportRun
+
+        manager = users["orientation_manager"].memberships.get()
+        self.import_run = ImportRun.objects.create(
+            structure=manager.structure,
+            started_by=manager.user,
+            membership=manager,
+            profile_name="rsa",
+            file_name="rsa.csv",
+            apply=True,
+            status=ImportRun.Status.DONE,
+            set_aside=1,
+        )
+        self.import_row = ImportRow.objects.create(
+            run=self.import_run,
+            line=2,
+            outcome=ImportRow.Outcome.SET_ASIDE,
+            values={
+                "birth_name": self.person.birth_name,
+                "first_names": self.person.first_names,
+                "birth_date": self.person.birth_date.isoformat(),
+                "commune_id": "91228",
+            },
+            candidates=[{"id": str(self.person.public_id), "score": 100}],
+        )
+        self.import_profile = ImportProfile.objects.create(
+            structure=manager.structure, name="Liste du CCAS", mapping={"Nom": "birth_name"}
+        )
+
+
+def _upload(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = "NOM;PRENOMS;DATE_NAISSANCE;CODE_INSEE\nMOREAU;Chloé;17/04/1984;91174\n".encode()
+    return {"file": SimpleUploadedFile("liste.csv", content, "text/csv"), "profile": "rsa", "apply": "1"}
+
+
+def _import_state(w):
+    from imports.models import ImportRun
+
+    return ImportRun.objects.count(), Person.objects.count()
+
+
+def _import_row_state(w):
+    w.import_row.refresh_from_db()
+    return w.import_row.outcome
+
+
+def _import_profiles(w):
+    from imports.models import ImportProfile
+
+    return sorted(ImportProfile.objects.values_list("name", flat=True))
+
+
+IMPORTERS = ["structure_admin_a", "orientation_manager", "coordinator"]
+# An import of the Département: its importers read it; an importer of another structure finds nothing (404), anyone
+# else is refused (403).
+IMPORT_RUN = {**only(["orientation_manager", "coordinator"]), "structure_admin_a": 404}
 
 
 # What the POST rows send and read.
@@ -1308,6 +1370,52 @@ MATRIX = {
             state=lambda w: _alert_state(w),
             changes=CARNET_ROLES,
         ),
+    ],
+    "imports:run_list": [
+        get(None, only(IMPORTERS)),
+        post(None, only(IMPORTERS, status=302), data=_upload, state=_import_state, changes=IMPORTERS),
+    ],
+    "imports:run_detail": [get(lambda w: {"public_id": w.import_run.public_id}, IMPORT_RUN)],
+    "imports:run_progress": [get(lambda w: {"public_id": w.import_run.public_id}, IMPORT_RUN)],
+    "imports:report_csv": [get(lambda w: {"public_id": w.import_run.public_id}, IMPORT_RUN)],
+    "imports:review": [get(lambda w: {"public_id": w.import_run.public_id}, IMPORT_RUN)],
+    "imports:decide": [
+        post(
+            lambda w: {"public_id": w.import_row.public_id},
+            {**IMPORT_RUN, "orientation_manager": 302, "coordinator": 302},
+            data=lambda w: {"decision": str(w.person.public_id)},
+            state=_import_row_state,
+            changes=["orientation_manager", "coordinator"],
+        )
+    ],
+    "imports:profile_list": [
+        get(None, only(IMPORTERS)),
+        post(
+            None,
+            only(IMPORTERS, status=302),
+            data=lambda w: {
+                "name": "Liste de la mission locale",
+                "entry_source": "import",
+                "header_0": "Nom",
+                "header_1": "Prénom",
+                "header_2": "Né le",
+                "header_3": "Ville",
+                "column_0": "birth_name",
+                "column_1": "first_names",
+                "column_2": "birth_date",
+                "column_3": "commune_name",
+            },
+            state=_import_profiles,
+            changes=IMPORTERS,
+        ),
+    ],
+    "imports:profile_delete": [
+        post(
+            lambda w: {"public_id": w.import_profile.public_id},
+            {**IMPORT_RUN, "orientation_manager": 302, "coordinator": 302},
+            state=_import_profiles,
+            changes=["orientation_manager", "coordinator"],
+        )
     ],
     # The technical admin: staff only; everyone else is sent to the Relais login.
     "admin:index": [get(None, logged(302))],

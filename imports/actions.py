@@ -1,0 +1,67 @@
+"""Deciding on a row set aside: the same person as a candidate (updated with the file's values), or another person
+(created). The decision is remembered: the next file with this identity goes to the same person."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from imports.access import can_see_run
+from imports.engine import Engine, Row, get_profile
+from imports.models import ImportedIdentity, ImportRow, ImportRun
+from people.models import Person
+from relais import secrets
+from relais.actions import SYSTEM, ActionError, Conflict, require, require_actor
+
+DATE_FIELDS = ("birth_date", "rsa_since", "entered_at")
+
+
+def _row_values(stored):
+    values = dict(stored)
+    for name in DATE_FIELDS:
+        if values.get(name):
+            values[name] = datetime.date.fromisoformat(values[name])
+    values["nir"] = secrets.decrypt(stored.get("nir", ""))
+    return values
+
+
+def decide_row(row, *, by, same_as=None):
+    """``same_as``: the public id of the candidate who is the same person; ``None``: another person, created."""
+    require_actor(by)
+    require(by is SYSTEM or can_see_run(by, row.run))
+    with transaction.atomic():
+        row = ImportRow.objects.select_for_update().select_related("run__structure").get(pk=row.pk)
+        if row.decided_at is not None or row.outcome != ImportRow.Outcome.SET_ASIDE:
+            raise Conflict("Cette ligne a déjà été traitée : rechargez la page.")
+        run = ImportRun.objects.select_for_update().get(pk=row.run_id)
+        profile = get_profile(run.profile_name, run.structure)
+        if profile is None:
+            raise ActionError(f"Le profil « {run.profile_name} » n'existe plus : la ligne ne peut être importée.")
+        engine = Engine(run, profile=profile, by=by)
+        parsed = Row(row.line, values=_row_values(row.values))
+        if same_as is not None:
+            if str(same_as) not in {candidate["id"] for candidate in row.candidates}:
+                raise ActionError("Cette personne ne fait pas partie des candidats de la ligne.")
+            person = Person.objects.filter(public_id=same_as, merged_into__isnull=True).first()
+            if person is None:
+                raise ActionError("Cette personne n'existe plus (son dossier a été fusionné) : rechargez la page.")
+            row.changed = engine.update(parsed, person.pk)
+            row.person = person
+            row.outcome = ImportRow.Outcome.UPDATED if row.changed else ImportRow.Outcome.UNCHANGED
+            ImportedIdentity.objects.update_or_create(
+                structure_id=run.structure_id, key=parsed.key, defaults={"person": person}
+            )
+        else:
+            if not parsed.values.get("commune_id"):
+                raise ActionError("La commune de cette ligne est vide : la personne ne peut être créée.")
+            row.person_id = engine.create(parsed)
+            row.outcome = ImportRow.Outcome.CREATED
+        row.values = {}
+        row.candidates = []
+        row.decided_at = timezone.now()
+        row.decided_by = getattr(by, "user", None)
+        row.save()
+        run.set_aside -= 1
+        setattr(run, row.outcome, getattr(run, row.outcome) + 1)
+        run.save(update_fields=["set_aside", row.outcome])
+    return row

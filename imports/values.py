@@ -1,0 +1,188 @@
+"""Normalising the values of a row: dates, names, NIR, phone numbers, communes. Each function returns the clean
+value or raises ``Invalid`` with a French reason."""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from people.identity import clean_nir
+from relais.phone import normalise_phone
+from relais.text import fold, place_key
+from territory.models import Commune, Postcode
+
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y/%m/%d", "%Y%m%d")
+
+
+class Invalid(Exception):
+    """A value that cannot be taken in; the message says why, in French."""
+
+
+def text(value):
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def parse_date(value):
+    """dd/mm/yyyy, yyyy-mm-dd (with a time or not), dd-mm-yyyy, dd.mm.yyyy or an Excel serial number."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        serial = int(value)
+    else:
+        raw = text(value)
+        if not raw:
+            return None
+        raw = raw.split(" ")[0].split("T")[0]
+        for pattern in _DATE_FORMATS:
+            try:
+                return datetime.datetime.strptime(raw, pattern).date()
+            except ValueError:
+                continue
+        if not raw.isdigit():
+            raise Invalid(f"« {raw} » n'est pas une date : écrivez-la jj/mm/aaaa ou aaaa-mm-jj.")
+        serial = int(raw)
+    if not 1 <= serial <= 2958465:
+        raise Invalid(f"« {value} » n'est pas une date : écrivez-la jj/mm/aaaa ou aaaa-mm-jj.")
+    return EXCEL_EPOCH + datetime.timedelta(days=serial)
+
+
+def birth_date(value):
+    date = parse_date(value)
+    if date is None:
+        return None
+    today = timezone.localdate()
+    if date > today:
+        raise Invalid(f"La date de naissance {date:%d/%m/%Y} est dans le futur.")
+    if date.year < today.year - 120:
+        raise Invalid(f"La date de naissance {date:%d/%m/%Y} est trop ancienne.")
+    return date
+
+
+def past_date(value, what):
+    date = parse_date(value)
+    if date is not None and date > timezone.localdate() + datetime.timedelta(days=366):
+        raise Invalid(f"La {what} {date:%d/%m/%Y} est trop loin dans le futur.")
+    return date
+
+
+_PARTICLES = {"de", "du", "des", "la", "le", "d", "l", "van", "von", "da", "dos", "di"}
+
+
+def _capitalise(word):
+    return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+
+
+def last_name(value):
+    """Trimmed, in capitals as files mostly give them: « dupont-martin » → « DUPONT-MARTIN »."""
+    return text(value).upper()
+
+
+def first_names(value):
+    """Trimmed, each name capitalised: « JEAN-PIERRE marie » → « Jean-Pierre Marie »; commas become spaces."""
+    words = text(str(value).replace(",", " ")).split(" ")
+    return " ".join(_capitalise(word) for word in words if word)
+
+
+def nir(value):
+    raw = text(value).replace(" ", "")
+    if not raw:
+        return ""
+    if re.fullmatch(r"\d+(\.0)?", raw) and len(raw.split(".")[0]) == 13:
+        raise Invalid("Le NIR n'a que 13 chiffres : il manque la clé (2 chiffres).")
+    try:
+        return clean_nir(raw.split(".")[0] if raw.endswith(".0") else raw)
+    except ValidationError as error:
+        raise Invalid(error.messages[0]) from None
+
+
+def phone(value):
+    raw = text(value)
+    if isinstance(value, int) and len(str(value)) == 9:  # a spreadsheet dropped the leading zero
+        raw = f"0{value}"
+    try:
+        return normalise_phone(raw)
+    except ValidationError as error:
+        raise Invalid(error.messages[0]) from None
+
+
+def sex(value):
+    key = fold(text(value))
+    if not key:
+        return ""
+    if key in {"f", "femme", "feminin", "mme", "madame", "mlle", "2"}:
+        return "F"
+    if key in {"m", "h", "homme", "masculin", "m.", "monsieur", "1"}:
+        return "M"
+    raise Invalid(f"« {text(value)} » n'est pas un sexe reconnu : F ou M.")
+
+
+def household_role(value):
+    key = fold(text(value))
+    if not key:
+        return ""
+    if key in {"dem", "demandeur", "allocataire", "applicant"}:
+        return "applicant"
+    if key in {"cjt", "conjoint", "partner"}:
+        return "partner"
+    if key in {"enf", "enfant", "autre", "rdp"}:
+        return ""
+    raise Invalid(f"« {text(value)} » n'est pas un rôle dans le foyer reconnu : DEM (demandeur) ou CJT (conjoint).")
+
+
+def identifier(value):
+    raw = text(value).replace(" ", "").upper()
+    return raw[:-2] if raw.endswith(".0") and raw[:-2].isdigit() else raw
+
+
+def code(value, length=5):
+    raw = identifier(value)
+    if raw.isdigit() and len(raw) < length:  # a spreadsheet dropped the leading zero
+        raw = raw.zfill(length)
+    return raw
+
+
+class Communes:
+    """Communes looked up by INSEE code, postcode and name, or name alone: the whole reference read once."""
+
+    def __init__(self):
+        self.by_code = {}
+        self.by_name = {}
+        for commune_code, key in Commune.objects.values_list("code", "search_name"):
+            self.by_code[commune_code] = commune_code
+            self.by_name.setdefault(key, []).append(commune_code)
+        self.by_postcode = {}
+        for postcode, commune_code in Postcode.objects.values_list("code", "commune_id"):
+            self.by_postcode.setdefault(postcode, []).append(commune_code)
+
+    def find(self, commune_code="", postcode="", name=""):
+        """The INSEE code of the commune, or ``Invalid``; ``None`` when nothing is given."""
+        commune_code, postcode, name = code(commune_code), code(postcode), text(name)
+        if commune_code:
+            if commune_code in self.by_code:
+                return commune_code
+            raise Invalid(f"Le code INSEE « {commune_code} » ne correspond à aucune commune connue.")
+        key = place_key(name)
+        if postcode:
+            codes = self.by_postcode.get(postcode)
+            if not codes:
+                raise Invalid(f"Le code postal « {postcode} » ne correspond à aucune commune connue.")
+            if len(codes) == 1:
+                return codes[0]
+            named = [candidate for candidate in codes if candidate in self.by_name.get(key, ())]
+            if len(named) == 1:
+                return named[0]
+            if not name:
+                raise Invalid(f"Le code postal « {postcode} » couvre plusieurs communes : indiquez aussi le nom.")
+            raise Invalid(f"Aucune commune « {name} » n'a le code postal « {postcode} ».")
+        if name:
+            codes = self.by_name.get(key, [])
+            if len(codes) == 1:
+                return codes[0]
+            if codes:
+                raise Invalid(f"Plusieurs communes s'appellent « {name} » : indiquez le code postal.")
+            raise Invalid(f"La commune « {name} » est inconnue.")
+        return None
