@@ -72,7 +72,8 @@ def test_date_fields_say_their_format(login, professional_a):
     body = login(professional_a).get(reverse("entry:person_create")).content.decode()
 
     assert re.search(r'id="id_birth_date_helptext">Format attendu : jj/mm/aaaa<', body)
-    assert re.search(r'id="id_entry_date_helptext">Format attendu : jj/mm/aaaa\. Pour le RSA', body)
+    assert re.search(r'id="id_entry_date_helptext">Format attendu : jj/mm/aaaa\. Le jour où', body)
+    assert re.search(r'id="id_rsa_informed_on_helptext">Format attendu : jj/mm/aaaa\. Date du flux CAF', body)
 
 
 def test_a_stored_phone_number_is_edited_in_national_format(login, professional_a, followed):

@@ -54,7 +54,8 @@ class TestExit:
         )
         page = text(response)
         assert f"Le parcours de {accompanied} est clos." in page
-        assert f"Sorti(e) du parcours le {on:%d/%m/%Y} : emploi durable (CDI)." in page
+        exited = "Sortie" if accompanied.sex == "F" else "Sorti" if accompanied.sex == "M" else "Sorti(e)"
+        assert f"{exited} du parcours le {on:%d/%m/%Y} : emploi durable (CDI)." in page
         assert "Rouvrir le parcours" in page
         event = TimelineEvent.objects.get(person=accompanied, kind="pathway.exited")
         assert event.summary == f"Sortie du parcours le {on:%d/%m/%Y} : emploi durable (CDI)"
