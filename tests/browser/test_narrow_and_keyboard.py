@@ -128,7 +128,9 @@ def test_create_a_person_and_decide_her_orientation_with_the_keyboard_only(
 ):
     # The prescriber searches, then creates the person.
     log_in_with_keyboard(page, "pro.a@exemple.fr", password)
-    tab_to(page, page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Personnes", exact=True))
+    tab_to(
+        page, page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Personnes", exact=True)
+    )
     page.keyboard.press("Enter")
     search = page.get_by_role("search")
     tab_to(page, search.get_by_label("Nom (de naissance ou d'usage)"))
