@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -40,16 +39,14 @@ from accounts.models import Invitation, JoinRequest, Membership, Role, Structure
 from accounts.totp import qr_code_svg
 from audit.context import acting_as
 from relais.actions import ActionError
+from relais.redirects import local_next
 from relais.text import fold, place_key
 
 PAGE_SIZE = 25
 
 
 def _safe_next(request, fallback="home"):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return reverse(fallback)
+    return local_next(request) or reverse(fallback)
 
 
 @login_not_required

@@ -9,7 +9,6 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from audit.journal import log_access, log_access_many
@@ -25,6 +24,7 @@ from pathway.access import (
 from pathway.alert_forms import AssignForm, CloseForm
 from pathway.models import OPEN_ALERT_STATUSES, Alert
 from relais.actions import ActionError
+from relais.redirects import local_next
 from territory.models import Epci
 
 PAGE_SIZE = 25
@@ -172,10 +172,7 @@ def _alert_for(request, public_id):
 
 
 def _back(request, alert):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return reverse("entry:person_detail", args=[alert.person.public_id])
+    return local_next(request) or reverse("entry:person_detail", args=[alert.person.public_id])
 
 
 @require_POST

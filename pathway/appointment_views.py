@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -37,6 +36,7 @@ from pathway.appointment_ics import appointment_ics
 from pathway.appointment_models import Appointment
 from pathway.appointment_notify import first_name, person_channels
 from relais.actions import ActionError, Forbidden
+from relais.redirects import local_next
 
 PAGE_SIZE = 20
 AGENDA_PAGE_SIZE = 60
@@ -74,10 +74,7 @@ def _posted(request):
 
 
 def _safe_next(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return local_next(request) or default
 
 
 def _channels_words(channels):
