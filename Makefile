@@ -54,7 +54,7 @@ worker: install
 	$(PY) manage.py db_worker --queue-name '*'
 
 test: install-dev browser
-	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 quality: install-dev
 	$(VENV)/bin/ruff check .

@@ -124,7 +124,7 @@ class ServiceForm(DsfrBaseForm):
     weekly_hours = forms.DecimalField(
         label="Volume horaire hebdomadaire (heures)", required=False, min_value=0, max_digits=5, decimal_places=2
     )
-    weeks = forms.IntegerField(label="Nombre de semaines", required=False, min_value=1)
+    weeks = forms.IntegerField(label="Nombre de semaines", required=False, min_value=1, max_value=520)
     zone_departement = forms.BooleanField(label="Tout le département", required=False)
     zone_epcis = forms.ModelMultipleChoiceField(
         label="Intercommunalités (EPCI)",
@@ -141,7 +141,7 @@ class ServiceForm(DsfrBaseForm):
         help_text="Plusieurs communes : maintenez la touche Ctrl (ou Cmd) en cliquant.",
     )
     capacity = forms.ChoiceField(label="Disponibilité", choices=Capacity.choices, widget=InlineRadioSelect)
-    places_open = forms.IntegerField(label="Places ouvertes", required=False, min_value=0)
+    places_open = forms.IntegerField(label="Places ouvertes", required=False, min_value=0, max_value=100_000)
     waiting_weeks = forms.IntegerField(label="Délai d'attente (semaines)", required=False, min_value=0, max_value=520)
     response_days = forms.IntegerField(
         label="Délai de réponse à une orientation (jours)",
