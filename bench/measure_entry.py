@@ -11,9 +11,10 @@ import time
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.db import connection, reset_queries
 from django.db.models import Count, F
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from accounts.models import Membership, Structure
@@ -402,6 +403,16 @@ def _other_pages(iterations, rng, report, actors, professional, manager, person_
         )
     )
 
+    report("Accueil du chargé d'orientation (sa boîte de réception)…")
+    scenarios.append(
+        _measure(
+            "home_manager",
+            "Accueil du chargé d'orientation du Département",
+            [(partial(manager.get, "/"), 200)] * (WARM_UP + iterations),
+        )
+    )
+    scenarios += _fixed_cost(iterations, professional)
+
     report("Fiche d'une personne suivie, et liste de mes personnes…")
     followed = [rng.choice(actors.caseload) for _ in range(WARM_UP + iterations)]
     scenarios.append(
@@ -422,6 +433,21 @@ def _other_pages(iterations, rng, report, actors, professional, manager, person_
         )
     )
 
+    return scenarios
+
+
+def _fixed_cost(iterations, client):
+    """What every signed-in page pays before its own work (session, account, memberships, middleware): an
+    unknown address, answered by the not-found page. Side by side, the same page when the session is written on
+    every request, as it was before the idle timestamp was refreshed at most once a minute."""
+    unknown = "/adresse-inconnue-du-banc/"
+    scenarios = []
+    for key, label, refresh in (
+        ("fixed_cost", "Coût fixe d'une page connectée (page introuvable)", settings.RELAIS_SESSION_REFRESH_SECONDS),
+        ("fixed_cost_session_write", "… en écrivant la session à chaque requête (avant)", 0),
+    ):
+        with override_settings(RELAIS_SESSION_REFRESH_SECONDS=refresh):
+            scenarios.append(_measure(key, label, [(partial(client.get, unknown), 404)] * (WARM_UP + iterations)))
     return scenarios
 
 
