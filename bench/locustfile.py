@@ -2,9 +2,10 @@
 
 Each simulated professional signs in once, then clicks with a pause of 0 to 4 seconds between two pages (no
 pause when ``RELAIS_LOAD_WAIT`` is ``0``: the saturation run). A référent or counsellor opens their home, the
-people they follow and their records, and searches a person by name (posted, as the page does); an orientation
-manager works the orientation worklist. Who signs in, and which records they may open, comes from the plan that
-the runner writes (``RELAIS_LOAD_PLAN``): this file does not import Django.
+people they follow, their records and carnets, « Mes personnes » and « Mes alertes », and searches a person by
+name (posted, as the page does); an orientation manager works the orientation worklist. Who signs in, and which
+records they may open, comes from the plan that the runner writes (``RELAIS_LOAD_PLAN``): this file does not
+import Django.
 """
 
 import itertools
@@ -66,6 +67,19 @@ class Referent(Professional):
     def open_a_record(self):
         if self.account["people"]:
             self.client.get(f"/personnes/{random.choice(self.account['people'])}/", name="fiche d'une personne")
+
+    @task(3)
+    def open_a_carnet(self):
+        if self.account["people"]:
+            self.client.get(f"/carnet/{random.choice(self.account['people'])}/", name="carnet d'une personne")
+
+    @task(1)
+    def caseload(self):
+        self.client.get("/mes-personnes/", name="mes personnes")
+
+    @task(1)
+    def alerts(self):
+        self.client.get("/carnet/alertes/", name="mes alertes")
 
     @task(2)
     def search(self):
