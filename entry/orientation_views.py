@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from audit.models import AccessLog
 from entry import access, actions
 from entry.forms import CommissionForm
 from entry.models import Commission, Orientation
-from pathway.access import orientation_scope
+from pathway.access import orientation_pathways
 from pathway.models import Pathway, PathwayType
 from people.identity import name_key
 from people.merge import merge_persons, undo_merge
@@ -53,21 +53,14 @@ def _manager_or_403(request):
 
 
 def _zone_pathways(membership):
-    """The pathways of the manager's zone, each with the person's open proposal (``proposal``, at most one: a
-    person has one open orientation at a time), read by a join rather than a subquery per pathway."""
-    zone = orientation_scope(membership, prefix="person__")
-    return (
-        Pathway.objects.filter(person__merged_into__isnull=True)
-        .filter(zone)
-        .annotate(
-            proposal=FilteredRelation(
-                "person__orientations", condition=Q(person__orientations__status=Orientation.Status.PROPOSED)
-            )
-        )
-    )
+    return orientation_pathways(membership)
 
 
 WORKLIST_SESSION_KEY = "relais_worklist"
+
+
+def _open_proposals(**condition):
+    return Orientation.objects.filter(status=Orientation.Status.PROPOSED, **condition).values("person_id")
 
 
 def _section_filters(today):
@@ -81,9 +74,10 @@ def _section_filters(today):
         "contrat_attendu": Q(
             status__in=[Pathway.Status.ORIENTED, Pathway.Status.ACCOMPANIED], contract_due_on__isnull=False
         ),
-        "reorientation": Q(proposal__is_reorientation=True),
-        # Refused by the organisme référent: back to the managers, with the reason.
-        "refusees": entered & Q(proposal__refused_orientation__isnull=False),
+        # The open proposals asked as a réorientation, or refused by the organisme référent (back to the managers,
+        # with the reason): few, read once and hashed rather than looked up for each pathway of the zone.
+        "reorientation": Q(person_id__in=_open_proposals(is_reorientation=True)),
+        "refusees": entered & Q(person_id__in=_open_proposals(refused_orientation__isnull=False)),
     }
 
 
@@ -137,16 +131,17 @@ def worklist(request):
     counts = base.filter(reduce(operator.or_, sections.values())).aggregate(
         **{key: Count("pk", filter=condition) for key, condition in sections.items()}
     )
+    proposal = Orientation.objects.filter(person=OuterRef("person"), status=Orientation.Status.PROPOSED)
     rows = (
         base.filter(sections[section])
         .order_by(*SECTION_ORDER[section])
         .select_related("person", "person__commune", "referent_structure", "referent")
-        .annotate(proposed_pathway=F("proposal__proposed_pathway"))
+        .annotate(proposed_pathway=Subquery(proposal.values("proposed_pathway")[:1]))
     )
     if section == "refusees":
         rows = rows.annotate(
-            refusal_reason=F("proposal__refused_orientation__refusal_reason"),
-            refused_by_structure=F("proposal__refused_orientation__referent_structure__name"),
+            refusal_reason=Subquery(proposal.values("refused_orientation__refusal_reason")[:1]),
+            refused_by_structure=Subquery(proposal.values("refused_orientation__referent_structure__name")[:1]),
         )
     paginator = Paginator(rows, PAGE_SIZE)
     paginator.count = counts[section]

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, Window
 from django.utils import timezone
 
 from accounts.access import is_orientation_manager, is_structure_admin
-from pathway.access import answerable_access_requests, orientation_scope, persons_visible_to
+from pathway.access import answerable_access_requests, orientation_pathways, persons_visible_to
 from pathway.models import AccessRequest, Pathway
 
 
@@ -22,10 +22,7 @@ def home_summary(membership):
     )
     summary = {**followed}
     if is_orientation_manager(membership):
-        zone = orientation_scope(membership, prefix="person__")
-        to_orient = Pathway.objects.filter(person__merged_into__isnull=True, status=Pathway.Status.ENTERED).filter(
-            zone
-        )
+        to_orient = orientation_pathways(membership).filter(status=Pathway.Status.ENTERED)
         summary.update(
             to_orient.aggregate(
                 to_orient_count=Count("pk"), overdue_count=Count("pk", filter=Q(orientation_due_on__lt=today))

@@ -46,6 +46,20 @@ def orientation_scope(membership, prefix=""):
     return _zone_filter(membership.structure, prefix) & publics_filter(membership.orientation_publics, prefix)
 
 
+def orientation_pathways(membership):
+    """The pathways of the persons ``membership`` orients (``orientation_scope``), merged records left out.
+
+    For a structure covering the whole département with every public, the pathway's own département is the
+    person's (both are set at entry, from the commune, and never change): the zone is read on the pathway, and
+    the few merged records are left out by their ids, so that counting the département's pathways does not read
+    the people table."""
+    merged = Person.objects.filter(merged_into__isnull=False).values("pk")
+    pathways = Pathway.objects.exclude(person_id__in=merged)
+    if membership.structure.covers_departement and not membership.orientation_publics:
+        return pathways.filter(departement=settings.RELAIS_DEPARTEMENT)
+    return pathways.filter(orientation_scope(membership, prefix="person__"))
+
+
 def persons_visible_to(membership, queryset=None):
     """The persons whose carnet ``membership`` may see. A person who objects to the sharing (CASF art. L263-4-1,
     ``Person.objects_to_sharing``) is seen by their organisme référent only; before any orientation, by the team

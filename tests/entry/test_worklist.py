@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from entry.models import Orientation
+from entry.summary import home_summary
 from pathway import actions as pathway_actions
 from pathway.models import TeamMember
+from people.merge import merge_persons
 from tests.entry.factories import OrientationFactory
 from tests.factories import MembershipFactory, UserFactory
 from tests.pages import text
@@ -143,6 +145,20 @@ def test_the_zone_of_the_manager_bounds_the_list(login, people, departement):
 
     manager = zoned.memberships.get().user
     assert shown(login(manager)) == {"soon"}
+
+
+def test_a_merged_record_leaves_the_list_and_the_counts(login, orientation_manager, coordinator, people):
+    """The zone of a Département manager is read on the pathways; a merged record must still drop out."""
+    merge_persons(survivor=people["soon"], merged=people["late"], by=coordinator.memberships.get())
+    client = login(orientation_manager)
+
+    assert shown(client) == {"soon", "fresh", "young"}
+    assert shown(client, vue="en_retard") == set()
+    page = text(client.get(reverse("entry:worklist")))
+    assert "À orienter (3)" in page
+    assert "En retard (0)" in page
+    summary = home_summary(orientation_manager.memberships.get())
+    assert (summary["to_orient_count"], summary["overdue_count"]) == (3, 0)
 
 
 def test_a_professional_is_refused(login, professional_a, people):
