@@ -35,7 +35,7 @@ from entry.orientation_views import worklist_return
 from entry.proposal import propose_orientation
 from entry.referent_candidates import candidates_for
 from entry.referent_suggestion import suggest_referent_structure
-from entry.referential import NOT_ADDRESSED, merge_answers, split_sensitive, validate_answers
+from entry.referential import NOT_ADDRESSED, carry_over, merge_answers, split_sensitive, validate_answers
 from entry.referential_store import current_referential, describe_answers, person_facts, referential_version
 from pathway import actions as pathway_actions
 from pathway import carnet_views
@@ -507,11 +507,15 @@ def diagnostic_edit(request, public_id):
     previous = Diagnostic.objects.latest_for(person)
     referential = current_referential()
     sensitive_visible = previous is None or access.can_see_sensitive(membership, person, previous)
-    kept = None if sensitive_visible else _kept_sensitive(referential, previous)
+    previous_referential = None
+    if previous is not None and previous.referential_version != referential["version"]:
+        previous_referential = referential_version(previous.referential_version)
+    kept = None if sensitive_visible else _kept_sensitive(referential, previous, previous_referential)
     form = DiagnosticForm(
         request.POST or None,
         referential=referential,
         previous=previous,
+        previous_referential=previous_referential,
         with_sensitive=sensitive_visible or kept is None,
     )
     draft = DiagnosticDraft.objects.filter(person=person, author=request.user).first()
@@ -563,10 +567,14 @@ def diagnostic_edit(request, public_id):
     )
 
 
-def _kept_sensitive(referential, previous):
+def _kept_sensitive(referential, previous, previous_referential=None):
     """The previous version's sensitive answers, comments and author, when it holds any; None otherwise (a
-    professional who may not read them is then free to answer them)."""
-    _, answers = split_sensitive(referential, previous.sensitive_answers)
+    professional who may not read them is then free to answer them). Answers of an older referential version are
+    carried over to the current one's questions (an RQTH becomes the obligation d'emploi on that ground)."""
+    answers = previous.sensitive_answers
+    if previous_referential is not None:
+        answers = carry_over(answers, previous_referential, referential)
+    _, answers = split_sensitive(referential, answers)
     said = any(value not in ("", None, []) for value in answers.get("professional_situation", {}).values()) or any(
         answer.get("level", NOT_ADDRESSED) != NOT_ADDRESSED or answer.get("situations")
         for answer in answers.get("barriers", {}).values()
