@@ -126,10 +126,10 @@ def person_list(request):
     )
 
 
-def _creation_candidates(query):
-    """What the creation warns about: the likely duplicates, and the people of the same household (not duplicates,
-    shown so that nobody takes a spouse for the person)."""
-    return [match for match in matching.find(query, limit=5) if match.is_likely_duplicate or match.same_household]
+def _creation_candidates(found):
+    """What the creation warns about, among what ``pathway.actions.creation_matches`` found: the likely duplicates,
+    and the people of the same household (not duplicates, shown so that nobody takes a spouse for the person)."""
+    return [match for match in found if match.is_likely_duplicate or match.same_household]
 
 
 def _candidate_rows(matches, visible):
@@ -164,7 +164,9 @@ def person_create(request):
     candidates, visible = [], set()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        candidates = _creation_candidates(matching.query_for(form.identity(), data["nir"]))
+        # One search: the action refuses a strong match among these same candidates.
+        found = pathway_actions.creation_matches(form.identity(), data["nir"])
+        candidates = _creation_candidates(found)
         if candidates:
             visible = set(
                 persons_visible_to(
@@ -191,6 +193,7 @@ def person_create(request):
                     nir=form.cleaned_data["nir"],
                     entered_at=form.cleaned_data["entry_date"],
                     rsa_informed_on=form.cleaned_data.get("rsa_informed_on"),
+                    matches=found,
                 )
             except ActionError as error:
                 form.add_error(None, str(error))
