@@ -54,7 +54,6 @@ from relais.actions import ActionError
 from relais.templatetags.relais_format import accord
 
 PAGE_SIZE = 25
-SESSION_WARNING_SECONDS = 5 * 60  # the diagnostic page warns five minutes before the idle timeout
 SEARCH_SESSION_KEY = "relais_person_search"
 
 
@@ -565,7 +564,9 @@ def diagnostic_edit(request, public_id):
             "draft": draft,
             "draft_token": drafts.issue_token(membership, person),
             "session_idle_seconds": str(settings.SESSION_COOKIE_AGE),
-            "session_warn_seconds": str(min(SESSION_WARNING_SECONDS, settings.SESSION_COOKIE_AGE // 2)),
+            "session_warn_seconds": str(
+                min(settings.RELAIS_SESSION_WARNING_SECONDS, settings.SESSION_COOKIE_AGE // 2)
+            ),
         },
     )
 
