@@ -2,14 +2,16 @@
 and RQTH answers to the narrow circle, and keeping its own referential version when a new one is published."""
 
 import copy
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from django.urls import reverse
 
 from entry import actions
-from entry.models import Diagnostic, Orientation
-from entry.referential import load_referential
+from entry.models import Diagnostic, DiagnosticReferential, Orientation
+from entry.referential import load_referential, validate_referential
 from entry.referential_store import current_referential, publish, referential_version
 from pathway import actions as pathway_actions
 from tests.entry.factories import DiagnosticFactory, answers
@@ -327,6 +329,26 @@ class TestReferentialVersions:
         page = text(login(professional_a).get(detail_url(past)))
         assert "Logement Fort" in page
         assert "Hébergement et logement" not in page
+
+    def test_a_database_holding_versions_receives_the_shipped_version_2_as_its_next(self, coordinator):
+        """What the data migration does where version 1 was stored, and coordinators had published their own."""
+        DiagnosticReferential.objects.create(version=1, content=load_referential(1), note="version livrée")
+        edited = self.renamed(load_referential(1))
+        DiagnosticReferential.objects.create(version=2, content={**edited, "version": 2}, published_by=coordinator)
+        migration = importlib.import_module("entry.migrations.0008_diagnostic_referential_v2")
+
+        migration.publish_shipped_version_2(django_apps, None)
+        migration.publish_shipped_version_2(django_apps, None)  # once only
+
+        assert list(DiagnosticReferential.objects.values_list("version", flat=True)) == [3, 2, 1]
+        latest = current_referential()
+        assert latest["version"] == 3
+        assert validate_referential(latest) == []
+        # Version 2's questions, the coordinators' situations.
+        questions = {question["key"] for question in latest["professional_situation"]}
+        assert {"boe", "boe_grounds"} <= questions and "rqth" not in questions
+        assert latest["barriers"] == edited["barriers"]
+        assert referential_version(2)["barriers"] == edited["barriers"]
 
 
 class TestCarryOverFromVersion1:
