@@ -180,25 +180,36 @@ NAMED_FOLLOWERS = ["ts.evry@demo.relais.test", "conseiller.evry@demo.relais.test
 
 
 def _answers(rng, referential):
-    activity = rng.choice(
-        ["currently_working", "worked_last_12_months", "worked_more_than_12_months_ago", "never_worked"]
-    )
+    """Plausible answers to ``referential`` (version 2 and later: activity over 24 months, qualifying training,
+    obligation d'emploi; version 1's questions still answered when it is the one in use)."""
+    offered = {
+        question["key"]: [choice["key"] for choice in question.get("choices", [])]
+        for question in referential["professional_situation"]
+    }
+    period = 24 if "worked_last_24_months" in offered["recent_activity"] else 12
+    within, before = f"worked_last_{period}_months", f"worked_more_than_{period}_months_ago"
+    activity = rng.choice(["currently_working", within, before, "never_worked"])
+    levels = [level for level in offered["qualification_level"] if level != "level_7_8"]
     answers = {
         "professional_situation": {
             "recent_activity": activity,
-            "qualification_level": rng.choice(["no_diploma", "level_3", "level_4", "level_5", "level_6"]),
+            "qualification_level": rng.choice(levels),
             "aspiration": rng.choice(["quick_return_to_work", "project_to_build", "not_yet"]),
         },
         "barriers": {},
     }
-    if activity == "worked_more_than_12_months_ago":
-        answers["professional_situation"]["time_out_of_work"] = rng.choice(
-            ["from_12_to_24_months", "more_than_24_months"]
+    given = answers["professional_situation"]
+    if activity == before:
+        given["time_out_of_work"] = (
+            "more_than_24_months" if period == 24 else rng.choice(["from_12_to_24_months", "more_than_24_months"])
         )
-    elif activity == "worked_last_12_months":
-        answers["professional_situation"]["time_out_of_work"] = rng.choice(
-            ["less_than_6_months", "from_6_to_12_months"]
+    elif activity == within:
+        given["time_out_of_work"] = rng.choice(
+            ["less_than_6_months", "from_6_to_12_months", *(["from_12_to_24_months"] if period == 24 else [])]
         )
+    if "boe" in offered and rng.random() < 0.08:
+        given["boe"] = "yes"
+        given["boe_grounds"] = rng.sample(offered["boe_grounds"], k=1)
     for theme in referential["barriers"]:
         level = rng.choices(LEVELS, weights=[1, 2, 5, 10])[0]
         situations = []

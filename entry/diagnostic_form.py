@@ -9,6 +9,8 @@ from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 from dsfr.widgets import InlineRadioSelect
 
+from entry.referential import carry_over
+
 LEVEL_DEFAULT = "non_aborde"
 
 
@@ -30,12 +32,15 @@ class DiagnosticForm(DsfrBaseForm):
         help_text="Visible par l'équipe. N'y notez pas d'information de santé : utilisez le thème « Santé ».",
     )
 
-    def __init__(self, *args, referential, previous=None, with_sensitive=True, **kwargs):
+    def __init__(self, *args, referential, previous=None, previous_referential=None, with_sensitive=True, **kwargs):
         """``with_sensitive=False``: the sensitive questions and themes (health, RQTH) are neither shown nor offered
-        blank, so that a professional who may not read them cannot overwrite them either."""
+        blank, so that a professional who may not read them cannot overwrite them either. ``previous_referential``:
+        the version the previous diagnostic was answered with, when it is not ``referential`` (its answers are then
+        carried over to the questions of ``referential``)."""
         self.referential = referential
         self.with_sensitive = with_sensitive
-        super().__init__(*args, initial=self._initial(previous, with_sensitive), **kwargs)
+        initial = self._initial(previous, previous_referential, with_sensitive)
+        super().__init__(*args, initial=initial, **kwargs)
         levels = [(level["key"], level["label"]) for level in referential["levels"]]
         self.situation_fields = []
         for question in self._offered(referential["professional_situation"]):
@@ -65,7 +70,7 @@ class DiagnosticForm(DsfrBaseForm):
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
 
-    def _initial(self, previous, with_sensitive):
+    def _initial(self, previous, previous_referential, with_sensitive):
         """A new version starts from the previous answers; sensitive ones only for those who may see them."""
         if previous is None:
             return {}
@@ -78,6 +83,8 @@ class DiagnosticForm(DsfrBaseForm):
             },
             "barriers": {**previous.answers.get("barriers", {}), **sensitive.get("barriers", {})},
         }
+        if previous_referential is not None:
+            merged = carry_over(merged, previous_referential, self.referential)
         for key, value in merged["professional_situation"].items():
             initial[f"q_{key}"] = value
         for key, answer in merged["barriers"].items():

@@ -30,15 +30,19 @@ only when rated *fort* or *moyen*: *sans impact* and *non abordé* themes never 
 6   recent_activity                         professional        recent activity (at most one moderate
                                                                 barrier, no strong one)
 7   quick_return_with_qualification         professional        wants a quick return to work and holds a
-                                                                qualification (level 3, CAP, or higher)
+                                                                qualification (level 3, CAP, or higher) or
+                                                                followed a qualifying training
 8   project_to_build                        socio_professional  every other case: no recent activity, and
                                                                 a project to build or no qualification
 ==  ======================================  ==================  ==========================================
 
 "Recent activity" means working now or having worked in the last 24 months (the decision chart's two
-years): the diagnostic's answers first, the person's known months since their last job otherwise.
-Age, RSA and RQTH do not change the pathway; they decide who orients and who may accompany (mission
-locale, Département, Cap emploi) and are given as notes.
+years): the diagnostic's answers first, the person's known months since their last job otherwise. Version 1 of the
+diagnostic asked about the last 12 months (the time out of work then tells the 12 to 24 months apart); from version
+2 on the question itself is on 24 months. A qualifying training without a diploma (version 2) counts as a
+qualification. Age, RSA and the obligation d'emploi (RQTH or another ground of Code du travail art. L5212-13) do not
+change the pathway; they decide who orients and who may accompany (mission locale, Département, Cap emploi) and are
+given as notes.
 
 The table and its thresholds are **Relais's own reading** of the national decision chart, not the chart
 itself: the chart names the criteria and their order, Relais chose how to weigh them (how many barriers, which
@@ -59,7 +63,7 @@ RECENT_ACTIVITY_MONTHS = 24
 STRONG_BARRIERS_FOR_SOCIAL = 2
 BLOCKING_THEMES = ("health", "housing")
 MODERATE_BARRIERS_FOR_GLOBAL = 2
-QUALIFIED_LEVELS = ("level_3", "level_4", "level_5", "level_6", "level_7_8")
+QUALIFIED_LEVELS = ("qualifying_training", "level_3", "level_4", "level_5", "level_6", "level_7_8")
 
 # Relais's reading of the national decision chart, said in every proposal's "why".
 READING_NOTE = (
@@ -90,7 +94,7 @@ class PersonFacts:
 
     age: int | None = None
     is_rsa: bool = False
-    has_rqth: bool = False
+    has_rqth: bool = False  # RQTH known from the identity record: one ground of the obligation d'emploi
     months_since_last_job: int | None = None
 
 
@@ -190,8 +194,8 @@ RULES = (
     ),
     Rule(
         "quick_return_with_qualification",
-        "souhaite retrouver vite un emploi et a une qualification (CAP ou plus), sans frein fort ni plus d'un "
-        "frein moyen",
+        "souhaite retrouver vite un emploi et a une qualification (CAP ou plus, ou une formation qualifiante), "
+        "sans frein fort ni plus d'un frein moyen",
         PROFESSIONAL,
         lambda s: s.aspiration == "quick_return_to_work" and s.qualified,
         ("aspiration_text", "qualification_text", "strong_text", "activity_text"),
@@ -212,7 +216,8 @@ THRESHOLDS = (
         "Activité récente : a travaillé au cours des derniers mois",
         RECENT_ACTIVITY_MONTHS,
         ("strong_barriers_without_activity", "recent_activity", "project_to_build"),
-        "Grille nationale : activité à l'inscription ou au cours des deux dernières années.",
+        "Grille nationale : activité à l'inscription ou au cours des deux dernières années (arrêté du 21 novembre "
+        "2024) ; la question du diagnostic porte sur 24 mois depuis sa version 2.",
     ),
     Threshold(
         "strong_barriers_for_social",
@@ -240,7 +245,8 @@ THRESHOLDS = (
         "Niveaux de qualification comptés comme une qualification",
         QUALIFIED_LEVELS,
         ("quick_return_with_qualification",),
-        "Lecture de Relais : niveau 3 (CAP, BEP) ou plus.",
+        "Lecture de Relais : niveau 3 (CAP, BEP) ou plus, ou une formation qualifiante sans diplôme (critère national "
+        "du niveau de formation, demandé depuis la version 2 du diagnostic).",
     ),
 )
 
@@ -277,7 +283,9 @@ def propose_orientation(answers, person_facts, *, referential=None):
     notes = [getattr(situation, name) for name in others if name not in used]
     notes += _context_notes(answers, person_facts or PersonFacts(), referential)
     sensitive_themes = {theme["key"] for theme in referential["barriers"] if theme["sensitive"]}
-    sensitive = bool(sensitive_themes & set(situation.strong + situation.moderate)) or _has_rqth(answers, person_facts)
+    sensitive = bool(sensitive_themes & set(situation.strong + situation.moderate)) or bool(
+        _employment_obligation(answers, person_facts)
+    )
     return Proposal(pathway=rule.pathway, reasons=reasons, rule=rule.key, notes=notes, sensitive=sensitive)
 
 
@@ -313,6 +321,10 @@ def _activity(given, facts):
     out_of_work = given.get("time_out_of_work")
     if activity == "currently_working":
         return True, True, "Activité récente : en activité actuellement"
+    if activity == "worked_last_24_months":
+        return True, False, "Activité récente : a travaillé au cours des 24 derniers mois"
+    if activity == "worked_more_than_24_months_ago":
+        return False, False, "Pas d'activité récente : a travaillé il y a plus de 24 mois"
     if activity == "worked_last_12_months":
         return True, False, "Activité récente : a travaillé au cours des 12 derniers mois"
     if activity == "never_worked":
@@ -362,8 +374,13 @@ def _context_notes(answers, facts, referential):
             "Bénéficiaire du RSA : l'orientation est décidée par le président du conseil départemental "
             "ou son délégataire."
         )
-    if _has_rqth(answers, facts):
+    grounds = _employment_obligation(answers, facts)
+    if grounds == "rqth":
         notes.append("RQTH : Cap emploi peut accompagner la personne si elle le demande.")
+    elif grounds:
+        notes.append(
+            "Bénéficiaire de l'obligation d'emploi : Cap emploi peut accompagner la personne si elle le demande."
+        )
     given = answers.get("barriers") or {}
     not_addressed = [
         theme["key"]
@@ -377,9 +394,16 @@ def _context_notes(answers, facts, referential):
     return notes
 
 
-def _has_rqth(answers, facts):
+def _employment_obligation(answers, facts):
+    """Whether the person is a bénéficiaire de l'obligation d'emploi (Code du travail art. L5212-13): "rqth" when
+    the RQTH is all that is known (version 1's question, or the identity record), "boe" when the diagnostic says
+    so (version 2), None otherwise. Either is disability data: the proposal that names it is sensitive."""
     given = (answers or {}).get("professional_situation") or {}
-    return bool(facts and facts.has_rqth) or given.get("rqth") == "yes"
+    if given.get("boe") == "yes":
+        return "boe"
+    if bool(facts and facts.has_rqth) or given.get("rqth") == "yes":
+        return "rqth"
+    return None
 
 
 def _theme_names(referential):

@@ -1,5 +1,7 @@
 """The published versions of the diagnostic referential, in the database so that coordinators can publish
-new ones without a developer. Version 1 is the shipped file; a diagnostic keeps the version it used."""
+new ones without a developer. A database without any starts from the latest shipped file (under its own number); a
+database that already has versions receives a newly shipped file as its next version, by a data migration that keeps
+the coordinators' situations. A diagnostic keeps the version it used."""
 
 import copy
 
@@ -14,12 +16,14 @@ from relais.text import fold
 def current_referential():
     latest = DiagnosticReferential.objects.order_by("-version").first()
     if latest is None:
-        shipped = load_referential(1)
+        shipped = load_referential()
         try:
             with transaction.atomic():
-                latest = DiagnosticReferential.objects.create(version=1, content=shipped, note="version livrée")
+                latest = DiagnosticReferential.objects.create(
+                    version=shipped["version"], content=shipped, note="version livrée"
+                )
         except IntegrityError:
-            latest = DiagnosticReferential.objects.get(version=1)
+            latest = DiagnosticReferential.objects.get(version=shipped["version"])
     return latest.content
 
 
@@ -30,7 +34,7 @@ def referential_version(version):
 
 def publish(content, user, note=""):
     """Publish a new version (validated). Returns it; past diagnostics keep theirs."""
-    current_referential()  # The shipped version 1 is stored first: it stays version 1.
+    current_referential()  # The shipped version is stored first: it keeps its number.
     with transaction.atomic():
         last = DiagnosticReferential.objects.select_for_update().order_by("-version").first()
         version = (last.version if last else 0) + 1

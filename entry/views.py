@@ -35,7 +35,7 @@ from entry.orientation_views import worklist_return
 from entry.proposal import propose_orientation
 from entry.referent_candidates import candidates_for
 from entry.referent_suggestion import suggest_referent_structure
-from entry.referential import NOT_ADDRESSED, merge_answers, split_sensitive, validate_answers
+from entry.referential import NOT_ADDRESSED, carry_over, merge_answers, split_sensitive, validate_answers
 from entry.referential_store import current_referential, describe_answers, person_facts, referential_version
 from pathway import actions as pathway_actions
 from pathway import carnet_views
@@ -54,7 +54,6 @@ from relais.actions import ActionError
 from relais.templatetags.relais_format import accord
 
 PAGE_SIZE = 25
-SESSION_WARNING_SECONDS = 5 * 60  # the diagnostic page warns five minutes before the idle timeout
 SEARCH_SESSION_KEY = "relais_person_search"
 
 
@@ -126,10 +125,10 @@ def person_list(request):
     )
 
 
-def _creation_candidates(query):
-    """What the creation warns about: the likely duplicates, and the people of the same household (not duplicates,
-    shown so that nobody takes a spouse for the person)."""
-    return [match for match in matching.find(query, limit=5) if match.is_likely_duplicate or match.same_household]
+def _creation_candidates(found):
+    """What the creation warns about, among what ``pathway.actions.creation_matches`` found: the likely duplicates,
+    and the people of the same household (not duplicates, shown so that nobody takes a spouse for the person)."""
+    return [match for match in found if match.is_likely_duplicate or match.same_household]
 
 
 def _candidate_rows(matches, visible):
@@ -164,7 +163,9 @@ def person_create(request):
     candidates, visible = [], set()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        candidates = _creation_candidates(matching.query_for(form.identity(), data["nir"]))
+        # One search: the action refuses a strong match among these same candidates.
+        found = pathway_actions.creation_matches(form.identity(), data["nir"])
+        candidates = _creation_candidates(found)
         if candidates:
             visible = set(
                 persons_visible_to(
@@ -191,6 +192,7 @@ def person_create(request):
                     nir=form.cleaned_data["nir"],
                     entered_at=form.cleaned_data["entry_date"],
                     rsa_informed_on=form.cleaned_data.get("rsa_informed_on"),
+                    matches=found,
                 )
             except ActionError as error:
                 form.add_error(None, str(error))
@@ -507,11 +509,15 @@ def diagnostic_edit(request, public_id):
     previous = Diagnostic.objects.latest_for(person)
     referential = current_referential()
     sensitive_visible = previous is None or access.can_see_sensitive(membership, person, previous)
-    kept = None if sensitive_visible else _kept_sensitive(referential, previous)
+    previous_referential = None
+    if previous is not None and previous.referential_version != referential["version"]:
+        previous_referential = referential_version(previous.referential_version)
+    kept = None if sensitive_visible else _kept_sensitive(referential, previous, previous_referential)
     form = DiagnosticForm(
         request.POST or None,
         referential=referential,
         previous=previous,
+        previous_referential=previous_referential,
         with_sensitive=sensitive_visible or kept is None,
     )
     draft = DiagnosticDraft.objects.filter(person=person, author=request.user).first()
@@ -558,15 +564,21 @@ def diagnostic_edit(request, public_id):
             "draft": draft,
             "draft_token": drafts.issue_token(membership, person),
             "session_idle_seconds": str(settings.SESSION_COOKIE_AGE),
-            "session_warn_seconds": str(min(SESSION_WARNING_SECONDS, settings.SESSION_COOKIE_AGE // 2)),
+            "session_warn_seconds": str(
+                min(settings.RELAIS_SESSION_WARNING_SECONDS, settings.SESSION_COOKIE_AGE // 2)
+            ),
         },
     )
 
 
-def _kept_sensitive(referential, previous):
+def _kept_sensitive(referential, previous, previous_referential=None):
     """The previous version's sensitive answers, comments and author, when it holds any; None otherwise (a
-    professional who may not read them is then free to answer them)."""
-    _, answers = split_sensitive(referential, previous.sensitive_answers)
+    professional who may not read them is then free to answer them). Answers of an older referential version are
+    carried over to the current one's questions (an RQTH becomes the obligation d'emploi on that ground)."""
+    answers = previous.sensitive_answers
+    if previous_referential is not None:
+        answers = carry_over(answers, previous_referential, referential)
+    _, answers = split_sensitive(referential, answers)
     said = any(value not in ("", None, []) for value in answers.get("professional_situation", {}).values()) or any(
         answer.get("level", NOT_ADDRESSED) != NOT_ADDRESSED or answer.get("situations")
         for answer in answers.get("barriers", {}).values()

@@ -91,12 +91,31 @@ class AlreadyKnown(ActionError):
         self.matches = matches
 
 
-def strong_matches(identity, nir=""):
-    """The people a creation of ``identity`` would duplicate with little doubt (``Match.is_strong``)."""
-    return [match for match in matching.find(matching.query_for(identity, nir), limit=5) if match.is_strong]
+CREATION_CANDIDATES = 5
 
 
-def enter_person(*, by, identity, nir="", entered_at, entry_source=EntrySource.PROFESSIONAL, rsa_informed_on=None):
+def creation_matches(identity, nir=""):
+    """The best candidates a creation of ``identity`` is checked against (``people.matching.find``)."""
+    return matching.find(matching.query_for(identity, nir), limit=CREATION_CANDIDATES)
+
+
+def strong_matches(identity, nir="", *, matches=None):
+    """The people a creation of ``identity`` would duplicate with little doubt (``Match.is_strong``), among
+    ``matches`` when the caller already searched with ``creation_matches``."""
+    found = matches if matches is not None else creation_matches(identity, nir)
+    return [match for match in found if match.is_strong]
+
+
+def enter_person(
+    *,
+    by,
+    identity,
+    nir="",
+    entered_at,
+    entry_source=EntrySource.PROFESSIONAL,
+    rsa_informed_on=None,
+    matches=None,
+):
     """A new person and their pathway. ``identity`` holds Person fields; the professional who enters the person
     joins the team as intervenant (of this record only: a probable duplicate confirmed gives no access to the
     other). The RSA orientation deadline runs from ``rsa_informed_on``, the day the Département received the
@@ -105,10 +124,12 @@ def enter_person(*, by, identity, nir="", entered_at, entry_source=EntrySource.P
 
     A professional may not create a person known with little doubt (the same NIR, CAF or France Travail number,
     or the same birth date and near-identical names): the way forward is the access request (``AlreadyKnown``).
+    ``matches``: what ``creation_matches`` found for this identity and NIR, when the caller already searched (the
+    creation page shows the candidates first), so that the search runs once; without it the action searches itself.
     Imports (``SYSTEM``) match identities themselves before creating."""
     require_actor(by)
     if by is not SYSTEM:
-        known = strong_matches(identity, nir)
+        known = strong_matches(identity, nir, matches=matches)
         if known:
             raise AlreadyKnown(known)
     with transaction.atomic():

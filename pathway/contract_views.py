@@ -187,7 +187,8 @@ def diagnostic_hints(membership, person):
     if strong("health") or ticked("health") & HEALTH_OBSTACLES:
         hours.append(HoursGround.HEALTH)
         review.append(ReviewExtensionGround.HEALTH)
-    if situation.get("rqth") in ("yes", "pending") or "mdph_file" in ticked("health"):
+    disability = situation.get("rqth") in ("yes", "pending") or situation.get("boe") in ("yes", "pending")
+    if disability or "mdph_file" in ticked("health"):
         hours.append(HoursGround.DISABILITY)
         review.append(ReviewExtensionGround.DISABILITY)
     family = ticked("family_constraints")

@@ -197,6 +197,9 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", 30 * 60))
 # session write on every request.
 SESSION_SAVE_EVERY_REQUEST = False
 RELAIS_SESSION_REFRESH_SECONDS = 60
+# Pages where much is typed (the diagnostic) warn this long before the idle timeout and offer to extend the session
+# (at most half the idle timeout).
+RELAIS_SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", 5 * 60))
 # The youngest person the SPIE accompanies: missions locales take young people from 16 (Code du travail,
 # art. L5314-2), the age at which compulsory schooling ends (Code de l'éducation, art. L131-1).
 RELAIS_MINIMUM_AGE = int(os.environ.get("RELAIS_MINIMUM_AGE", 16))

@@ -12,7 +12,7 @@ checked here against the diagnostic's themes.
 A diagnostic's answers have this shape (every part optional; an unanswered question is absent or null)::
 
     {
-        "professional_situation": {"recent_activity": "worked_last_12_months", "job_search_needs": ["cv"]},
+        "professional_situation": {"recent_activity": "worked_last_24_months", "job_search_needs": ["cv"]},
         "barriers": {"housing": {"level": "fort", "situations": ["no_accommodation"]}},
     }
 
@@ -36,20 +36,22 @@ QUESTION_TYPES = ("choice", "multiple_choice", "text")
 
 # The orientation rules (entry.proposal) read these questions and answers: every version must keep them.
 ORIENTATION_QUESTIONS = {
-    "recent_activity": (
-        "currently_working",
-        "worked_last_12_months",
-        "worked_more_than_12_months_ago",
-        "never_worked",
-    ),
+    "recent_activity": ("currently_working", "never_worked"),
     "time_out_of_work": ("less_than_6_months", "from_6_to_12_months", "from_12_to_24_months", "more_than_24_months"),
     "qualification_level": ("no_diploma", "level_3", "level_4", "level_5", "level_6", "level_7_8"),
     "aspiration": ("quick_return_to_work", "project_to_build", "not_yet"),
 }
+# The period that "recent activity" looks at: 12 months in version 1, the national criteria's 24 months from version 2
+# on. Every version offers one of these pairs of answers (within the period, before it).
+RECENT_ACTIVITY_PERIODS = {
+    12: ("worked_last_12_months", "worked_more_than_12_months_ago"),
+    24: ("worked_last_24_months", "worked_more_than_24_months_ago"),
+}
 # The difficulties named by the arrêté of 21 November 2024 (orientation criteria): every version keeps them.
 ORIENTATION_THEMES = ("mobility", "family_constraints", "caring_for_relative", "health", "housing")
 # Sensitive data in law (health, disability): always flagged, whatever a coordinator edits.
-ALWAYS_SENSITIVE = {"question": ("rqth",), "theme": ("health",)}
+# The obligation d'emploi (Code du travail L5212-13) is disability data: RQTH is one of its grounds.
+ALWAYS_SENSITIVE = {"question": ("rqth", "boe", "boe_grounds"), "theme": ("health",)}
 # Themes of the objectives file that are not barriers of the diagnostic.
 CONTRACT_ONLY_THEMES = ("employment", "training")
 
@@ -219,6 +221,17 @@ def _check_questions(questions):
                     f"Question « {key} » : réponse obligatoire manquante « {choice} » "
                     "(les règles d'orientation s'en servent)."
                 )
+    offered_activity = {
+        c.get("key") for c in (by_key.get("recent_activity") or {}).get("choices") or [] if isinstance(c, dict)
+    }
+    if "recent_activity" in by_key and not any(
+        set(pair) <= offered_activity for pair in RECENT_ACTIVITY_PERIODS.values()
+    ):
+        wanted = " ou ".join(" et ".join(f"« {key} »" for key in pair) for pair in RECENT_ACTIVITY_PERIODS.values())
+        errors.append(
+            f"Question « recent_activity » : réponses obligatoires manquantes, {wanted} "
+            "(les règles d'orientation s'en servent)."
+        )
     for key in ALWAYS_SENSITIVE["question"]:
         if key in by_key and by_key[key].get("sensitive") is not True:
             errors.append(f"Question « {key} » : donnée sensible, elle doit être marquée « sensitive » : true.")
@@ -393,21 +406,29 @@ def validate_answers(referential, answers):
 _INCOHERENT_ACTIVITY = {
     "worked_last_12_months": ("from_12_to_24_months", "more_than_24_months"),
     "worked_more_than_12_months_ago": ("less_than_6_months", "from_6_to_12_months"),
+    "worked_last_24_months": ("more_than_24_months",),
+    "worked_more_than_24_months_ago": ("less_than_6_months", "from_6_to_12_months", "from_12_to_24_months"),
 }
 
 
 def _check_activity_coherence(referential, given):
-    activity, out_of_work = given.get("recent_activity"), given.get("time_out_of_work")
-    if out_of_work not in _INCOHERENT_ACTIVITY.get(activity, ()):
-        return []
     labels = {
         question["key"]: {choice["key"]: choice["label"] for choice in question.get("choices", [])}
         for question in referential["professional_situation"]
     }
-    return [
-        f"Réponses incohérentes : « {labels['recent_activity'][activity]} » et une durée sans emploi de "
-        f"« {labels['time_out_of_work'][out_of_work].lower()} »."
-    ]
+    errors = []
+    activity, out_of_work = given.get("recent_activity"), given.get("time_out_of_work")
+    if out_of_work in _INCOHERENT_ACTIVITY.get(activity, ()):
+        errors.append(
+            f"Réponses incohérentes : « {labels['recent_activity'][activity]} » et une durée sans emploi de "
+            f"« {labels['time_out_of_work'][out_of_work].lower()} »."
+        )
+    if given.get("boe") == "no" and given.get("boe_grounds"):
+        errors.append(
+            "Réponses incohérentes : la personne n'est pas bénéficiaire de l'obligation d'emploi, mais un titre "
+            "est coché."
+        )
+    return errors
 
 
 def _check_situation_answers(referential, given):
@@ -518,3 +539,60 @@ def merge_answers(*parts):
         for section, values in (part or {}).items():
             merged.setdefault(section, {}).update(copy.deepcopy(values))
     return merged
+
+
+# Answers given with an older version
+
+
+def carry_over(answers, source, target):
+    """A copy of ``answers``, given with the ``source`` version, as the ``target`` version asks its questions: what a
+    new diagnostic starts from when the referential changed since the previous one.
+
+    Version 1 → 2: an RQTH (granted or asked) is the obligation d'emploi on the RQTH ground (« non » says nothing of
+    the other grounds: left unanswered); activity in the last 12 months, or 12 to 24 months out of work, is activity
+    in the last 24 months, and more than 24 months out of work is activity before them; « sans diplôme » did not ask
+    about a qualifying training: left unanswered. Whatever the target no longer asks, or no longer offers, is left out.
+    """
+    choices = {
+        referential["version"]: {
+            question["key"]: {choice["key"] for choice in question.get("choices", [])}
+            for question in referential["professional_situation"]
+        }
+        for referential in (source, target)
+    }
+    before, after = choices[source["version"]], choices[target["version"]]
+    given = copy.deepcopy((answers or {}).get("professional_situation") or {})
+    if "rqth" in given and "rqth" not in after and "boe" in after:
+        rqth = given.pop("rqth")
+        if rqth in ("yes", "pending") and not given.get("boe"):
+            given["boe"], given["boe_grounds"] = rqth, ["rqth"]
+    activity, out_of_work = given.get("recent_activity"), given.get("time_out_of_work")
+    if activity in RECENT_ACTIVITY_PERIODS[12] and set(RECENT_ACTIVITY_PERIODS[24]) <= after.get(
+        "recent_activity", set()
+    ):
+        if activity == "worked_last_12_months" or out_of_work == "from_12_to_24_months":
+            given["recent_activity"] = "worked_last_24_months"
+        elif out_of_work == "more_than_24_months":
+            given["recent_activity"] = "worked_more_than_24_months_ago"
+        else:
+            del given["recent_activity"]
+    if (
+        given.get("qualification_level") == "no_diploma"
+        and "qualifying_training" in after.get("qualification_level", set())
+        and "qualifying_training" not in before.get("qualification_level", set())
+    ):
+        del given["qualification_level"]
+    kept = {}
+    for key, value in given.items():
+        if key not in after:
+            continue
+        offered = after[key]
+        if isinstance(value, list) and offered:
+            value = [item for item in value if item in offered]
+        elif isinstance(value, str) and offered and value not in offered:
+            continue
+        kept[key] = value
+    carried = copy.deepcopy(answers or {})
+    if given or "professional_situation" in carried:
+        carried["professional_situation"] = kept
+    return carried

@@ -22,10 +22,17 @@
     endTimer = window.setTimeout(expired, idle);
   }
 
+  function delay(milliseconds) {
+    var minutes = Math.round(milliseconds / 60000);
+    if (minutes < 1) {
+      return "moins d'une minute";
+    }
+    return minutes === 1 ? "1 minute" : minutes + " minutes";
+  }
+
   function warn() {
-    var minutes = Math.round(warnBefore / 60000);
     text.textContent =
-      "Votre session va expirer dans " + minutes + " minutes sans activité. Vos saisies sont gardées en brouillon.";
+      "Votre session va expirer dans " + delay(warnBefore) + " sans activité. Vos saisies sont gardées en brouillon.";
     box.hidden = false;
     button.focus();
   }

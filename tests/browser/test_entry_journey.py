@@ -1,4 +1,5 @@
-"""The entry into the pathway, in the browser: search, creation, diagnostic, orientation, need-to-know."""
+"""The entry into the pathway, in the browser: search, creation, diagnostic, orientation from the worklist (most
+urgent first), the new référent's inbox and email, need-to-know, and an access request answered from the inbox."""
 
 import datetime
 import re
@@ -47,6 +48,7 @@ def consortium():
     MembershipFactory(
         structure=association,
         job_title="Chargée d'accompagnement",
+        user__email="ines.rolland@exemple.fr",
         user__first_name="Inès",
         user__last_name="Rolland",
     )
@@ -128,7 +130,7 @@ def test_person_found_or_created_diagnosed_oriented_and_protected(
     expect(page.get_by_role("heading", level=1)).to_have_text("Diagnostic socio-professionnel de LEROY Nadège")
     axe_check(page)
     page.get_by_label("Activité professionnelle récente").select_option(
-        label="A travaillé au cours des 12 derniers mois"
+        label="A travaillé au cours des 24 derniers mois"
     )
     page.get_by_label("Niveau de qualification").select_option(label="Niveau 3 (CAP, BEP)")
     page.get_by_label("Aspiration de la personne").select_option(label="Retrouver rapidement un emploi")
@@ -189,6 +191,10 @@ def test_person_found_or_created_diagnosed_oriented_and_protected(
     tabs = page.get_by_role("navigation", name="Vues de la liste")
     expect(tabs.get_by_role("link", name="À orienter (2)")).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("row", name=re.compile("LEROY Nadège.*socio-professionnel"))).to_be_visible()
+    # Most urgent first: the overdue person before the one whose deadline is weeks away.
+    expect(page.locator("tbody tr")).to_have_count(2)
+    expect(page.locator("tbody tr").nth(0)).to_contain_text("MARCHAND Sylvie")
+    expect(page.locator("tbody tr").nth(1)).to_contain_text("LEROY Nadège")
     axe_check(page)
 
     tabs.get_by_role("link", name="En retard (1)").click()
@@ -236,6 +242,22 @@ def test_person_found_or_created_diagnosed_oriented_and_protected(
     assert "nadege.leroy@exemple.fr" in [address for message in mailoutbox for address in message.to]
     _log_out(page)
 
+    # The new référent is told by email, and finds the person in her inbox.
+    assert "Relais – Vous êtes désigné référent unique d'une personne" in [
+        message.subject for message in mailoutbox if message.to == ["ines.rolland@exemple.fr"]
+    ]
+    log_in(page, "ines.rolland@exemple.fr")
+    inbox = page.get_by_role("region", name="À traiter")
+    entrusted = inbox.locator(".fr-card").filter(
+        has=page.get_by_role("heading", name=re.compile("qui vous sont confiées"))
+    )
+    expect(entrusted.get_by_role("heading")).to_contain_text("1")
+    axe_check(page)
+    entrusted.get_by_role("link", name="LEROY Nadège").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("LEROY Nadège")
+    axe_check(page)
+    _log_out(page)
+
     # 5. A professional of another structure finds that she exists, not her record, and asks to join.
     log_in(page, "hugo.lambert@exemple.fr")
     axe_check(page)
@@ -258,3 +280,29 @@ def test_person_found_or_created_diagnosed_oriented_and_protected(
     assert AccessRequest.objects.filter(
         person__birth_name="Leroy", requested_by__email="hugo.lambert@exemple.fr", status=AccessRequest.Status.PENDING
     ).exists()
+    _log_out(page)
+
+    # 6. The référent answers it from her inbox; the requester is told.
+    assert "Relais – Une demande d'accès attend votre réponse" in [
+        message.subject for message in mailoutbox if message.to == ["ines.rolland@exemple.fr"]
+    ]
+    log_in(page, "ines.rolland@exemple.fr")
+    requests = (
+        page.get_by_role("region", name="À traiter")
+        .locator(".fr-card")
+        .filter(has=page.get_by_role("heading", name=re.compile("Demandes d'accès à traiter")))
+    )
+    expect(requests).to_contain_text("Mission locale Nord Essonne")
+    requests.get_by_role("link", name="LEROY Nadège").click()
+    expect(page.get_by_role("heading", name=re.compile("Demande d'accès de"))).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Accorder l'accès").click()
+    expect(page.get_by_role("status")).to_contain_text("Accès accordé : le professionnel rejoint l'équipe.")
+    expect(page.get_by_role("heading", name=re.compile("Demande d'accès de"))).to_have_count(0)
+    axe_check(page)
+    assert AccessRequest.objects.get(requested_by__email="hugo.lambert@exemple.fr").status == (
+        AccessRequest.Status.GRANTED
+    )
+    assert "Relais – Votre demande d'accès est accordée" in [
+        message.subject for message in mailoutbox if message.to == ["hugo.lambert@exemple.fr"]
+    ]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from entry.referential import load_referential
 
-REFERENTIAL = load_referential(1)
+REFERENTIAL = load_referential()
 THEMES = [theme["key"] for theme in REFERENTIAL["barriers"]]
 
 
@@ -40,7 +40,7 @@ def diagnostic_data(situation=None, comments="", **themes):
     Themes not named stay « non abordé », as the form shows them first.
     """
     situation = (
-        {"recent_activity": "worked_last_12_months", "aspiration": "quick_return_to_work"}
+        {"recent_activity": "worked_last_24_months", "aspiration": "quick_return_to_work"}
         if situation is None
         else situation
     )

@@ -2,13 +2,16 @@
 and RQTH answers to the narrow circle, and keeping its own referential version when a new one is published."""
 
 import copy
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from django.urls import reverse
 
 from entry import actions
-from entry.models import Diagnostic, Orientation
+from entry.models import Diagnostic, DiagnosticReferential, Orientation
+from entry.referential import load_referential, validate_referential
 from entry.referential_store import current_referential, publish, referential_version
 from pathway import actions as pathway_actions
 from tests.entry.factories import DiagnosticFactory, answers
@@ -21,7 +24,7 @@ pytestmark = pytest.mark.django_db
 HEALTH_SITUATION = "Problème de santé déclaré entraînant des absences régulières"
 HEALTH_COMMENT = "Suivi en cardiologie"
 FIRST = diagnostic_data(
-    situation={"recent_activity": "worked_last_12_months", "aspiration": "quick_return_to_work", "rqth": "yes"},
+    situation={"recent_activity": "worked_last_24_months", "aspiration": "quick_return_to_work", "boe": "yes"},
     comments="Rencontrée à l'agence.",
     housing=("fort", ["no_accommodation"], "Hébergée chez une amie"),
     health=("moyen", ["health_regular_absences"], HEALTH_COMMENT),
@@ -65,7 +68,7 @@ def test_posting_answers_records_diagnostic_1_and_its_proposal(
     assert (first.done_by, first.structure, first.referential_version, first.previous) == (
         professional_a,
         structure_a,
-        1,
+        REFERENTIAL["version"],
         None,
     )
     assert first.answers["barriers"]["housing"] == {"level": "fort", "situations": ["no_accommodation"]}
@@ -88,9 +91,9 @@ def test_posting_answers_records_diagnostic_1_and_its_proposal(
 
 def test_health_and_rqth_answers_are_stored_apart(first):
     assert "health" not in first.answers["barriers"]
-    assert "rqth" not in first.answers["professional_situation"]
+    assert "boe" not in first.answers["professional_situation"]
     assert first.sensitive_answers == {
-        "professional_situation": {"rqth": "yes"},
+        "professional_situation": {"boe": "yes"},
         "barriers": {"health": {"level": "moyen", "situations": ["health_regular_absences"]}},
     }
     assert first.sensitive_theme_comments == {"health": HEALTH_COMMENT}
@@ -107,8 +110,8 @@ def test_a_second_diagnostic_starts_from_the_first(first, client, followed):
     assert not checked(form, "situations_housing", "must_leave_housing")
     assert checked(form, "level_health", "moyen")
     assert checked(form, "level_mobility", "non_aborde")
-    assert selected(form, "q_recent_activity") == "worked_last_12_months"
-    assert selected(form, "q_rqth") == "yes"
+    assert selected(form, "q_recent_activity") == "worked_last_24_months"
+    assert selected(form, "q_boe") == "yes"
     assert "Hébergée chez une amie" in form.content.decode()
 
     data = {**FIRST, "level_housing": "moyen", "situations_housing": ["hosted_by_third_party"]}
@@ -142,7 +145,7 @@ def test_situations_ticked_on_a_theme_not_addressed_are_refused(login, professio
     assert checked(response, "situations_mobility", "no_means_of_transport")
     assert checked(response, "level_housing", "fort")
     assert checked(response, "situations_housing", "no_accommodation")
-    assert selected(response, "q_rqth") == "yes"
+    assert selected(response, "q_boe") == "yes"
     assert "Pas de voiture" in response.content.decode()
     assert "Rencontrée à l&#x27;agence." in response.content.decode()
 
@@ -169,7 +172,7 @@ class TestSensitiveAnswers:
         page, body = text(response), response.content.decode()
         assert response.status_code == 200
         assert "Santé information sensible" in page
-        assert "Reconnaissance de la qualité de travailleur handicapé (RQTH) information sensible" in page
+        assert "Bénéficiaire de l'obligation d'emploi des travailleurs handicapés (BOE) information sensible" in page
         assert HEALTH_SITUATION not in page
         assert HEALTH_COMMENT not in body
         assert "Sans hébergement" in page
@@ -183,7 +186,7 @@ class TestSensitiveAnswers:
         for user in (professional_a, colleague.user):
             page = text(login(user).get(detail_url(first)))
             assert f"Santé Moyen {HEALTH_SITUATION} {HEALTH_COMMENT}" in page
-            assert "Reconnaissance de la qualité de travailleur handicapé (RQTH) Oui" in page
+            assert "Bénéficiaire de l'obligation d'emploi des travailleurs handicapés (BOE) Oui" in page
             assert "Freins forts : logement" in page
 
     def test_the_referent_sees_them(self, granted, login, first, followed, manager):
@@ -199,7 +202,7 @@ class TestSensitiveAnswers:
         page = text(login(granted.user).get(detail_url(first)))
 
         assert f"Santé Moyen {HEALTH_SITUATION} {HEALTH_COMMENT}" in page
-        assert "Reconnaissance de la qualité de travailleur handicapé (RQTH) Oui" in page
+        assert "Bénéficiaire de l'obligation d'emploi des travailleurs handicapés (BOE) Oui" in page
 
     def test_the_update_form_does_not_show_them_outside_the_circle(self, granted, login, followed):
         response = login(granted.user).get(edit_url(followed))
@@ -207,11 +210,11 @@ class TestSensitiveAnswers:
         body = response.content.decode()
         assert checked(response, "level_housing", "fort")
         # Neither shown nor offered blank: what cannot be seen cannot be overwritten either.
-        for field in ("level_health", "situations_health", "comment_health", "q_rqth"):
+        for field in ("level_health", "situations_health", "comment_health", "q_boe"):
             assert f'name="{field}"' not in body, field
         assert HEALTH_COMMENT not in body and HEALTH_SITUATION not in body
         assert (
-            "Les réponses sensibles (santé, RQTH) de la version n° 1 ne vous sont pas visibles : elles sont "
+            "Les réponses sensibles (santé, handicap) de la version n° 1 ne vous sont pas visibles : elles sont "
             "reprises telles quelles dans la nouvelle version, et l'orientation proposée en tient compte."
         ) in text(response)
 
@@ -225,7 +228,7 @@ class TestSensitiveAnswers:
                 "recent_activity": "never_worked",
                 "qualification_level": "no_diploma",
                 "aspiration": "project_to_build",
-                "rqth": "yes",
+                "boe": "yes",
             },
             health=("fort", ["health_regular_absences"], HEALTH_COMMENT),
         )
@@ -239,8 +242,8 @@ class TestSensitiveAnswers:
 
         shown = client_b.get(edit_url(followed))
         # What the partner's page held, and blank health answers as an older page or a forged request sends them.
-        data = {key: value for key, value in health_only.items() if "health" not in key and key != "q_rqth"}
-        blank = {"level_health": "non_aborde", "situations_health": [], "comment_health": "", "q_rqth": ""}
+        data = {key: value for key, value in health_only.items() if "health" not in key and key != "q_boe"}
+        blank = {"level_health": "non_aborde", "situations_health": [], "comment_health": "", "q_boe": ""}
         response = client_b.post(edit_url(followed), {**data, **blank, "comments": "Vue à la mission locale."})
 
         assert selected(shown, "q_recent_activity") == "never_worked"
@@ -298,17 +301,17 @@ class TestReferentialVersions:
         published = publish(self.renamed(current_referential()), coordinator, note="Logement renommé")
 
         first.refresh_from_db()
-        assert (published.version, first.referential_version) == (2, 1)
+        assert (published.version, first.referential_version) == (3, 2)
         page = text(client.get(detail_url(first)))
         assert "Logement Fort Sans hébergement" in page
         assert "Hébergement et logement" not in page and "Aucun toit" not in page
         form = text(client.get(edit_url(followed)))
-        assert "version 2 du référentiel" in form
+        assert "version 3 du référentiel" in form
         assert "Hébergement et logement" in form and "Aucun toit" in form
         client.post(edit_url(followed), FIRST)
-        assert Diagnostic.objects.get(person=followed, number=2).referential_version == 2
+        assert Diagnostic.objects.get(person=followed, number=2).referential_version == 3
 
-    def test_the_first_publication_keeps_the_shipped_version_1(self, login, professional_a, membership_a, followed):
+    def test_the_first_publication_keeps_the_shipped_versions(self, login, professional_a, membership_a, followed):
         past = DiagnosticFactory(
             person=followed,
             number=1,
@@ -320,8 +323,87 @@ class TestReferentialVersions:
 
         published = publish(self.renamed(shipped), professional_a)
 
-        assert published.version == 2
+        assert published.version == 3  # after the shipped version 2, stored on first use
         assert referential_version(1) == shipped
+        assert referential_version(2) == load_referential(2)
         page = text(login(professional_a).get(detail_url(past)))
         assert "Logement Fort" in page
         assert "Hébergement et logement" not in page
+
+    def test_a_database_holding_versions_receives_the_shipped_version_2_as_its_next(self, coordinator):
+        """What the data migration does where version 1 was stored, and coordinators had published their own."""
+        DiagnosticReferential.objects.create(version=1, content=load_referential(1), note="version livrée")
+        edited = self.renamed(load_referential(1))
+        DiagnosticReferential.objects.create(version=2, content={**edited, "version": 2}, published_by=coordinator)
+        migration = importlib.import_module("entry.migrations.0008_diagnostic_referential_v2")
+
+        migration.publish_shipped_version_2(django_apps, None)
+        migration.publish_shipped_version_2(django_apps, None)  # once only
+
+        assert list(DiagnosticReferential.objects.values_list("version", flat=True)) == [3, 2, 1]
+        latest = current_referential()
+        assert latest["version"] == 3
+        assert validate_referential(latest) == []
+        # Version 2's questions, the coordinators' situations.
+        questions = {question["key"] for question in latest["professional_situation"]}
+        assert {"boe", "boe_grounds"} <= questions and "rqth" not in questions
+        assert latest["barriers"] == edited["barriers"]
+        assert referential_version(2)["barriers"] == edited["barriers"]
+
+
+class TestCarryOverFromVersion1:
+    """A diagnostic answered with version 1 is updated with version 2: its answers are asked the new way."""
+
+    @pytest.fixture
+    def answered_with_version_1(self, professional_a, membership_a, followed):
+        return DiagnosticFactory(
+            person=followed,
+            number=1,
+            referential_version=1,
+            done_by=professional_a,
+            structure=membership_a.structure,
+            answers={
+                "professional_situation": {
+                    "recent_activity": "worked_last_12_months",
+                    "qualification_level": "no_diploma",
+                    "aspiration": "quick_return_to_work",
+                },
+                "barriers": {"housing": {"level": "fort", "situations": []}},
+            },
+            sensitive_answers={"professional_situation": {"rqth": "yes"}},
+        )
+
+    def test_the_update_form_asks_them_as_version_2_does(self, login, professional_a, answered_with_version_1):
+        response = login(professional_a).get(edit_url(answered_with_version_1.person))
+
+        assert "version 2 du référentiel" in text(response)
+        assert selected(response, "q_recent_activity") == "worked_last_24_months"
+        assert selected(response, "q_aspiration") == "quick_return_to_work"
+        assert selected(response, "q_boe") == "yes"
+        assert checked(response, "q_boe_grounds", "rqth")
+        # « Sans diplôme » did not say whether a qualifying training was followed: asked again.
+        assert selected(response, "q_qualification_level") == ""
+        assert checked(response, "level_housing", "fort")
+
+    def test_a_partner_who_cannot_see_the_rqth_carries_it_over_as_the_obligation_d_emploi(
+        self, answered_with_version_1, membership_b, followed, manager
+    ):
+        request = pathway_actions.request_access(followed, by=membership_b, reason="Accompagnement vers l'emploi.")
+        pathway_actions.answer_access_request(request, by=manager, grant=True)
+        client_b = Client()
+        client_b.force_login(membership_b.user)
+
+        response = client_b.post(
+            edit_url(followed),
+            diagnostic_data(
+                situation={"recent_activity": "worked_last_24_months", "aspiration": "quick_return_to_work"},
+                housing="fort",
+            ),
+        )
+
+        assert response.status_code == 302, text(response)
+        second = Diagnostic.objects.get(person=followed, number=2)
+        assert second.referential_version == 2
+        assert second.sensitive_answers == {"professional_situation": {"boe": "yes", "boe_grounds": ["rqth"]}}
+        assert second.sensitive_author_structure_id == answered_with_version_1.structure_id
+        assert second.proposal_sensitive

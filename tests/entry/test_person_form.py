@@ -5,13 +5,14 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessLog, ChangeLog
 from pathway.models import Pathway, TeamMember
 from people.identity import mask_nir, nir_hash
-from people.models import Person
+from people.models import NameVariant, Person
 from tests.entry.posts import in_error, person_data, selected
 from tests.pages import input_value, text
 from tests.people.factories import make_nir
@@ -110,6 +111,24 @@ def test_a_valid_creation_opens_the_carnet_with_the_creator_in_the_team(login, p
     assert "MOREAU Camille Andrée" in page
     assert "Vous faites partie de son équipe." in page
     assert f"Orientation attendue avant le {pathway.orientation_due_on:%d/%m/%Y}" in page
+
+
+def test_a_creation_runs_the_identity_search_once(login, professional_a):
+    """The page searches for duplicates before creating; the action refuses a strong one among the same candidates
+    instead of searching again."""
+    client = login(professional_a)
+    variants = NameVariant._meta.db_table
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("entry:person_create"), person_data())
+
+    assert response.status_code == 302
+    searches = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].lstrip("( ").upper().startswith("SELECT") and variants in query["sql"]
+    ]
+    assert len(searches) == 1, searches
 
 
 def test_without_rsa_no_orientation_deadline(login, professional_a):

@@ -12,7 +12,9 @@ from entry.proposal import (
 from entry.referential import ORIENTATION_QUESTIONS, ORIENTATION_THEMES, load_referential, validate_answers
 from pathway.models import PATHWAY_DESCRIPTIONS
 
-REFERENTIAL = load_referential()
+# The cases below answer version 1 (recent activity over 12 months, RQTH); version 2's own are further down.
+REFERENTIAL = load_referential(1)
+VERSION_2 = load_referential(2)
 THEMES = [theme["key"] for theme in REFERENTIAL["barriers"]]
 
 
@@ -211,7 +213,7 @@ CASES = [
 def test_proposal(answers, facts, pathway, rule, reason):
     assert validate_answers(REFERENTIAL, answers) == []
 
-    proposal = propose_orientation(answers, facts)
+    proposal = propose_orientation(answers, facts, referential=REFERENTIAL)
 
     assert proposal.pathway == pathway
     assert proposal.rule == rule
@@ -233,7 +235,8 @@ def test_the_rule_table_ends_with_a_rule_that_always_applies():
 
 
 def test_the_rules_only_read_what_every_referential_version_must_keep():
-    assert set(QUALIFIED_LEVELS) < set(ORIENTATION_QUESTIONS["qualification_level"])
+    # A qualifying training without a diploma is offered from version 2 on; the levels, by every version.
+    assert set(QUALIFIED_LEVELS) - {"qualifying_training"} < set(ORIENTATION_QUESTIONS["qualification_level"])
     assert set(BLOCKING_THEMES) <= set(ORIENTATION_THEMES)
 
 
@@ -256,7 +259,7 @@ def test_an_empty_diagnostic_still_says_what_is_missing():
 def test_the_other_criteria_and_the_context_are_given_as_notes():
     answers = diagnostic("worked_last_12_months", "less_than_6_months", "no_diploma", "quick_return_to_work")
     answers["professional_situation"]["rqth"] = "yes"
-    proposal = propose_orientation(answers, PersonFacts(age=22, is_rsa=True))
+    proposal = propose_orientation(answers, PersonFacts(age=22, is_rsa=True), referential=REFERENTIAL)
     assert proposal.notes == [
         "Aspiration : retrouver rapidement un emploi",
         "Qualification : sans diplôme",
@@ -291,3 +294,67 @@ def test_explain_gives_the_pathway_the_rule_and_the_criteria():
 def test_an_unknown_level_is_refused_rather_than_ignored():
     with pytest.raises(ValueError, match="niveau inconnu « Fort »"):
         propose_orientation({"barriers": {"housing": {"level": "Fort"}}}, PersonFacts())
+
+
+# Version 2: recent activity over 24 months, a qualifying training without a diploma, the obligation d'emploi.
+
+
+def version_2(activity=None, out_of_work=None, qualification=None, aspiration=None, **situation):
+    answers = diagnostic(activity, out_of_work, qualification, aspiration)
+    answers["professional_situation"].update(situation)
+    assert validate_answers(VERSION_2, answers) == []
+    return answers
+
+
+@pytest.mark.parametrize(
+    "activity, out_of_work, recent, reason",
+    [
+        (
+            "worked_last_24_months",
+            "from_12_to_24_months",
+            True,
+            "Activité récente : a travaillé au cours des 24 derniers mois",
+        ),
+        (
+            "worked_more_than_24_months_ago",
+            "more_than_24_months",
+            False,
+            "Pas d'activité récente : a travaillé il y a plus de 24 mois",
+        ),
+        ("worked_more_than_24_months_ago", None, False, "Pas d'activité récente : a travaillé il y a plus de 24 mois"),
+    ],
+)
+def test_version_2_reads_recent_activity_over_24_months(activity, out_of_work, recent, reason):
+    answers = version_2(activity, out_of_work, "no_diploma", "project_to_build")
+    # Even an import saying the last job was 3 months ago does not override the answer.
+    proposal = propose_orientation(answers, PersonFacts(months_since_last_job=3), referential=VERSION_2)
+    assert proposal.rule == ("recent_activity" if recent else "project_to_build")
+    assert proposal.pathway == ("professional" if recent else "socio_professional")
+    assert reason in proposal.reasons
+
+
+def test_a_qualifying_training_without_a_diploma_counts_as_a_qualification():
+    trained = version_2("never_worked", None, "qualifying_training", "quick_return_to_work")
+    proposal = propose_orientation(trained, PersonFacts(), referential=VERSION_2)
+    assert (proposal.pathway, proposal.rule) == ("professional", "quick_return_with_qualification")
+    assert (
+        "Qualification : sans diplôme, avec une formation qualifiante (certificat, attestation de compétences…)"
+        in proposal.reasons
+    )
+    untrained = version_2("never_worked", None, "no_diploma", "quick_return_to_work")
+    assert propose_orientation(untrained, PersonFacts(), referential=VERSION_2).rule == "project_to_build"
+
+
+def test_the_obligation_d_emploi_is_a_note_and_makes_the_proposal_sensitive():
+    answers = version_2(
+        "worked_last_24_months", None, "level_3", "quick_return_to_work", boe="yes", boe_grounds=["aah"]
+    )
+    proposal = propose_orientation(answers, PersonFacts(), referential=VERSION_2)
+    assert proposal.pathway == "professional"
+    assert proposal.sensitive
+    assert (
+        "Bénéficiaire de l'obligation d'emploi : Cap emploi peut accompagner la personne si elle le demande."
+        in proposal.notes
+    )
+    pending = version_2("worked_last_24_months", None, "level_3", "quick_return_to_work", boe="pending")
+    assert not propose_orientation(pending, PersonFacts(), referential=VERSION_2).sensitive

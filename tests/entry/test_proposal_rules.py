@@ -44,6 +44,11 @@ def test_a_coordinator_reads_each_rule_and_threshold(client, login, coordinator)
         assert threshold.label in page
     assert "24 mois" in page
     assert "Santé" in page or "santé" in page
+    # Version 2 of the diagnostic, as the rules read it.
+    assert "Sans diplôme, avec une formation qualifiante (certificat, attestation de compétences…)" in page
+    assert "les 24 derniers mois comme dans les critères nationaux" in page
+    assert "bénéficiaire de l'obligation d'emploi" in page
+    assert "sans activité récente dont les difficultés empêchent pour l'instant toute recherche d'emploi" in page
 
 
 def test_a_professional_may_not_open_the_rules_page(client, login, professional_a):

@@ -10,6 +10,7 @@ from entry.referential import (
     LEVELS,
     ReferentialError,
     available_versions,
+    carry_over,
     check_objectives_themes,
     load_objectives_actions,
     load_referential,
@@ -35,6 +36,13 @@ THEMES = [
 
 @pytest.fixture(scope="module")
 def shipped():
+    """Version 1: it stays loadable and valid, so that the diagnostics answered with it keep their meaning.
+    Version 2, the latest, is checked at the end of this file."""
+    return load_referential(1)
+
+
+@pytest.fixture(scope="module")
+def latest():
     return load_referential()
 
 
@@ -50,9 +58,10 @@ def theme(referential, key):
 
 
 def test_the_latest_version_is_loaded_by_default():
-    assert available_versions() == [1]
-    assert load_referential()["version"] == 1
-    assert load_referential(1) == load_referential()
+    assert available_versions() == [1, 2]
+    assert load_referential()["version"] == 2
+    assert load_referential(2) == load_referential()
+    assert load_referential(1)["version"] == 1
 
 
 def test_the_shipped_referential_passes_its_own_checks(shipped):
@@ -118,14 +127,14 @@ def test_a_caller_cannot_spoil_the_shared_copy():
 def test_an_unknown_version_is_refused_in_french():
     with pytest.raises(ReferentialError) as error:
         load_referential(7)
-    assert error.value.errors == ["La version 7 n'existe pas (versions disponibles : 1)."]
+    assert error.value.errors == ["La version 7 n'existe pas (versions disponibles : 1, 2)."]
 
 
 # Broken referentials
 
 
 def broken(change):
-    data = copy.deepcopy(load_referential())
+    data = copy.deepcopy(load_referential(1))
     change(data)
     return validate_referential(data)
 
@@ -203,7 +212,7 @@ def test_a_referential_that_is_not_an_object_is_rejected():
 
 
 def test_a_broken_shipped_file_cannot_be_loaded(tmp_path, monkeypatch):
-    data = load_referential()
+    data = load_referential(1)
     data["levels"].pop()
     (tmp_path / "diagnostic-v1.json").write_text(json.dumps(data), encoding="utf-8")
     (tmp_path / "diagnostic-v2.json").write_text("{not json", encoding="utf-8")
@@ -220,7 +229,7 @@ def test_a_broken_shipped_file_cannot_be_loaded(tmp_path, monkeypatch):
 
 
 def test_a_file_must_hold_the_version_its_name_announces(tmp_path, monkeypatch):
-    (tmp_path / "diagnostic-v2.json").write_text(json.dumps(load_referential()), encoding="utf-8")
+    (tmp_path / "diagnostic-v2.json").write_text(json.dumps(load_referential(1)), encoding="utf-8")
     monkeypatch.setattr(referential_module, "REFERENTIAL_DIR", tmp_path)
     with pytest.raises(ReferentialError) as error:
         load_referential()
@@ -375,3 +384,137 @@ def test_broken_objectives_are_rejected_in_french(shipped):
         "Thème « carer » : inconnu du diagnostic (version 1).",
         "Thème « caring_for_relative » du diagnostic : aucun objectif.",
     ]
+
+
+# Version 2: the obligation d'emploi, a qualifying training without a diploma, recent activity over 24 months
+
+
+def test_version_2_passes_its_own_checks_and_keeps_version_1s_themes(latest, shipped):
+    assert validate_referential(latest) == []
+    assert latest["barriers"] == shipped["barriers"]
+    assert latest["levels"] == shipped["levels"]
+
+
+def test_version_2_asks_recent_activity_over_24_months(latest):
+    assert [c["key"] for c in question(latest, "recent_activity")["choices"]] == [
+        "currently_working",
+        "worked_last_24_months",
+        "worked_more_than_24_months_ago",
+        "never_worked",
+    ]
+    assert question(latest, "recent_activity")["choices"][1]["label"] == "A travaillé au cours des 24 derniers mois"
+
+
+def test_version_2_offers_a_qualifying_training_without_a_diploma(latest):
+    assert [c["key"] for c in question(latest, "qualification_level")["choices"]][:3] == [
+        "no_diploma",
+        "qualifying_training",
+        "level_3",
+    ]
+
+
+def test_version_2_asks_the_obligation_d_emploi_as_sensitive_data(latest):
+    assert [t["key"] for t in latest["barriers"] if t["sensitive"]] == ["health"]
+    assert [q["key"] for q in latest["professional_situation"] if q.get("sensitive")] == ["boe", "boe_grounds"]
+    assert "rqth" not in {q["key"] for q in latest["professional_situation"]}
+    grounds = [c["key"] for c in question(latest, "boe_grounds")["choices"]]
+    assert grounds[0] == "rqth"
+    assert {"invalidity_pension", "work_accident_pension", "cmi_invalidity", "aah"} <= set(grounds)
+
+
+@pytest.mark.parametrize("key", ["boe", "boe_grounds"])
+def test_the_obligation_d_emploi_cannot_be_published_as_common_data(latest, key):
+    data = copy.deepcopy(latest)
+    question(data, key)["sensitive"] = False
+    assert validate_referential(data) == [
+        f"Question « {key} » : donnée sensible, elle doit être marquée « sensitive » : true."
+    ]
+
+
+def test_a_version_must_offer_a_whole_period_of_recent_activity(latest):
+    data = copy.deepcopy(latest)
+    choices = question(data, "recent_activity")["choices"]
+    choices[:] = [c for c in choices if c["key"] != "worked_more_than_24_months_ago"]
+    assert validate_referential(data) == [
+        "Question « recent_activity » : réponses obligatoires manquantes, « worked_last_12_months » et "
+        "« worked_more_than_12_months_ago » ou « worked_last_24_months » et « worked_more_than_24_months_ago » "
+        "(les règles d'orientation s'en servent)."
+    ]
+
+
+@pytest.mark.parametrize(
+    "situation, message",
+    [
+        (
+            {"recent_activity": "worked_last_24_months", "time_out_of_work": "more_than_24_months"},
+            "Réponses incohérentes : « A travaillé au cours des 24 derniers mois » et une durée sans emploi de "
+            "« plus de 24 mois ».",
+        ),
+        (
+            {"recent_activity": "worked_more_than_24_months_ago", "time_out_of_work": "from_12_to_24_months"},
+            "Réponses incohérentes : « A déjà travaillé, il y a plus de 24 mois » et une durée sans emploi de "
+            "« de 12 à 24 mois ».",
+        ),
+        (
+            {"boe": "no", "boe_grounds": ["aah"]},
+            "Réponses incohérentes : la personne n'est pas bénéficiaire de l'obligation d'emploi, mais un titre "
+            "est coché.",
+        ),
+        (
+            {"recent_activity": "worked_last_12_months"},
+            "« Activité professionnelle récente » : réponse inconnue « worked_last_12_months ».",
+        ),
+    ],
+)
+def test_version_2_answers_that_do_not_hold_together_are_refused(latest, situation, message):
+    assert validate_answers(latest, {"professional_situation": situation}) == [message]
+
+
+def test_version_2_answers_are_accepted_and_the_obligation_d_emploi_split_off(latest):
+    answers = {
+        "professional_situation": {
+            "recent_activity": "worked_last_24_months",
+            "time_out_of_work": "from_12_to_24_months",
+            "qualification_level": "qualifying_training",
+            "boe": "yes",
+            "boe_grounds": ["invalidity_pension", "cmi_invalidity"],
+        },
+        "barriers": {"health": {"level": "moyen"}},
+    }
+    assert validate_answers(latest, answers) == []
+    common, sensitive = split_sensitive(latest, answers)
+    assert sensitive == {
+        "professional_situation": {"boe": "yes", "boe_grounds": ["invalidity_pension", "cmi_invalidity"]},
+        "barriers": {"health": {"level": "moyen"}},
+    }
+    assert set(common["professional_situation"]) == {"recent_activity", "time_out_of_work", "qualification_level"}
+
+
+def test_version_1_answers_are_carried_over_to_version_2s_questions(shipped, latest):
+    def carried(**situation):
+        return carry_over({"professional_situation": situation}, shipped, latest)["professional_situation"]
+
+    assert carried(recent_activity="worked_last_12_months", rqth="yes") == {
+        "recent_activity": "worked_last_24_months",
+        "boe": "yes",
+        "boe_grounds": ["rqth"],
+    }
+    assert carried(recent_activity="worked_more_than_12_months_ago", time_out_of_work="from_12_to_24_months") == {
+        "recent_activity": "worked_last_24_months",
+        "time_out_of_work": "from_12_to_24_months",
+    }
+    assert carried(recent_activity="worked_more_than_12_months_ago", time_out_of_work="more_than_24_months") == {
+        "recent_activity": "worked_more_than_24_months_ago",
+        "time_out_of_work": "more_than_24_months",
+    }
+    # Not enough to say: left for the professional to answer.
+    assert carried(recent_activity="worked_more_than_12_months_ago", rqth="no", qualification_level="no_diploma") == {}
+    assert carried(rqth="pending", qualification_level="level_4") == {
+        "boe": "pending",
+        "boe_grounds": ["rqth"],
+        "qualification_level": "level_4",
+    }
+    barriers = {"barriers": {"housing": {"level": "fort", "situations": []}}}
+    assert carry_over(barriers, shipped, latest) == barriers
+    for answers in (VALID_ANSWERS, {"professional_situation": {"rqth": "yes"}}):
+        assert validate_answers(latest, carry_over(answers, shipped, latest)) == []

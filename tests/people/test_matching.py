@@ -302,6 +302,24 @@ class TestCreatingALikelyDuplicate:
         assert [match.person.pk for match in refused.value.matches] == [known.pk]
         assert Person.objects.count() == 1
 
+    def test_the_action_given_the_search_it_was_shown_refuses_a_strong_duplicate_too(self, professional_a, known):
+        from pathway.actions import AlreadyKnown, creation_matches, enter_person
+
+        identity = {
+            "birth_name": "Moreau",
+            "first_names": "Camille",
+            "birth_date": datetime.date(1990, 5, 17),
+            "commune": known.commune,
+        }
+        found = creation_matches(identity)
+        with pytest.raises(AlreadyKnown) as refused:
+            enter_person(
+                by=professional_a.memberships.get(), identity=identity, entered_at=datetime.date.today(), matches=found
+            )
+
+        assert [match.person.pk for match in refused.value.matches] == [known.pk]
+        assert Person.objects.count() == 1
+
     def test_the_request_access_button_asks_for_access(self, login, professional_a, known):
         client = login(professional_a)
         client.post(reverse("entry:person_create"), person_data(first_names="Camille"))
