@@ -2,15 +2,18 @@
 
 Rows are read as a stream and processed in batches, each in one transaction with its report lines and the run's
 counters: a run killed mid-file is resumed after its last committed batch, or the file imported again, without a
-duplicate nor a half-written row. Each batch looks its exact identifiers up at once (NIR digests, France Travail
-identifiers, CAF numbers, identities already imported by the structure); only the rows none of them finds go
-through the full identity matching (``people.matching.find``) one by one.
+duplicate nor a half-written row. A batch costs the same number of queries whatever its size: its exact identifiers
+are looked up at once (NIR digests, France Travail identifiers, CAF numbers, identities already imported by the
+structure); the rows none of them finds are matched together (``people.matching.Batch``: the same likely duplicates
+as ``find``, their candidates read in one query from an index of everyone by birth date read once per run); the
+changes, the new people and the report are written together.
 
 For each row:
 - the same NIR, France Travail identifier, CAF number with the same first names and birth date, or an identity
-  this structure imported before → that person, updated with what the file changes (``update_person``);
-- a likely duplicate → set aside for a human decision (the review screen), with its candidates;
-- otherwise → a new person and their pathway (``enter_person``), entered on the file's date with its source.
+  this structure imported before → that person, updated with what the file changes (``update_people``);
+- a likely duplicate, on file or earlier in the file → set aside for a human decision (the review screen), with its
+  candidates;
+- otherwise → a new person and their pathway (``enter_people``), entered on the file's date with its source.
 """
 
 import datetime

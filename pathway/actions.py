@@ -321,7 +321,7 @@ def update_people(*, by, updates):
         pathways = Pathway.objects.select_for_update().filter(person_id__in=ids).order_by("pk")
         moved = []
         for pathway in pathways:
-            record = current[pathway.person_id]
+            record = pathway.person = current[pathway.person_id]  # named in the change history, without a query
             due = orientation_due_on(record, pathway.entered_at, pathway.rsa_informed_on)
             if due != pathway.orientation_due_on:
                 moved.append((tracked_values(pathway), pathway))
