@@ -418,12 +418,29 @@ class Index:
         persons = (persons if persons is not None else Person.objects.all()).filter(merged_into__isnull=True)
         # The keys ``save`` derived from the names (``set_matching_keys``), read rather than derived again.
         rows = persons.order_by().values_list(*INDEX_FIELDS)
-        spellings = self._spellings
-        for pk, birth_date, *keys, birth_name, usage_name in rows.iterator(chunk_size=10_000):
-            self.by_date.setdefault(birth_date, []).append((pk, *self._keys(*keys)))
-            spellings.setdefault(keys[0], set()).add(birth_name)
+        # The same loop as ``_keys``, written out: it runs once per person of the département.
+        by_date, spellings, first_keys, held = self.by_date, self._spellings, self._first_keys, {}
+        for (
+            pk,
+            birth_date,
+            birth_key,
+            usage_key,
+            names_key,
+            caf_number,
+            sound,
+            usage_sound,
+            birth_name,
+            usage_name,
+        ) in rows.iterator(chunk_size=10_000):
+            keys = first_keys.get(names_key)
+            if keys is None:
+                keys = first_keys[names_key] = frozenset(_first_name_keys(names_key.split()))
+            birth_key = held.setdefault(birth_key, birth_key)
+            entry = (pk, birth_key, usage_key, keys, caf_number, held.setdefault(sound, sound), usage_sound)
+            by_date.setdefault(birth_date, []).append(entry)
+            spellings.setdefault(birth_key, set()).add(birth_name)
             if usage_name:
-                spellings.setdefault(keys[1], set()).add(usage_name)
+                spellings.setdefault(usage_key, set()).add(usage_name)
 
     def _keys(self, birth_key, usage_key, first_names_key, caf_number, birth_sound, usage_sound):
         """(birth name key, usage name key, first names' keys, CAF number, sounds of the birth and usage names)."""
