@@ -252,6 +252,40 @@ def record_creations(instances):
     ChangeLog.objects.bulk_create(entries)
 
 
+def tracked_values(instance):
+    """What ``track`` compares of ``instance`` before a change: {attname: value} of its tracked fields."""
+    tracked, _ = _tracked[type(instance)]
+    return {field.attname: getattr(instance, field.attname) for field in tracked}
+
+
+def record_updates(changes):
+    """The change entries ``track`` writes on ``save()``, for tracked instances written together by ``bulk_update``
+    (a batch action): ``changes`` holds (values before, as ``tracked_values`` gave them, instance after); an
+    instance whose tracked fields did not change has no entry, as with ``save()``. One statement."""
+    user, structure = current_actor()
+    entries = []
+    for before, instance in changes:
+        tracked, sensitive = _tracked[type(instance)]
+        differences = {}
+        for field in tracked:
+            old = before.get(field.attname)
+            if old == getattr(instance, field.attname):
+                continue
+            if field.name in sensitive:
+                differences[field.name] = ["•••", "•••"]
+            else:
+                differences[field.name] = [
+                    old if old is None or isinstance(old, (bool, int, float, str)) else str(old),
+                    _value(instance, field),
+                ]
+        if differences:
+            entries.append(
+                _entry(ChangeLog, instance, user, structure, action=ChangeLog.Action.UPDATE, changes=differences)
+            )
+    ChangeLog.objects.bulk_create(entries)
+    return entries
+
+
 def history_of(obj):
     return ChangeLog.objects.filter(object_type=_object_type(obj), object_id=_object_id(obj)).select_related(
         "user", "structure"

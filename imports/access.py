@@ -21,3 +21,8 @@ def runs_visible_to(membership):
 
 def can_see_run(membership, run):
     return can_import(membership) and run.structure_id == membership.structure_id
+
+
+def can_resume_run(membership, run):
+    """Resuming a stuck run is starting the import again: the same rule, for the run's structure."""
+    return can_import(membership) and run.structure_id == membership.structure_id

@@ -1,17 +1,19 @@
 """Deciding on a row set aside: the same person as a candidate (updated with the file's values), or another person
-(created). The decision is remembered: the next file with this identity goes to the same person."""
+(created). The decision is remembered: the next file with this identity goes to the same person. Resuming a run
+whose worker stopped."""
 
 import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from imports.access import can_see_run
+from imports.access import can_resume_run, can_see_run
 from imports.engine import Engine, Row, get_profile
 from imports.models import ImportedIdentity, ImportRow, ImportRun
+from imports.tasks import run_import
 from people.models import Person
 from relais import secrets
-from relais.actions import SYSTEM, ActionError, Conflict, require, require_actor
+from relais.actions import SYSTEM, ActionError, Conflict, after_commit, require, require_actor
 
 DATE_FIELDS = ("birth_date", "rsa_since", "entered_at")
 
@@ -54,7 +56,7 @@ def decide_row(row, *, by, same_as=None):
         else:
             if not parsed.values.get("commune_id"):
                 raise ActionError("La commune de cette ligne est vide : la personne ne peut être créée.")
-            row.person_id = engine.create(parsed)
+            row.person = engine.create(parsed)
             row.outcome = ImportRow.Outcome.CREATED
         row.values = {}
         row.candidates = []
@@ -65,3 +67,23 @@ def decide_row(row, *, by, same_as=None):
         setattr(run, row.outcome, getattr(run, row.outcome) + 1)
         run.save(update_fields=["set_aside", row.outcome])
     return row
+
+
+def resume_run(run, *, by):
+    """A run stuck mid-file (its worker was stopped) goes back to the task queue: it resumes after its last committed
+    batch, so nothing is written twice. Should its first worker still be alive, each batch locks the run and the
+    worker that finds its batch already done stops (``Engine.batch``)."""
+    require_actor(by)
+    require(by is SYSTEM or can_resume_run(by, run))
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if run.is_finished:
+            raise Conflict("Cet import est terminé : rechargez la page.")
+        if not run.is_stalled:
+            raise Conflict("Cet import avance encore : il n'y a rien à reprendre pour l'instant.")
+        if not run.file:
+            raise ActionError("Le fichier de cet import n'est plus conservé : envoyez-le de nouveau.")
+        run.progressed_at = timezone.now()
+        run.save(update_fields=["progressed_at"])
+        after_commit(run_import.enqueue, run.pk)
+    return run

@@ -2,21 +2,27 @@
 
 Rows are read as a stream and processed in batches, each in one transaction with its report lines and the run's
 counters: a run killed mid-file is resumed after its last committed batch, or the file imported again, without a
-duplicate nor a half-written row. Each batch looks its exact identifiers up at once (NIR digests, France Travail
-identifiers, CAF numbers, identities already imported by the structure); only the rows none of them finds go
-through the full identity matching (``people.matching.find``) one by one.
+duplicate nor a half-written row. A batch costs the same number of queries whatever its size: its exact identifiers
+are looked up at once (NIR digests, France Travail identifiers, CAF numbers, identities already imported by the
+structure); the rows none of them finds are matched together (``people.matching.Batch``: the same likely duplicates
+as ``find``, their candidates read in one query from an index of everyone by birth date read once per run); the
+changes, the new people and the report are written together.
 
 For each row:
 - the same NIR, France Travail identifier, CAF number with the same first names and birth date, or an identity
-  this structure imported before → that person, updated with what the file changes (``update_person``);
-- a likely duplicate → set aside for a human decision (the review screen), with its candidates;
-- otherwise → a new person and their pathway (``enter_person``), entered on the file's date with its source.
+  this structure imported before → that person, updated with what the file changes (``update_people``);
+- a likely duplicate, on file or earlier in the file → set aside for a human decision (the review screen), with its
+  candidates;
+- otherwise → a new person and their pathway (``enter_people``), entered on the file's date with its source.
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from audit.context import acting_as
@@ -25,19 +31,12 @@ from imports.access import can_import
 from imports.fields import FIELDS, PROFILES, REQUIRED, Profile
 from imports.models import ImportedIdentity, ImportRow, ImportRun
 from imports.readers import UnreadableFile
-from pathway.actions import enter_people, enter_person, update_person
+from pathway.actions import enter_people, enter_person, update_people, update_person
 from pathway.models import EntrySource
 from people import matching
 from people.comparison import (
-    FirstNames,
-    LastName,
-    compare_birth_dates,
-    first_name_tokens,
     first_names_key,
-    is_typo,
-    plausible_birth_dates,
 )
-from people.first_names import forms_of
 from people.identity import last_name_key, nir_hash
 from people.models import Person
 from relais import secrets
@@ -114,78 +113,23 @@ class Row:
     person_id: int = None
     outcome: str = ""
     changed: list = field(default_factory=list)
+    # Set aside: (public id of a person on file, or the Row of someone this run enters, score) of each candidate.
     candidates: list = field(default_factory=list)
+    query: object = None
+    entry: object = None  # in the matching index
+    public_id: object = None
 
-    @property
+    @cached_property
     def nir_digest(self):
         return nir_hash(self.values.get("nir")) if self.values.get("nir") else ""
 
-    @property
+    @cached_property
     def key(self):
         return identity_key(self.values["birth_name"], self.values["first_names"], self.values["birth_date"])
 
 
-class BirthDateIndex:
-    """Every person on file by birth date, read once per run (one streaming query): a row whose plausible birth
-    dates (``plausible_birth_dates``: the same, one digit wrong, two digits or day and month swapped) hold nobody
-    it could be a likely duplicate of skips the full matching. A likely duplicate is never missed: its score needs
-    every part credited, a birth date among those included (``people.matching``), and the people it finds go
-    through ``matching.find`` as the entry form does. Memory grows with the département, not with the file."""
-
-    def __init__(self):
-        self.by_date = {}
-        self.first_name_tokens = {}
-        rows = (
-            Person.objects.filter(merged_into__isnull=True)
-            .order_by()
-            .values_list("birth_date", "birth_name", "usage_name", "first_names")
-        )
-        for birth_date, *identity in rows.iterator(chunk_size=10_000):
-            self.by_date.setdefault(birth_date, []).append(tuple(identity))
-
-    def add(self, values):
-        identity = (values["birth_name"], values.get("usage_name", ""), values["first_names"])
-        self.by_date.setdefault(values["birth_date"], []).append(identity)
-
-    def _tokens(self, first_names):
-        tokens = self.first_name_tokens.get(first_names)
-        if tokens is None:
-            tokens = self.first_name_tokens[first_names] = tuple(token for token, _ in first_name_tokens(first_names))
-        return tokens
-
-    def may_have_duplicates(self, query):
-        """Whether someone born on a plausible date scores as a likely duplicate. The parts are compared cheapest
-        first: first names sharing no name, form or one-typo neighbour are another person's (credit 0); then a
-        candidate is dropped as soon as the best score left to it is under the threshold."""
-        typed_tokens = self._tokens(query.first_names)
-        forms = set().union(*(forms_of(token) for token in typed_tokens)) if typed_tokens else set()
-        typed_first = FirstNames(query.first_names)
-        typed_last = LastName(query.last_name)
-        first_credits, last_credits = {}, {}
-        threshold = matching.LIKELY_DUPLICATE
-        last_weight, first_weight, date_weight = (matching.WEIGHTS[part] for part in matching.WEIGHTS)
-        for day in plausible_birth_dates(query.birth_date):
-            date_credit = compare_birth_dates(query.birth_date, day)[0]
-            for birth_name, usage_name, first_names in self.by_date.get(day, ()):
-                first = first_credits.get(first_names)
-                if first is None:
-                    tokens = self._tokens(first_names)
-                    close = any(
-                        token in forms or any(is_typo(token, typed) for typed in typed_tokens) for token in tokens
-                    )
-                    first = first_credits[first_names] = typed_first(first_names)[0] if close else 0
-                if not first:
-                    continue
-                best = last_weight * 100 + first_weight * first + date_weight * date_credit
-                if best < threshold:
-                    continue
-                last = last_credits.get((birth_name, usage_name))
-                if last is None:
-                    names = (birth_name, usage_name, f"{birth_name} {usage_name}") if usage_name else (birth_name,)
-                    last = last_credits[(birth_name, usage_name)] = max(typed_last(name)[0] for name in names)
-                if last and best - last_weight * (100 - last) >= threshold - 0.5:
-                    return True
-        return False
+class Superseded(Exception):
+    """Another worker moved the run on: this one stops (see ``Engine.batch``)."""
 
 
 class Engine:
@@ -202,14 +146,18 @@ class Engine:
         self._index = None
         self.batch_persons = {}
         self.pending = []
+        self.updates = {}
         # Identifiers met earlier in this run → person id (or 0 in a dry run): the same person twice in a file.
         self.seen = {}
         self.today = timezone.localdate()
+        # Lines processed as this engine last read or wrote them: another worker that moved them took the run over.
+        self.processed = None
 
     @property
     def index(self):
+        """Everyone on file by birth date, read once per run (``people.matching.Index``)."""
         if self._index is None:
-            self._index = BirthDateIndex()
+            self._index = matching.Index()
         return self._index
 
     @property
@@ -340,7 +288,8 @@ class Engine:
                 return person_id
         return None
 
-    def _likely_duplicates(self, row):
+    @staticmethod
+    def query(row):
         values = row.values
         query = matching.Query(
             last_name=values["usage_name"] if values.get("usage_name") else values["birth_name"],
@@ -352,11 +301,7 @@ class Engine:
         )
         if values.get("usage_name") and values["usage_name"] != values["birth_name"]:
             query.last_name = f"{values['birth_name']} {values['usage_name']}"
-        if not self.index.may_have_duplicates(query):
-            return []
-        # The likely duplicate may be a person of this batch not written yet: they are, before the search.
-        self.flush()
-        return [match for match in matching.find(query, limit=5) if match.is_likely_duplicate]
+        return query
 
     # --- Writing ------------------------------------------------------------------------------------------------
 
@@ -378,7 +323,7 @@ class Engine:
     def create(self, row):
         values = row.values
         if not self.run.apply:
-            return 0
+            return None
         with transaction.atomic():
             person = enter_person(
                 by=SYSTEM,
@@ -388,7 +333,7 @@ class Engine:
                 entry_source=self.profile.entry_source,
             )
             ImportedIdentity.objects.create(structure_id=self.run.structure_id, key=row.key, person=person)
-        return person.pk
+        return person
 
     def changes_for(self, person, values):
         changes = {}
@@ -413,42 +358,83 @@ class Engine:
                 update_person(person, by=SYSTEM, version=None, changes=changes, nir=nir)
         return sorted({*changes, *(["nir"] if nir else [])})
 
-    def process(self, row, found):
+    def changes_in_batch(self, row, person_id):
+        """What the row changes on the person, after what the batch's earlier rows changed: gathered per person, to
+        be written with the batch (``update_people``)."""
+        person = self.batch_persons[person_id]
+        changes, nir = self.changes_for(person, row.values)
+        if not changes and not nir:
+            return []
+        gathered = self.updates.setdefault(person_id, [{}, ""])
+        gathered[0].update(changes)
+        for name, value in changes.items():
+            setattr(person, name, value)
+        if nir:
+            gathered[1] = nir
+            person.nir_digest = nir_hash(nir)
+        return sorted({*changes, *(["nir"] if nir else [])})
+
+    def process(self, row, found, matcher):
         if row.errors:
             row.outcome = ImportRow.Outcome.REJECTED
             return
-        try:
-            # Each write (create, update) is in its own savepoint: a row that fails leaves nothing behind.
-            person_id = self._exact(row, found)
-            if person_id == 0:  # a dry run: the same person earlier in the file, counted as created there
-                row.outcome = ImportRow.Outcome.UNCHANGED
-            elif person_id:
-                row.person_id = person_id
-                row.changed = self.update(row, person_id)
-                row.outcome = ImportRow.Outcome.UPDATED if row.changed else ImportRow.Outcome.UNCHANGED
-            elif duplicates := self._likely_duplicates(row):
-                row.outcome = ImportRow.Outcome.SET_ASIDE
-                row.candidates = [{"id": str(match.person.public_id), "score": match.score} for match in duplicates]
-            elif not row.values.get("commune_id"):
-                column = next((self.header_of[name] for name in COMMUNE_FIELDS if name in self.header_of), "")
-                row.errors.append((column, "La commune est obligatoire pour créer une personne : elle est vide."))
-                row.outcome = ImportRow.Outcome.REJECTED
-                return
-            else:
-                row.outcome = ImportRow.Outcome.CREATED
-                self.index.add(row.values)
-                if self.run.apply:
-                    self.pending.append(row)  # created with the batch's other new people (``flush``)
-                else:
-                    row.person_id = 0
-        except ActionError as error:
-            row.errors.append(("", str(error)))
+        person_id = self._exact(row, found)
+        if person_id == 0:  # the same person earlier in the file, counted there
+            row.outcome = ImportRow.Outcome.UNCHANGED
+        elif person_id:
+            row.person_id = person_id
+            row.changed = self.changes_in_batch(row, person_id)
+            row.outcome = ImportRow.Outcome.UPDATED if row.changed else ImportRow.Outcome.UNCHANGED
+        elif duplicates := matcher.likely_duplicates(row.query):
+            row.outcome = ImportRow.Outcome.SET_ASIDE
+            row.candidates = [
+                (match.person.public_id if match.person else match.ref, match.score) for match in duplicates
+            ]
+        elif not row.values.get("commune_id"):
+            column = next((self.header_of[name] for name in COMMUNE_FIELDS if name in self.header_of), "")
+            row.errors.append((column, "La commune est obligatoire pour créer une personne : elle est vide."))
             row.outcome = ImportRow.Outcome.REJECTED
             return
+        else:
+            row.outcome = ImportRow.Outcome.CREATED
+            values = row.values
+            row.entry = self.index.add(
+                row,
+                birth_name=values["birth_name"],
+                usage_name=values.get("usage_name", ""),
+                first_names=values["first_names"],
+                birth_date=values["birth_date"],
+                caf_number=values.get("caf_number", ""),
+                nir_digest=row.nir_digest,
+            )
+            if self.run.apply:
+                self.pending.append(row)  # created with the batch's other new people (``flush``)
+            else:
+                row.person_id = 0
         if row.outcome != ImportRow.Outcome.SET_ASIDE:
             # A later row with the same identifiers is the same person (until created: 0, as in a dry run).
             for key in self._row_keys(row):
                 self.seen.setdefault(key, row.person_id or 0)
+
+    def write_updates(self):
+        """The batch's changes to people found, together (``update_people``); one by one if a NIR collides."""
+        updates, self.updates = self.updates, {}
+        if not updates or not self.run.apply:
+            return
+        triples = [(self.batch_persons[person_id], changes, nir) for person_id, (changes, nir) in updates.items()]
+        try:
+            with transaction.atomic():
+                update_people(by=SYSTEM, updates=triples)
+        except ActionError:
+            for person, changes, nir in triples:
+                try:
+                    with transaction.atomic():
+                        update_person(person, by=SYSTEM, version=None, changes=changes, nir=nir)
+                except ActionError as error:
+                    for row in self.rows_of(person.pk):
+                        row.errors.append(("", str(error)))
+                        row.outcome = ImportRow.Outcome.REJECTED
+                        row.changed = []
 
     def flush(self):
         """Create the batch's new people together (``enter_people``); one by one if one of them collides."""
@@ -475,16 +461,19 @@ class Engine:
                     ignore_conflicts=True,
                 )
             for row, person in zip(pending, persons, strict=True):
-                row.person_id = person.pk
+                row.person_id, row.public_id = person.pk, person.public_id
         except ActionError:
             for row in pending:
                 try:
-                    row.person_id = self.create(row)
+                    person = self.create(row)
                 except ActionError as error:
                     row.errors.append(("", str(error)))
                     row.outcome = ImportRow.Outcome.REJECTED
+                else:
+                    row.person_id, row.public_id = person.pk, person.public_id
         for row in pending:
             if row.person_id:
+                self.index.settle(row.entry, row.person_id)
                 for key in self._row_keys(row):
                     self.seen[key] = row.person_id
 
@@ -502,55 +491,103 @@ class Engine:
                 if name != "nir"
             }
             report.values["nir"] = secrets.encrypt(row.values.get("nir", ""))
-            report.candidates = row.candidates
+            report.candidates = [
+                {"id": str(candidate if isinstance(candidate, uuid.UUID) else candidate.public_id), "score": score}
+                for candidate, score in row.candidates
+                if isinstance(candidate, uuid.UUID) or candidate.public_id
+            ]
         return report
 
+    def rows_of(self, person_id):
+        return [row for row in self.batch_rows if row.person_id == person_id]
+
     def batch(self, rows):
+        """One batch, in one transaction and a constant number of queries whatever its size: the run locked, the
+        exact identifiers looked up, the people they point at read, the candidates of the likely duplicates read,
+        then the changes, the new people and the report written together."""
         with transaction.atomic():
+            self._lock(rows)
+            self.batch_rows = rows
             valid = [row for row in rows if not row.errors]
             found = self._lookups(valid) if valid else {}
             # The people the exact identifiers point at, read at once rather than row by row.
             ids = {value for key, value in found.items() if key[0] != "caf-nir"}
             self.batch_persons = Person.objects.in_bulk(ids) if ids else {}
+            # Those no exact identifier finds may be likely duplicates: their candidates are read together.
+            unknown = [row for row in valid if self._exact(row, found) is None]
+            for row in unknown:
+                row.query = self.query(row)
+            matcher = matching.Batch(self.index)
+            matcher.prefetch([row.query for row in unknown])
             for row in rows:
-                self.process(row, found)
+                self.process(row, found, matcher)
+            self.write_updates()
             self.flush()
+            self.index.forget_recent()
             ImportRow.objects.bulk_create([self.report_row(row) for row in rows])
-            run = self.run
-            for row in rows:
-                setattr(run, row.outcome, getattr(run, row.outcome) + 1)
-            run.processed = rows[-1].line
-            run.save()
+            self._advance(rows)
+
+    def _lock(self, rows):
+        """Lock the run; should another worker have moved it on (a resumption while this one still ran), stop."""
+        processed = ImportRun.objects.select_for_update().values_list("processed", flat=True).get(pk=self.run.pk)
+        if processed != self.processed:
+            raise Superseded
+
+    def _advance(self, rows):
+        counts = {}
+        for row in rows:
+            counts[row.outcome] = counts.get(row.outcome, 0) + 1
+        run = self.run
+        run.processed = self.processed = rows[-1].line
+        run.progressed_at = timezone.now()
+        ImportRun.objects.filter(pk=run.pk).update(
+            processed=run.processed,
+            progressed_at=run.progressed_at,
+            **{outcome: F(outcome) + count for outcome, count in counts.items()},
+        )
+        for outcome, count in counts.items():
+            setattr(run, outcome, getattr(run, outcome) + count)
 
     # --- The run ------------------------------------------------------------------------------------------------
 
     def execute(self, table, progress=None):
         """Read ``table`` to the end, batch by batch; ``run.processed`` says how far it went."""
         run = self.run
-        run.ignored_columns = self.map_columns(table.headers)
-        run.file_kind = table.kind
-        run.lines = table.lines
-        run.status = ImportRun.Status.RUNNING
-        run.save()
-        resume_after = run.processed
-        with acting_as(getattr(self.by, "user", None), run.structure):
-            pending = []
-            for line, cells in table.rows:
-                if line <= resume_after or not any(clean.text(cell) for cell in cells):
-                    continue
-                pending.append(self.parse(line, cells))
-                if len(pending) >= self.batch_size:
+        ignored = self.map_columns(table.headers)
+        with transaction.atomic():
+            # What the run holds now (a resumed run: where its last batch left it), locked while it is marked.
+            run.refresh_from_db()
+            ImportRun.objects.select_for_update().filter(pk=run.pk).exists()
+            run.ignored_columns = ignored
+            run.file_kind = table.kind
+            run.lines = table.lines
+            run.status = ImportRun.Status.RUNNING
+            run.progressed_at = timezone.now()
+            run.save(update_fields=["ignored_columns", "file_kind", "lines", "status", "progressed_at"])
+        self.processed = resume_after = run.processed
+        try:
+            with acting_as(getattr(self.by, "user", None), run.structure):
+                pending = []
+                for line, cells in table.rows:
+                    if line <= resume_after or not any(clean.text(cell) for cell in cells):
+                        continue
+                    pending.append(self.parse(line, cells))
+                    if len(pending) >= self.batch_size:
+                        self.batch(pending)
+                        pending = []
+                        if progress:
+                            progress(run)
+                if pending:
                     self.batch(pending)
-                    pending = []
-                    if progress:
-                        progress(run)
-            if pending:
-                self.batch(pending)
+        except Superseded:
+            # Another worker carries the run on (it was resumed while this one still ran): leave it to it.
+            run.refresh_from_db()
+            return run
         if not run.rows.exists():
             run.status = ImportRun.Status.FAILED
             run.error = "Le fichier ne contient aucune ligne de données : seulement les noms des colonnes."
         else:
             run.status = ImportRun.Status.DONE
         run.finished_at = timezone.now()
-        run.save()
+        run.save(update_fields=["status", "error", "finished_at"])
         return run

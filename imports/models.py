@@ -1,5 +1,6 @@
 """Imports of the lists partners send: saved column mappings, runs, and what became of each row."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -27,6 +28,10 @@ class ImportProfile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# A run that has not moved for this long is stuck (its worker stopped): the run's page offers to resume it.
+STALLED_AFTER = datetime.timedelta(minutes=10)
 
 
 class ImportRun(models.Model):
@@ -60,6 +65,8 @@ class ImportRun(models.Model):
     rejected = models.PositiveIntegerField("rejetées", default=0)
     ignored_columns = models.JSONField("colonnes ignorées", default=list)
     started_at = models.DateTimeField("démarré le", default=timezone.now)
+    # The last sign of life: each batch committed, a resumption asked for.
+    progressed_at = models.DateTimeField("dernière avancée", null=True, blank=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
 
     class Meta:
@@ -74,6 +81,17 @@ class ImportRun(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_stalled(self):
+        """Unfinished, and nothing moved for ``STALLED_AFTER``: the worker that carried it out stopped."""
+        last = self.progressed_at or self.started_at
+        return not self.is_finished and last < timezone.now() - STALLED_AFTER
+
+    @property
+    def can_be_resumed(self):
+        """Stalled, with its file still kept (a run of the command has none: the command is run again)."""
+        return self.is_stalled and bool(self.file)
 
     @property
     def percent(self):

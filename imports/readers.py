@@ -97,7 +97,8 @@ def _csv_rows(reader, text):
             previous = reader.line_num
             yield start, cells
     finally:
-        text.detach()
+        if not text.closed:  # a run stopped mid-file: its file may be closed before the rows are let go
+            text.detach()
 
 
 def _count_lines(binary):

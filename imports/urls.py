@@ -11,6 +11,7 @@ urlpatterns = [
     path("lignes/<uuid:public_id>/decision/", views.decide, name="decide"),
     path("<uuid:public_id>/", views.run_detail, name="run_detail"),
     path("<uuid:public_id>/avancement/", views.run_progress, name="run_progress"),
+    path("<uuid:public_id>/reprise/", views.resume, name="resume"),
     path("<uuid:public_id>/rapport.csv", views.report_csv, name="report_csv"),
     path("<uuid:public_id>/a-verifier/", views.review, name="review"),
 ]

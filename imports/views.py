@@ -93,6 +93,22 @@ def run_progress(request, public_id):
     return response
 
 
+@require_POST
+def resume(request, public_id):
+    """A stuck run (its worker stopped) goes back to the task queue, to resume after its last committed batch."""
+    membership, run = _run_or_404(request, public_id)
+    try:
+        actions.resume_run(run, by=membership)
+    except ActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"L'import reprend après la ligne {run.processed} : les lignes déjà traitées ne le sont pas deux fois.",
+        )
+    return redirect("imports:run_detail", run.public_id)
+
+
 def report_csv(request, public_id):
     """The report, row by row, as CSV (semicolons, UTF-8 with BOM for spreadsheets); formulas neutralised."""
     membership, run = _run_or_404(request, public_id)

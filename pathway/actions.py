@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.access import is_structure_admin
 from accounts.models import User
 from accounts.notifications import notify as notify_user
-from audit.journal import record_creations
+from audit.journal import record_creations, record_updates, tracked_values
 from pathway import notify, timeline
 from pathway.access import (
     can_answer_access_request,
@@ -35,7 +35,6 @@ from pathway.models import (
     PathwayType,
     ReferentHistory,
     TeamMember,
-    TimelineEvent,
     orientation_due_on,
 )
 from people import matching
@@ -167,9 +166,9 @@ def enter_person(
 def enter_people(*, by, entries):
     """Several people enter at once (an import): for each, what ``enter_person`` does, written in a few statements
     (dossier numbers reserved together, people, name variants, pathways, change history and timeline by
-    ``bulk_create``). ``entries``: dicts with ``identity`` (Person fields, ``commune_id`` included), ``nir``,
-    ``entered_at`` and ``entry_source``. A NIR already on file refuses the whole batch (``ActionError``): the
-    caller takes its people one by one."""
+    ``bulk_create``, the timeline's listeners called once for all). ``entries``: dicts with ``identity`` (Person
+    fields, ``commune_id`` included), ``nir``, ``entered_at``, ``entry_source`` and ``rsa_informed_on`` if known.
+    A NIR already on file refuses the whole batch (``ActionError``): the caller takes its people one by one."""
     require_actor(by)
     if not entries:
         return []
@@ -205,14 +204,15 @@ def enter_people(*, by, entries):
                 person=person,
                 entered_at=entry["entered_at"],
                 entry_source=entry.get("entry_source", EntrySource.PROFESSIONAL),
-                orientation_due_on=orientation_due_on(person, entry["entered_at"]),
+                rsa_informed_on=entry.get("rsa_informed_on"),
+                orientation_due_on=orientation_due_on(person, entry["entered_at"], entry.get("rsa_informed_on")),
                 departement=person.departement,
             )
             for person, entry in zip(persons, entries, strict=True)
         ]
         Pathway.objects.bulk_create(pathways)
         record_creations(pathways)
-        TimelineEvent.objects.bulk_create(
+        timeline.record_all(
             [
                 timeline.event(
                     person,
@@ -279,6 +279,92 @@ def update_person(person, *, by, version, changes, nir="", entered_at=None, rsa_
                 data={"fields": sorted(set(changed))},
             )
     return current
+
+
+# The keys the matching reads, derived from the names (``Person.set_matching_keys``).
+MATCHING_KEYS = (
+    "name_search",
+    "birth_name_key",
+    "usage_name_key",
+    "first_names_key",
+    "last_name_phonetic",
+    "usage_name_phonetic",
+)
+
+
+def update_people(*, by, updates):
+    """Several records corrected at once (an import's batch): for each, what ``update_person`` does without a version
+    check and with the entry dates kept, written in a few statements (the people locked together, ``bulk_update``,
+    the change history, the orientation deadlines that follow, the timeline with its listeners called once).
+    ``updates``: (person, changes, nir) triples, ``changes`` being {Person field: value}, an empty ``nir`` keeping the
+    NIR. Returns {person id: sorted names of what changed}. A NIR already on file refuses the whole batch
+    (``ActionError``): the caller takes its people one by one."""
+    require_actor(by)
+    if not updates:
+        return {}
+    with transaction.atomic():
+        ids = [person.pk for person, _, _ in updates]
+        current = Person.objects.select_for_update().order_by("pk").in_bulk(ids)
+        for person, _, _ in updates:
+            require(by is SYSTEM or can_view_person(by, current[person.pk]))
+        changed, before, fields = {}, [], set()
+        for person, changes, nir in updates:
+            record = current[person.pk]
+            values = tracked_values(record)
+            names = [name for name, value in changes.items() if getattr(record, name) != value]
+            for name, value in changes.items():
+                setattr(record, name, value)
+                fields.add(name)
+            if nir and record.nir != nir:
+                record.set_nir(nir)
+                names.append("nir")
+            record.version += 1
+            record.set_matching_keys()
+            changed[record.pk] = names
+            before.append((values, record))
+        records = [record for _, record in before]
+        # Only the columns some record changes: each is one CASE over the batch in the statement.
+        written = {"version", *fields}
+        for values, record in before:
+            if record.nir_digest != values["nir_digest"]:
+                written.update(("nir_encrypted", "nir_digest"))
+            if record.birth_name != values["birth_name"] or record.usage_name != values["usage_name"]:
+                written.update(MATCHING_KEYS)
+            if record.first_names != values["first_names"]:
+                written.update(MATCHING_KEYS)
+        try:
+            with transaction.atomic():
+                Person.objects.bulk_update(records, sorted(written))
+        except IntegrityError:
+            raise ActionError(DUPLICATE_NIR) from None
+        NameVariant.remember(*{name for record in records for name in (record.birth_name, record.usage_name)})
+        record_updates(before)
+        pathways = Pathway.objects.select_for_update().filter(person_id__in=ids).order_by("pk")
+        moved = []
+        for pathway in pathways:
+            record = pathway.person = current[pathway.person_id]  # named in the change history, without a query
+            due = orientation_due_on(record, pathway.entered_at, pathway.rsa_informed_on)
+            if due != pathway.orientation_due_on:
+                moved.append((tracked_values(pathway), pathway))
+                pathway.orientation_due_on = due
+                pathway.updated_at = timezone.now()
+        if moved:
+            Pathway.objects.bulk_update([pathway for _, pathway in moved], ["orientation_due_on", "updated_at"])
+            record_updates(moved)
+        timeline.record_all(
+            [
+                timeline.event(
+                    current[person_id],
+                    kind="pathway.identity_updated",
+                    by=by,
+                    summary="Informations de la personne modifiées",
+                    data={"fields": sorted(set(names))},
+                )
+                for person_id, names in changed.items()
+                if names
+            ]
+        )
+    return {person_id: sorted(set(names)) for person_id, names in changed.items()}
 
 
 # --- Orientation facts, written for entry's decision --------------------------------------------------------------

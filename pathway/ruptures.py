@@ -390,18 +390,38 @@ def _recompute_after_commit(person_id, keys):
         logger.exception("Calcul des alertes de rupture après une action : échec")
 
 
+def _recompute_many_after_commit(person_ids, keys):
+    try:
+        compute(person_ids=person_ids, keys=keys)
+    except Exception:  # The action itself succeeded: the daily run will catch up.
+        logger.exception("Calcul des alertes de rupture après une action groupée : échec")
+
+
 # A pathway that closes or reopens changes every situation: its open alerts are lifted, or may open again.
 STATUS_KINDS = ("pathway.exited", "pathway.reopened")
 
 
+def _keys_after(kind):
+    return frozenset(
+        rule.key for rule in rules() if rule.available and (kind in STATUS_KINDS or rule.triggered_by(kind))
+    )
+
+
 def _after_event(event):
-    keys = {
-        rule.key
-        for rule in rules()
-        if rule.available and (event.kind in STATUS_KINDS or rule.triggered_by(event.kind))
-    }
+    keys = _keys_after(event.kind)
     if keys:
-        transaction.on_commit(partial(_recompute_after_commit, event.person_id, keys))
+        transaction.on_commit(partial(_recompute_after_commit, event.person_id, set(keys)))
 
 
-timeline.on_record(_after_event)
+def _after_events(events):
+    """A batch action's events: the alerts of all their people computed again together, once it commits."""
+    people_by_keys = {}
+    for event in events:
+        keys = _keys_after(event.kind)
+        if keys:
+            people_by_keys.setdefault(keys, set()).add(event.person_id)
+    for keys, person_ids in people_by_keys.items():
+        transaction.on_commit(partial(_recompute_many_after_commit, sorted(person_ids), set(keys)))
+
+
+timeline.on_record(_after_event, batch=_after_events)

@@ -48,12 +48,16 @@ def kinds_of_groups(slugs, present=None):
 
 
 _listeners = []
+_batch_forms = {}
 
 
-def on_record(listener):
+def on_record(listener, batch=None):
     """``listener(event)`` is called after each event ``record`` writes, inside the action's transaction (the rupture
-    rules use it to compute the person's alerts again once the action commits)."""
+    rules use it to compute the person's alerts again once the action commits); ``batch(events)``, when given, once
+    for all the events a batch action writes (``record_all``)."""
     _listeners.append(listener)
+    if batch is not None:
+        _batch_forms[listener] = batch
 
 
 def event(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, data=None, at=None):
@@ -82,6 +86,21 @@ def record(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, d
     written.save()
     for listener in _listeners:
         listener(written)
+    return written
+
+
+def record_all(events):
+    """Write the events of a batch action (built by ``event``) in one statement; each listener is called with each
+    of them, or once with all of them when it registered a batch form (``on_record(listener, batch=...)``)."""
+    written = TimelineEvent.objects.bulk_create(events)
+    if written:
+        for listener in _listeners:
+            batch = _batch_forms.get(listener)
+            if batch is not None:
+                batch(written)
+            else:
+                for one in written:
+                    listener(one)
     return written
 
 

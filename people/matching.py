@@ -22,6 +22,7 @@ calibrated on the labelled identity pairs of the bench (``python -m bench --matc
 """
 
 import heapq
+import sys
 import uuid
 from dataclasses import dataclass, field
 
@@ -33,9 +34,11 @@ from people.comparison import (
     LastName,
     compare_birth_dates,
     first_name_beginnings,
+    first_names_key,
     plausible_birth_dates,
 )
-from people.identity import last_name_variants, nir_hash, phonetic
+from people.first_names import forms_of
+from people.identity import last_name_key, last_name_variants, nir_hash, phonetic
 from people.models import NameVariant, Person
 
 LIKELY_DUPLICATE = 80
@@ -103,6 +106,8 @@ class Match:
     same_household: bool = False
     # Little doubt: the same birth date and near-identical names, or the same CAF number and identity.
     strong: bool = False
+    # Who was matched, for ``likely_duplicates``: the person's id, or the caller's reference of someone not written.
+    ref: object = None
 
     @property
     def is_likely_duplicate(self):
@@ -363,3 +368,228 @@ def find(query, persons=None, limit=20):
         value, same_household, strong = score(*row[2:8], reasons=reasons)
         matches.append(Match(_person(row, persons.db), value, reasons, same_household=same_household, strong=strong))
     return matches
+
+
+# --- Many identities at once (an import) ---------------------------------------------------------------------------
+
+
+def _first_name_keys(tokens):
+    """Each first name and each way of leaving one of its letters out: two names one typo apart share one."""
+    keys = set()
+    for token in tokens:
+        keys.add(token)
+        if len(token) >= 2:
+            keys.update(token[:index] + token[index + 1 :] for index in range(len(token)))
+    return keys
+
+
+INDEX_FIELDS = (
+    "id",
+    "birth_date",
+    "birth_name_key",
+    "usage_name_key",
+    "first_names_key",
+    "caf_number",
+    "last_name_phonetic",
+    "usage_name_phonetic",
+    "birth_name",
+    "usage_name",
+)
+
+
+class Index:
+    """Everyone on file by birth date, read once (one streaming query), to match many identities at once: among the
+    people born on a date the one typed may be a typo of, those whose first names share a name, a form or a
+    one-typo neighbour with the ones typed and whom ``find`` reads as candidates (``candidates``). They are the
+    only ones ``find`` may list as likely duplicates: a likely duplicate's score needs each part credited (a
+    contradiction takes it under the threshold), the same CAF number with the same identity (score 95) too.
+
+    Memory grows with the département (the names and CAF numbers of every person), not with what is matched. The
+    people entered while the index is in use are added to it (``add``), under the caller's reference until they are
+    written (``settle``)."""
+
+    def __init__(self, persons=None):
+        self.by_date = {}
+        self.recent = {}
+        self._first_keys = {}
+        self._spellings = {}
+        self._variants = {}
+        self._dates = {}
+        persons = (persons if persons is not None else Person.objects.all()).filter(merged_into__isnull=True)
+        # The keys ``save`` derived from the names (``set_matching_keys``), read rather than derived again.
+        rows = persons.order_by().values_list(*INDEX_FIELDS)
+        # The same loop as ``_keys``, written out: it runs once per person of the département.
+        by_date, spellings, first_keys, held = self.by_date, self._spellings, self._first_keys, {}
+        for (
+            pk,
+            birth_date,
+            birth_key,
+            usage_key,
+            names_key,
+            caf_number,
+            sound,
+            usage_sound,
+            birth_name,
+            usage_name,
+        ) in rows.iterator(chunk_size=10_000):
+            keys = first_keys.get(names_key)
+            if keys is None:
+                keys = first_keys[names_key] = frozenset(_first_name_keys(names_key.split()))
+            birth_key = held.setdefault(birth_key, birth_key)
+            entry = (pk, birth_key, usage_key, keys, caf_number, held.setdefault(sound, sound), usage_sound)
+            by_date.setdefault(birth_date, []).append(entry)
+            spellings.setdefault(birth_key, set()).add(birth_name)
+            if usage_name:
+                spellings.setdefault(usage_key, set()).add(usage_name)
+
+    def _keys(self, birth_key, usage_key, first_names_key, caf_number, birth_sound, usage_sound):
+        """(birth name key, usage name key, first names' keys, CAF number, sounds of the birth and usage names)."""
+        first_keys = self._first_keys.get(first_names_key)
+        if first_keys is None:
+            first_keys = self._first_keys[first_names_key] = frozenset(_first_name_keys(first_names_key.split()))
+        return (
+            sys.intern(birth_key),
+            sys.intern(usage_key),
+            first_keys,
+            caf_number,
+            sys.intern(birth_sound),
+            sys.intern(usage_sound),
+        )
+
+    def add(self, ref, *, birth_name, usage_name="", first_names, birth_date, caf_number="", nir_digest=""):
+        """Someone entered meanwhile, known by ``ref`` (the caller's) until ``settle`` gives their id; among the
+        ``recent`` ones until ``forget_recent``."""
+        usage_name, caf_number = usage_name or "", caf_number or ""
+        keys = self._keys(
+            last_name_key(birth_name),
+            last_name_key(usage_name),
+            first_names_key(first_names),
+            caf_number,
+            phonetic(birth_name),
+            phonetic(usage_name) if usage_name else "",
+        )
+        for name, key in ((birth_name, keys[0]), (usage_name, keys[1])):
+            if name:
+                self._spellings.setdefault(key, set()).add(name)
+                self._variants.pop(key, None)
+        entry = [ref, *keys, birth_name, usage_name, first_names, birth_date, nir_digest]
+        self.by_date.setdefault(birth_date, []).append(entry)
+        self.recent.setdefault(birth_date, []).append(entry)
+        return entry
+
+    @staticmethod
+    def settle(entry, pk):
+        entry[0] = pk
+
+    def forget_recent(self):
+        self.recent = {}
+
+    def _plausible(self, birth_date):
+        dates = self._dates.get(birth_date)
+        if dates is None:
+            dates = self._dates[birth_date] = tuple(plausible_birth_dates(birth_date))
+        return dates
+
+    def _key_variants(self, key):
+        """The keys ``NameVariant`` holds for the names whose key is ``key`` (every spelling on file)."""
+        variants = self._variants.get(key)
+        if variants is None:
+            variants = self._variants[key] = set().union(
+                *(last_name_variants(spelling) for spelling in self._spellings.get(key, ()))
+            )
+        return variants
+
+    def candidates(self, query, recent=False):
+        """The entries (ref first) among which ``find(query)`` lists its likely duplicates, read as ``find`` reads its
+        candidates: born on the date typed or with day and month swapped; or with a last name (birth or usage) one
+        typo away from the one typed, sharing a part with it or sounding the same; or with the CAF number typed.
+        Only among those added since ``forget_recent`` with ``recent``."""
+        held = self.recent if recent else self.by_date
+        if not held:
+            return []
+        if not query.birth_date or not query.first_names:
+            return []
+        tokens = first_names_key(query.first_names).split()
+        wanted = _first_name_keys(tokens).union(*(forms_of(token) for token in tokens))
+        same_day = set(_birth_dates(query.birth_date))
+        caf_number = query.caf_number.strip()
+        variants = sound = None
+        found = []
+        for day in self._plausible(query.birth_date):
+            for entry in held.get(day, ()):
+                if entry[3].isdisjoint(wanted):
+                    continue
+                if day in same_day or (caf_number and entry[4] == caf_number):
+                    found.append(entry)
+                    continue
+                if variants is None:
+                    variants, sound = last_name_variants(query.last_name), phonetic(query.last_name)
+                if variants and (
+                    entry[5] == sound
+                    or entry[6] == sound
+                    or not self._key_variants(entry[1]).isdisjoint(variants)
+                    or (entry[2] and not self._key_variants(entry[2]).isdisjoint(variants))
+                ):
+                    found.append(entry)
+        return found
+
+
+class Batch:
+    """The likely duplicates of many queries, as ``find(query, limit)`` lists them (the same people, scores, reasons
+    and order), found with an ``Index``: the candidates of all the queries read in one query ahead (``prefetch``:
+    the people on file read again by their ids, what the index holds may have changed meanwhile), then each
+    query's likely duplicates (``likely_duplicates``), those entered since included. The caller looked the exact
+    identifiers (NIR, France Travail) up first."""
+
+    def __init__(self, index, persons=None):
+        self.index = index
+        self.persons = (persons if persons is not None else Person.objects.all()).filter(merged_into__isnull=True)
+        self.found = {}
+        self.rows = {}
+
+    def prefetch(self, queries):
+        self.found = {id(query): self.index.candidates(query) for query in queries}
+        self._fetch(entry[0] for entries in self.found.values() for entry in entries)
+
+    def _fetch(self, refs):
+        ids = {ref for ref in refs if isinstance(ref, int) and ref not in self.rows}
+        if ids:
+            rows = self.persons.filter(pk__in=ids).order_by().values_list(*CANDIDATE_COLUMNS)
+            self.rows.update((row[0], row) for row in rows)
+            self.rows.update((pk, None) for pk in ids if pk not in self.rows)  # merged or deleted meanwhile
+
+    def likely_duplicates(self, query, limit=5):
+        """A person the index holds under the caller's reference (entered, not written yet) is scored on what was
+        added: their ``Match`` has no person, only that ``ref``, and comes after the people on file of the same
+        score and names, as a person written later would."""
+        entries = self.found.get(id(query))
+        if entries is None:
+            entries = self.index.candidates(query)
+            self._fetch(entry[0] for entry in entries)
+        held = {id(entry) for entry in entries}
+        entries = [*entries, *(entry for entry in self.index.candidates(query, recent=True) if id(entry) not in held)]
+        if not entries:
+            return []
+        score = _Scorer(query)
+        scored = []
+        for order, entry in enumerate(entries):
+            ref = entry[0]
+            if isinstance(ref, int):
+                row = self.rows.get(ref)
+                if row is None:
+                    continue
+                parts, rank = row[2:8], (row[2], row[4], ref, order)
+            else:
+                parts = (entry[7], entry[8], entry[9], entry[10], entry[4], entry[11])
+                rank = (entry[7], entry[9], float("inf"), order)
+            value, same_household, _ = score(*parts)
+            # Listed first by ``find`` (its likely duplicates), as a same household is never scored that high.
+            if value >= LIKELY_DUPLICATE and not same_household:
+                scored.append(((-value, *rank), ref, parts))
+        matches = []
+        for _, ref, parts in sorted(scored, key=lambda item: item[0])[:limit]:
+            reasons = []
+            value, same_household, strong = score(*parts, reasons=reasons)
+            person = _person(self.rows[ref], self.persons.db) if isinstance(ref, int) else None
+            matches.append(Match(person, value, reasons, same_household=same_household, strong=strong, ref=ref))
+        return matches

@@ -1,8 +1,21 @@
 """French phone numbers: validated and stored in E.164, shown as « 01 23 45 67 89 »."""
 
+import functools
+import re
+
 import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
+
+# A French number written nationally, its pairs of digits maybe apart: « 06 12 34 56 78 », « 01.23.45.67.89 ».
+_NATIONAL = re.compile(r"0([1-9](?:[ .-]?\d{2}){4})")
+
+
+@functools.lru_cache(maxsize=10_000)
+def _valid_national_start(start):
+    """Whether French numbers beginning with these five digits (after the 0) are valid: the numbering plan's
+    patterns tell numbers apart by their first five digits at most, then any digits follow."""
+    return phonenumbers.is_valid_number(phonenumbers.parse(f"0{start}0000", "FR"))
 
 
 def normalise_phone(value):
@@ -10,6 +23,13 @@ def normalise_phone(value):
     value = (value or "").strip()
     if not value:
         return ""
+    # The common case (an import reads thousands), decided without parsing each number.
+    national = _NATIONAL.fullmatch(value)
+    if national:
+        digits = re.sub(r"[ .-]", "", national.group(1))
+        if _valid_national_start(digits[:5]):
+            return f"+33{digits}"
+        raise ValidationError("Ce numéro de téléphone n'est pas valide. Exemple : 01 23 45 67 89.")
     try:
         number = phonenumbers.parse(value, "FR")
     except phonenumbers.NumberParseException:

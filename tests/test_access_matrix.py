@@ -264,6 +264,18 @@ class World:
             },
             candidates=[{"id": str(self.person.public_id), "score": 100}],
         )
+        # A run whose worker stopped an hour ago, its file kept (not read here: the task queue is not run).
+        self.stalled_run = ImportRun.objects.create(
+            structure=manager.structure,
+            started_by=manager.user,
+            membership=manager,
+            profile_name="rsa",
+            file_name="rsa-arrete.csv",
+            file="imports/rsa-arrete.csv",
+            apply=True,
+            status=ImportRun.Status.RUNNING,
+            progressed_at=timezone.now() - datetime.timedelta(hours=1),
+        )
         self.import_profile = ImportProfile.objects.create(
             structure=manager.structure, name="Liste du CCAS", mapping={"Nom": "birth_name"}
         )
@@ -280,6 +292,12 @@ def _import_state(w):
     from imports.models import ImportRun
 
     return ImportRun.objects.count(), Person.objects.count()
+
+
+def _stalled_run_state(w):
+    from imports.models import ImportRun
+
+    return ImportRun.objects.values_list("progressed_at", flat=True).get(pk=w.stalled_run.pk)
 
 
 def _import_row_state(w):
@@ -1378,6 +1396,16 @@ MATRIX = {
     "imports:run_detail": [get(lambda w: {"public_id": w.import_run.public_id}, IMPORT_RUN)],
     "imports:run_progress": [get(lambda w: {"public_id": w.import_run.public_id}, IMPORT_RUN)],
     "imports:report_csv": [get(lambda w: {"public_id": w.import_run.public_id}, IMPORT_RUN)],
+    # Resuming a stuck run: whoever may start an import for its structure.
+    "imports:resume": [
+        get(lambda w: {"public_id": w.stalled_run.public_id}, logged(405)),
+        post(
+            lambda w: {"public_id": w.stalled_run.public_id},
+            {**IMPORT_RUN, "orientation_manager": 302, "coordinator": 302},
+            state=lambda w: _stalled_run_state(w),
+            changes=["orientation_manager", "coordinator"],
+        ),
+    ],
     "imports:review": [get(lambda w: {"public_id": w.import_run.public_id}, IMPORT_RUN)],
     "imports:decide": [
         post(

@@ -5,9 +5,11 @@ import io
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import ChangeLog
-from imports.engine import Engine
+from imports.engine import Engine, Superseded, get_profile
 from imports.models import ImportRun
 from imports.runs import carry_out
 from pathway.models import EntrySource, Pathway, TimelineEvent
@@ -242,3 +244,60 @@ def test_homonyms_born_another_year_are_created(importer):
     PersonFactory(birth_name="MARTINEZ", first_names="Sofia", birth_date=datetime.date(1961, 7, 2))
     run = run_import(csv_bytes([rsa_row(NUM_ALLOCATAIRE="")]), membership=importer)
     assert outcomes(run) == [(2, "created")]
+
+
+NEW_NAMES = ["ABADIE", "BERTHOLET", "CASTAGNE", "DELVAUX", "ESCUDIER", "FONTAINE", "GIRONDE", "HERBIN", "ISNARD"]
+NEW_FIRST_NAMES = ["Hugo", "Léa", "Nathan", "Chloé", "Karim", "Inès", "Yanis", "Manon", "Sacha"]
+
+
+def _mixed_rows(count, tag):
+    """``count`` rows of each kind: new people, people on file by their NIR with a new phone, likely duplicates of
+    people on file (a typo in the last name), rejected rows."""
+    rows = []
+    for index in range(count):
+        born = datetime.date(1970 + index, 1 + index % 12, 10)
+        nir = make_nir("F", born, order=index + 1 + 100 * (tag == "B"))
+        PersonFactory(birth_name=f"CONNU{tag}", first_names="Anne", birth_date=born, nir=nir)
+        PersonFactory(birth_name=f"LEBRETON{tag}", first_names="Claire", birth_date=datetime.date(1960 + index, 5, 20))
+        rows += [
+            rsa_row(
+                NOM=f"{NEW_NAMES[index]}{tag}",
+                PRENOMS=NEW_FIRST_NAMES[index],
+                DATE_NAISSANCE=f"{1 + index * 3:02d}/{1 + index:02d}/{(1941 if tag == 'A' else 2001) + index}",
+                NUM_ALLOCATAIRE=f"{tag}{index}",
+            ),
+            rsa_row(
+                NOM=f"CONNU{tag}", PRENOMS="Anne", DATE_NAISSANCE=f"{born:%d/%m/%Y}", NIR=nir, TELEPHONE="0781223344"
+            ),
+            rsa_row(
+                NOM=f"LEBRETIN{tag}", PRENOMS="Claire", DATE_NAISSANCE=f"20/05/{1960 + index}", NUM_ALLOCATAIRE=""
+            ),
+            rsa_row(NOM="FAUX", DATE_NAISSANCE="31/02/1990"),
+        ]
+    return rows
+
+
+def test_the_queries_of_a_batch_do_not_grow_with_its_rows(importer, monkeypatch):
+    """One batch of 12 rows and one of 36 (new people, updates, likely duplicates, rejections): the same queries."""
+    monkeypatch.setattr("imports.engine.BATCH_SIZE", 1_000)
+    counts = {}
+    for tag, count in (("A", 3), ("B", 9)):
+        content = csv_bytes(_mixed_rows(count, tag))
+        with CaptureQueriesContext(connection) as queries:
+            run = run_import(content, membership=importer)
+        assert (run.created, run.updated, run.set_aside, run.rejected) == (count, count, count, count)
+        counts[count] = len(queries)
+    assert counts[3] == counts[9]
+
+
+def test_a_worker_still_running_after_a_resumption_stops_without_writing(importer, monkeypatch):
+    monkeypatch.setattr("imports.engine.BATCH_SIZE", 2)
+    rows = [rsa_row(NOM=name, NUM_ALLOCATAIRE=str(index)) for index, name in enumerate(["DUPONT", "NGUYEN"])]
+    run = run_import(csv_bytes(rows), membership=importer)
+    assert run.created == 2
+    late = Engine(run, profile=get_profile("rsa"), by=importer)
+    late.processed = 0  # what it read before the run was resumed and carried on by another worker
+    late.map_columns(RSA_HEADERS)
+    with pytest.raises(Superseded):
+        late.batch([late.parse(2, rows[0])])
+    assert Person.objects.count() == 2 and run.rows.count() == 2

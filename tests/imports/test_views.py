@@ -3,9 +3,13 @@
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from imports import tasks
+from imports.engine import Engine
 from imports.models import ImportedIdentity, ImportProfile, ImportRow, ImportRun
 from people.models import Person
 from tests.imports.helpers import csv_bytes, rsa_row, run_import
@@ -185,3 +189,69 @@ def test_structure_admin_imports_for_their_structure(login, structure_admin_a):
     upload(login(structure_admin_a), csv_bytes([rsa_row()]))
     run = ImportRun.objects.get()
     assert run.structure == structure_admin_a.memberships.get().structure and run.created == 1
+
+
+def test_a_stuck_run_is_resumed_from_its_page_without_duplicates(
+    login, orientation_manager, manager, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("imports.engine.BATCH_SIZE", 2)
+    names = ["DUPONT", "KOWALSKI", "NGUYEN", "OLIVEIRA", "SCHMITT"]
+    content = csv_bytes(
+        [rsa_row(NOM=name, NUM_ALLOCATAIRE=str(index), PRENOMS="Alex") for index, name in enumerate(names)]
+    )
+    run = ImportRun(
+        structure=manager.structure,
+        started_by=orientation_manager,
+        membership=manager,
+        profile_name="rsa",
+        file_name="rsa.csv",
+        apply=True,
+        size=len(content),
+    )
+    run.file.save(f"{run.public_id}.bin", ContentFile(content), save=False)
+    run.save()
+    original = Engine.batch
+    calls = []
+
+    def killed_at_the_second_batch(engine, pending):
+        calls.append(pending)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the worker is stopped mid-file
+        return original(engine, pending)
+
+    monkeypatch.setattr(Engine, "batch", killed_at_the_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        tasks.run_import.call(run.pk)
+    monkeypatch.setattr(Engine, "batch", original)
+    client = login(orientation_manager)
+    url = reverse("imports:run_detail", args=[run.public_id])
+    assert "Reprendre l'import" not in client.get(url).content.decode()  # it may still be working
+    ImportRun.objects.filter(pk=run.pk).update(progressed_at=timezone.now() - datetime.timedelta(minutes=30))
+    page = client.get(url).content.decode()
+    assert "L'import semble arrêté" in page and "Reprendre l'import" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("imports:resume", args=[run.public_id]))
+    assert response.url == url
+    run.refresh_from_db()
+    assert (run.status, run.created, run.processed) == (ImportRun.Status.DONE, 5, 6)
+    assert Person.objects.count() == 5
+    assert list(run.rows.values_list("line", flat=True)) == [2, 3, 4, 5, 6]
+    assert not run.file
+    assert "Import terminé" in client.get(url).content.decode()
+
+
+def test_a_run_still_moving_is_not_resumed(login, orientation_manager, manager):
+    run = ImportRun.objects.create(
+        structure=manager.structure,
+        membership=manager,
+        profile_name="rsa",
+        file_name="a.csv",
+        file="imports/a.csv",
+        status=ImportRun.Status.RUNNING,
+        progressed_at=timezone.now(),
+    )
+    client = login(orientation_manager)
+    response = client.post(reverse("imports:resume", args=[run.public_id]), follow=True)
+    assert "Cet import avance encore" in response.content.decode()
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.RUNNING
