@@ -176,6 +176,10 @@ class Orientation(models.Model):
         indexes = [
             models.Index(fields=["status", "proposed_at"]),
             models.Index(fields=["referent_structure", "status"]),
+            # The worklist's « Réorientations demandées »: a handful among the open proposals.
+            models.Index(
+                fields=["person"], condition=Q(status="proposed", is_reorientation=True), name="open_reorientation"
+            ),
         ]
 
     def __str__(self):

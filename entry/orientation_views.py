@@ -13,6 +13,8 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.access import is_orientation_manager
@@ -92,6 +94,15 @@ SECTION_ORDER = {
 }
 
 
+def _options(choices, chosen):
+    """``<option>`` elements of (value, label) pairs, the chosen value selected."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, mark_safe(" selected") if str(value) == chosen else "", label) for value, label in choices),
+    )
+
+
 def worklist(request):
     """The orientation managers' worklist. Filters are in the address (no personal data); a name search is posted
     and kept in the session, never in the address."""
@@ -162,9 +173,19 @@ def worklist(request):
             "name": name,
             "publics": PUBLICS,
             "pathway_types": PathwayType.choices,
-            "epcis": Epci.objects.filter(communes__in=zone_communes).distinct().order_by("name"),
-            "communes": zone_communes,
-            "structures": Structure.objects.filter(is_validated=True).order_by("name").only("public_id", "name"),
+            # Hundreds of options: written in one pass here, the template language would take tens of ms.
+            "epci_options": _options(
+                Epci.objects.filter(communes__in=zone_communes)
+                .distinct()
+                .order_by("name")
+                .values_list("siren", "name"),
+                filters["epci"],
+            ),
+            "commune_options": _options(zone_communes.values_list("code", "name"), filters["commune"]),
+            "structure_options": _options(
+                Structure.objects.filter(is_validated=True).order_by("name").values_list("public_id", "name"),
+                filters["structure"],
+            ),
             "today": today,
         },
     )

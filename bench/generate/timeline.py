@@ -92,6 +92,38 @@ def generate(rng, scale, report=print):
         cursor.execute("ANALYZE pathway_timelineevent")
 
 
+def _write(rows):
+    """PostgreSQL's ``COPY``; elsewhere (a SQLite file), plain inserts by batches, values adapted as Django would."""
+    columns = ", ".join(COLUMNS)
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        with (
+            connection.connection.cursor() as cursor,
+            cursor.copy(f"COPY pathway_timelineevent ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    ops = connection.ops
+    sql = f"INSERT INTO pathway_timelineevent ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+    with connection.cursor() as cursor:
+        for batch in _batched(rows, 5_000):
+            cursor.executemany(
+                sql, [(row[0].hex, *row[1:3], ops.adapt_datetimefield_value(row[3]), *row[4:]) for row in batch]
+            )
+
+
+def _batched(rows, size):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 @transaction.atomic
 def _generate(rng, scale):
     now = timezone.now()
@@ -120,10 +152,9 @@ def _generate(rng, scale):
     summaries = {kind: summary for kind, _, summary in KINDS}
     visibilities = [visibility for visibility, weight in VISIBILITIES for _ in range(weight)]
     written = 0
-    columns = ", ".join(COLUMNS)
-    connection.ensure_connection()
-    raw = connection.connection
-    with raw.cursor() as cursor, cursor.copy(f"COPY pathway_timelineevent ({columns}) FROM STDIN") as copy:
+
+    def rows():
+        nonlocal written
         for (pathway_id, person_id, _status, entered_at, _referent), count in zip(pathways, counts, strict=True):
             team = teams.get(pathway_id) or [(None, None)]
             start = timezone.make_aware(datetime(entered_at.year, entered_at.month, entered_at.day, 9, 0))
@@ -133,20 +164,20 @@ def _generate(rng, scale):
             for _ in range(count):
                 kind = rng.choice(kinds)
                 actor, structure = rng.choice(team)
-                copy.write_row(
-                    (
-                        uuid.UUID(int=rng.getrandbits(128), version=4),
-                        person_id,
-                        kind,
-                        start + timedelta(seconds=rng.random() * span),
-                        actor,
-                        structure,
-                        rng.choice(visibilities),
-                        summaries[kind],
-                        "",
-                        "",
-                        "{}",
-                    )
+                yield (
+                    uuid.UUID(int=rng.getrandbits(128), version=4),
+                    person_id,
+                    kind,
+                    start + timedelta(seconds=rng.random() * span),
+                    actor,
+                    structure,
+                    rng.choice(visibilities),
+                    summaries[kind],
+                    "",
+                    "",
+                    "{}",
                 )
             written += count
+
+    _write(rows())
     return written
