@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,9 +17,8 @@ from pathway.access import (
     can_handle_alert,
     can_see_alert_counts,
     my_alerts,
-    referred_persons,
+    my_people_alerts,
     structure_alerts,
-    visible_alerts,
 )
 from pathway.alert_forms import AssignForm, CloseForm
 from pathway.models import OPEN_ALERT_STATUSES, Alert
@@ -81,10 +80,8 @@ def my_alerts_view(request):
     « suivi » lists every open alert of my people, whoever handles it."""
     membership = _membership_or_403(request)
     view = "suivi" if request.GET.get("vue") == "suivi" else "a_traiter"
-    if view == "suivi":
-        alerts = visible_alerts(membership, _open_alerts().filter(person_id__in=referred_persons(membership)))
-    else:
-        alerts = my_alerts(membership, _open_alerts())
+    selector = my_people_alerts if view == "suivi" else my_alerts
+    alerts = selector(membership, _open_alerts())
     return _list(request, alerts, "pathway/alerts/mine.html", {"title": "Mes alertes", "view": view})
 
 
@@ -105,40 +102,36 @@ def alert_counts(request):
     if not can_see_alert_counts(membership):
         raise PermissionDenied
     available = [rule for rule in ruptures.rules() if rule.available]
+    # One row per EPCI, a count per rule (conditional aggregates): a single pass over the open alerts, by the
+    # index of the open alerts, each joined to its person's commune.
     counts = (
         _open_alerts()
         .filter(person__merged_into__isnull=True)
-        .values("person__commune__epci_id", "rule")
-        .annotate(count=Count("pk"))
-        .order_by("person__commune__epci_id", "rule")
+        .values("person__commune__epci_id")
+        .annotate(
+            total=Count("pk"),
+            **{f"rule_{index}": Count("pk", filter=Q(rule=rule.key)) for index, rule in enumerate(available)},
+        )
+        .order_by()
     )
-    by_epci, totals = {}, dict.fromkeys([rule.key for rule in available], 0)
+    by_epci, totals, total = {}, [0] * len(available), 0
     for row in counts:
-        cells = by_epci.setdefault(row["person__commune__epci_id"], {})
-        cells[row["rule"]] = row["count"]
-        totals[row["rule"]] = totals.get(row["rule"], 0) + row["count"]
+        cells = [row[f"rule_{index}"] for index in range(len(available))]
+        by_epci[row["person__commune__epci_id"]] = (cells, row["total"])
+        totals = [left + right for left, right in zip(totals, cells, strict=True)]
+        total += row["total"]
     names = dict(Epci.objects.filter(pk__in=[key for key in by_epci if key]).values_list("pk", "name"))
     rows = sorted(
         (
-            {
-                "name": names.get(epci, "Commune hors EPCI"),
-                "cells": [cells.get(rule.key, 0) for rule in available],
-                "total": sum(cells.values()),
-            }
-            for epci, cells in by_epci.items()
+            {"name": names.get(epci, "Commune hors EPCI"), "cells": cells, "total": count}
+            for epci, (cells, count) in by_epci.items()
         ),
         key=lambda row: row["name"],
     )
     return render(
         request,
         "pathway/alerts/counts.html",
-        {
-            "rules": available,
-            "rows": rows,
-            "totals": [totals.get(rule.key, 0) for rule in available],
-            "total": sum(totals.values()),
-            "all_rules": ruptures.rules(),
-        },
+        {"rules": available, "rows": rows, "totals": totals, "total": total, "all_rules": ruptures.rules()},
     )
 
 

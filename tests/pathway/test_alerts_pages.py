@@ -106,6 +106,8 @@ class TestMyAlerts:
         with django_assert_max_num_queries(12):
             response = client.get(MINE)
         with django_assert_max_num_queries(12):
+            client.get(MINE, {"vue": "suivi"})
+        with django_assert_max_num_queries(12):
             client.get(STRUCTURE)
 
         assert text(response).count("Aucun contact individuel") >= min(count, 25)
@@ -140,6 +142,21 @@ class TestStructureAndCounts:
         assert "Alertes ouvertes par EPCI (4 en tout)" in page
         for person in mine:
             assert person.birth_name not in response.content.decode()
+
+
+    @pytest.mark.parametrize("count", [5, 40])
+    def test_the_counts_read_a_bounded_number_of_queries(
+        self, login, coordinator, referent, membership_a, count, django_assert_max_num_queries
+    ):
+        for index in range(count):
+            accompanied(PersonFactory(birth_name=f"Personne{index}", followed_by=membership_a), referent)
+        ruptures.compute()
+        client = login(coordinator)
+
+        with django_assert_max_num_queries(10):
+            response = client.get(COUNTS)
+
+        assert f"Alertes ouvertes par EPCI ({Alert.objects.filter(status='open').count()} en tout)" in text(response)
 
 
 class TestHandlingPages:
