@@ -416,10 +416,13 @@ def my_alerts(membership, alerts):
     the people they are référent of that nobody else was given."""
     if membership is None:
         return alerts.none()
-    confided = alerts.filter(assigned_to_id=membership.user_id)
+    # Both as lists of persons (read once): the alerts are then found by their indexes on the person and on whom
+    # they are confided to, where a subquery inside the condition would have PostgreSQL read every open alert.
+    confided = Person.objects.filter(pk__in=alerts.filter(assigned_to_id=membership.user_id).values("person_id"))
+    seen = list(persons_visible_to(membership, confided).order_by().values_list("pk", flat=True))
     return alerts.filter(
         Q(assigned_to__isnull=True, person_id__in=referred_persons(membership))
-        | Q(pk__in=visible_alerts(membership, confided).values("pk"))
+        | Q(assigned_to_id=membership.user_id, person_id__in=seen)
     )
 
 

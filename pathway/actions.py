@@ -28,7 +28,9 @@ from pathway.access import (
 )
 from pathway.models import (
     CONTRACT_DELAY_MONTHS,
+    OPEN_ALERT_STATUSES,
     AccessRequest,
+    Alert,
     EntrySource,
     ExitReason,
     Pathway,
@@ -234,6 +236,9 @@ def update_person(person, *, by, version, changes, nir="", entered_at=None, rsa_
                 current.save()
         except IntegrityError:
             raise ActionError(DUPLICATE_NIR) from None
+        if {"commune", "commune_id"} & set(changed):
+            # The open alerts follow the person's commune (the coordination counts them by EPCI).
+            Alert.objects.filter(person=current, status__in=OPEN_ALERT_STATUSES).update(commune_id=current.commune_id)
         pathway = Pathway.objects.select_for_update().filter(person=current).first()
         if pathway is not None:
             new_entry = entered_at or pathway.entered_at

@@ -22,9 +22,10 @@ from pathway.access import (
 )
 from pathway.alert_forms import AssignForm, CloseForm
 from pathway.models import OPEN_ALERT_STATUSES, Alert
+from people.models import Person
 from relais.actions import ActionError
 from relais.redirects import local_next
-from territory.models import Epci
+from territory.models import Commune, Epci
 
 PAGE_SIZE = 25
 
@@ -65,7 +66,7 @@ def _list(request, alerts, template, extra):
     # that condition leaves the planner no good estimate for the joins that display each row.
     ids = list(alerts.order_by("opened_at", "pk").values_list("pk", flat=True))
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = {alert.pk: alert for alert in _rows(Alert.objects.filter(pk__in=list(page.object_list)))}
+    rows = {alert.pk: alert for alert in _rows(Alert.objects.filter(pk__in=list(page.object_list)).order_by())}
     page.object_list = _labelled([rows[pk] for pk in page.object_list if pk in rows])
     log_access_many(request, [alert.person for alert in page.object_list], detail=extra["title"].lower())
     return render(
@@ -102,22 +103,29 @@ def alert_counts(request):
     if not can_see_alert_counts(membership):
         raise PermissionDenied
     available = [rule for rule in ruptures.rules() if rule.available]
-    # One row per EPCI, a count per rule (conditional aggregates): a single pass over the open alerts, by the
-    # index of the open alerts, each joined to its person's commune.
+    # A count per rule (conditional aggregates) by commune: one pass over the open alerts, read from their index
+    # (each alert carries its person's commune; merged records, a handful, left out), then the communes gathered
+    # by EPCI.
     counts = (
         _open_alerts()
-        .filter(person__merged_into__isnull=True)
-        .values("person__commune__epci_id")
+        .exclude(person_id__in=Person.objects.filter(merged_into__isnull=False).values("pk"))
+        .values("commune_id")
         .annotate(
             total=Count("pk"),
             **{f"rule_{index}": Count("pk", filter=Q(rule=rule.key)) for index, rule in enumerate(available)},
         )
         .order_by()
     )
+    rows_by_commune = list(counts)
+    epci_of = dict(
+        Commune.objects.filter(code__in=[row["commune_id"] for row in rows_by_commune]).values_list("code", "epci_id")
+    )
     by_epci, totals, total = {}, [0] * len(available), 0
-    for row in counts:
+    for row in rows_by_commune:
         cells = [row[f"rule_{index}"] for index in range(len(available))]
-        by_epci[row["person__commune__epci_id"]] = (cells, row["total"])
+        epci = epci_of.get(row["commune_id"])
+        before, count = by_epci.get(epci, ([0] * len(available), 0))
+        by_epci[epci] = ([left + right for left, right in zip(before, cells, strict=True)], count + row["total"])
         totals = [left + right for left, right in zip(totals, cells, strict=True)]
         total += row["total"]
     names = dict(Epci.objects.filter(pk__in=[key for key in by_epci if key]).values_list("pk", "name"))

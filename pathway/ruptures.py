@@ -375,6 +375,7 @@ def compute(*, today=None, person_ids=None, keys=None):
         opened = alert_actions.open_alerts(rule, sorted(to_open))
         resolved = alert_actions.resolve_alerts(rule, sorted(to_resolve))
         summary[rule.key] = {"opened": opened, "resolved": resolved}
+    alert_actions.follow_communes(person_ids)
     return summary
 
 
