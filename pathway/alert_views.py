@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,6 @@ from pathway.access import (
 )
 from pathway.alert_forms import AssignForm, CloseForm
 from pathway.models import OPEN_ALERT_STATUSES, Alert
-from people.models import Person
 from relais.actions import ActionError
 from relais.redirects import local_next
 from territory.models import Commune, Epci
@@ -97,42 +96,40 @@ def structure_alerts_view(request):
     )
 
 
+def _counts_by_commune_and_rule(alerts):
+    rows = alerts.values("commune_id", "rule").annotate(count=Count("pk")).order_by()
+    return {(row["commune_id"], row["rule"]): row["count"] for row in rows}
+
+
 def alert_counts(request):
     """The coordination's view: open alerts by EPCI of the person's commune and by rule. Counts only."""
     membership = _membership_or_403(request)
     if not can_see_alert_counts(membership):
         raise PermissionDenied
     available = [rule for rule in ruptures.rules() if rule.available]
-    # A count per rule (conditional aggregates) by commune: one pass over the open alerts, read from their index
-    # (each alert carries its person's commune; merged records, a handful, left out), then the communes gathered
-    # by EPCI.
-    counts = (
-        _open_alerts()
-        .exclude(person_id__in=Person.objects.filter(merged_into__isnull=False).values("pk"))
-        .values("commune_id")
-        .annotate(
-            total=Count("pk"),
-            **{f"rule_{index}": Count("pk", filter=Q(rule=rule.key)) for index, rule in enumerate(available)},
-        )
-        .order_by()
-    )
-    rows_by_commune = list(counts)
-    epci_of = dict(
-        Commune.objects.filter(code__in=[row["commune_id"] for row in rows_by_commune]).values_list("code", "epci_id")
-    )
+    # The open alerts counted by commune and rule from their partial index alone (each alert carries its person's
+    # commune: no join to the people), less those of merged records (a handful, found by their index), then the
+    # communes gathered by EPCI.
+    counts = _counts_by_commune_and_rule(_open_alerts())
+    for key, count in _counts_by_commune_and_rule(_open_alerts().filter(person__merged_into__isnull=False)).items():
+        counts[key] -= count
+    epci_of = dict(Commune.objects.filter(code__in={commune for commune, _ in counts}).values_list("code", "epci_id"))
+    columns = {rule.key: index for index, rule in enumerate(available)}
     by_epci, totals, total = {}, [0] * len(available), 0
-    for row in rows_by_commune:
-        cells = [row[f"rule_{index}"] for index in range(len(available))]
-        epci = epci_of.get(row["commune_id"])
-        before, count = by_epci.get(epci, ([0] * len(available), 0))
-        by_epci[epci] = ([left + right for left, right in zip(before, cells, strict=True)], count + row["total"])
-        totals = [left + right for left, right in zip(totals, cells, strict=True)]
-        total += row["total"]
+    for (commune, rule), count in counts.items():
+        if not count:
+            continue  # only merged records had it
+        cells, subtotal = by_epci.setdefault(epci_of.get(commune), ([0] * len(available), [0]))
+        if rule in columns:
+            cells[columns[rule]] += count
+            totals[columns[rule]] += count
+        subtotal[0] += count
+        total += count
     names = dict(Epci.objects.filter(pk__in=[key for key in by_epci if key]).values_list("pk", "name"))
     rows = sorted(
         (
-            {"name": names.get(epci, "Commune hors EPCI"), "cells": cells, "total": count}
-            for epci, (cells, count) in by_epci.items()
+            {"name": names.get(epci, "Commune hors EPCI"), "cells": cells, "total": subtotal[0]}
+            for epci, (cells, subtotal) in by_epci.items()
         ),
         key=lambda row: row["name"],
     )
