@@ -57,6 +57,9 @@ def parse_args(argv=None):
     parser.add_argument(
         "--timeline-events", type=int, default=2_000_000, help="événements du fil des carnets à générer (2 000 000)"
     )
+    parser.add_argument(
+        "--appointments", type=int, default=600_000, help="rendez-vous des carnets à générer (600 000)"
+    )
     parser.add_argument("--seed", type=int, default=91, help="graine du hasard, pour des données reproductibles")
     parser.add_argument("--output", help="fichier JSON des résultats (par défaut bench/results/latest.json)")
     return parser.parse_args(argv)
@@ -88,6 +91,7 @@ def main(argv=None):
         imported_services=args.imported_services,
         referrals=args.referrals,
         timeline_events=args.timeline_events,
+        appointments=args.appointments,
     )
     if not args.measure_only:
         counts = generate.generate(scale, seed=args.seed)

@@ -83,6 +83,12 @@ def run(iterations, report=print):
     ).count()
     pages = [
         (
+            "baseline",
+            "Socle : page sans données, connecté (même série)",
+            client,
+            reverse("accessibility"),
+        ),
+        (
             "my_alerts",
             f"Mes alertes du référent le plus chargé ({count} alertes)",
             client,

@@ -302,13 +302,17 @@ def appointment_professionals(person, membership):
     )
 
 
-def agenda_of(membership):
-    """A professional's agenda: their appointments with the people they still see through this membership."""
+def agenda_of(membership, starts_from, starts_before):
+    """A professional's agenda between two moments: their appointments with the people they still see through this
+    membership. The need-to-know condition is read for the persons of these appointments only (candidates first),
+    not for every person of the département."""
     if membership is None:
         return Appointment.objects.none()
-    return Appointment.objects.filter(
-        professional_id=membership.user_id, person__in=persons_visible_to(membership).values("pk")
+    appointments = Appointment.objects.filter(
+        professional_id=membership.user_id, starts_at__gte=starts_from, starts_at__lt=starts_before
     )
+    candidates = Person.objects.filter(pk__in=appointments.values("person_id"))
+    return appointments.filter(person__in=persons_visible_to(membership, candidates).values("pk"))
 
 
 # Contrat d'engagement ----------------------------------------------------------------------------------------------
@@ -422,20 +426,39 @@ def visible_alerts(membership, alerts):
 
 
 def my_alerts(membership, alerts):
-    """What the professional must handle: the alerts confided to them, and those of the people they are référent of
-    that nobody else was given."""
+    """What the professional must handle: the alerts confided to them (on the carnets they still see), and those of
+    the people they are référent of that nobody else was given."""
     if membership is None:
         return alerts.none()
-    mine = Q(assigned_to_id=membership.user_id) | Q(
-        assigned_to__isnull=True, person_id__in=referred_persons(membership)
+    # Both as lists of persons (read once): the alerts are then found by their indexes on the person and on whom
+    # they are confided to, where a subquery inside the condition would have PostgreSQL read every open alert.
+    confided = Person.objects.filter(pk__in=alerts.filter(assigned_to_id=membership.user_id).values("person_id"))
+    seen = list(persons_visible_to(membership, confided).order_by().values_list("pk", flat=True))
+    return alerts.filter(
+        Q(assigned_to__isnull=True, person_id__in=referred_persons(membership))
+        | Q(assigned_to_id=membership.user_id, person_id__in=seen)
     )
-    return visible_alerts(membership, alerts.filter(mine))
+
+
+def my_people_alerts(membership, alerts):
+    """Every alert of the people the professional is référent of, whoever handles it."""
+    if membership is None:
+        return alerts.none()
+    return alerts.filter(person_id__in=referred_persons(membership))
 
 
 def referred_persons(membership):
-    """The ids of the persons whose référent unique ``membership``'s user is (a list: read once, it lets the alerts
-    be found by their indexes, where a join through the pathways would read every open alert)."""
-    return list(Pathway.objects.filter(referent_id=membership.user_id).values_list("person_id", flat=True))
+    """The ids of the persons whose référent unique ``membership``'s user is, for its structure (a list: read once,
+    it lets the alerts be found by their indexes, where a join through the pathways would read every open alert).
+    Their organisme référent is that structure: the membership sees them all, even after an objection (no
+    need-to-know condition to add, no join to the people but to leave merged records out)."""
+    return list(
+        Pathway.objects.filter(
+            referent_id=membership.user_id,
+            referent_structure_id=membership.structure_id,
+            person__merged_into__isnull=True,
+        ).values_list("person_id", flat=True)
+    )
 
 
 def structure_alerts(membership, alerts):

@@ -28,7 +28,9 @@ from pathway.access import (
 )
 from pathway.models import (
     CONTRACT_DELAY_MONTHS,
+    OPEN_ALERT_STATUSES,
     AccessRequest,
+    Alert,
     EntrySource,
     ExitReason,
     Pathway,
@@ -255,6 +257,9 @@ def update_person(person, *, by, version, changes, nir="", entered_at=None, rsa_
                 current.save()
         except IntegrityError:
             raise ActionError(DUPLICATE_NIR) from None
+        if {"commune", "commune_id"} & set(changed):
+            # The open alerts follow the person's commune (the coordination counts them by EPCI).
+            Alert.objects.filter(person=current, status__in=OPEN_ALERT_STATUSES).update(commune_id=current.commune_id)
         pathway = Pathway.objects.select_for_update().filter(person=current).first()
         if pathway is not None:
             new_entry = entered_at or pathway.entered_at
@@ -514,14 +519,10 @@ def designate_referent(
                 obj=pathway,
                 data={"note": note},
             )
-            if notify_professionals or notify_person:
-                after_commit(
-                    notify.handover,
-                    history.pk,
-                    former_id=former.pk,
-                    professionals=notify_professionals,
-                    to_person=notify_person,
-                )
+            if notify_professionals:
+                _tell_handover(person, by=by, former=former, referent=referent)
+            if notify_person:
+                after_commit(notify.handover, history.pk)
         else:
             timeline.record(
                 person,
@@ -539,6 +540,50 @@ def designate_referent(
                     path=_carnet_path(person),
                 )
     return pathway
+
+
+def _tell_handover(person, *, by, former, referent):
+    """The new and the former référent, each by their individual notification (at once or in their daily digest,
+    their choice); the handover note stays in the carnet, whose reading is logged."""
+    by_whom = f", par {by.user}" if by is not SYSTEM and by.user_id not in (former.pk, referent.user_id) else ""
+    path = _carnet_path(person)
+    notify_user(
+        referent.user,
+        subject="Un accompagnement vous est confié",
+        body=f"{former} vous confie l'accompagnement d'une personne suivie par {referent.structure.name}{by_whom} : "
+        "vous en êtes désormais le référent unique. Lisez la note de passation dans son carnet.",
+        path=path,
+    )
+    notify_user(
+        former,
+        subject="Passation d'un accompagnement",
+        body=f"L'accompagnement d'une personne dont vous étiez le référent unique est confié à {referent.user} "
+        f"({referent.structure.name}){by_whom}. Vous restez dans son équipe comme intervenant tant que personne "
+        "ne vous en retire.",
+        path=path,
+    )
+
+
+def _tell_caseload_handover(*, by, former, referent, count):
+    """After a bulk handover, each référent gets one notification, not one per person."""
+    people = f"{count} personne{'s' if count > 1 else ''}"
+    by_whom = "Relais" if by is SYSTEM else str(by.user)
+    path = reverse("pathway:caseload")
+    notify_user(
+        referent.user,
+        subject="Des accompagnements vous sont confiés",
+        body=f"{by_whom} vous confie l'accompagnement de {people} jusqu'ici suivie{'s' if count > 1 else ''} par "
+        f"{former.user} : vous en êtes désormais le référent unique. Une note de passation accompagne chaque carnet ; "
+        "retrouvez ces personnes dans « Mes personnes ».",
+        path=path,
+    )
+    notify_user(
+        former.user,
+        subject="Passation de vos accompagnements",
+        body=f"{by_whom} a confié à {referent.user} l'accompagnement de {people} dont vous étiez le référent unique. "
+        "Vous restez dans leur équipe comme intervenant tant que personne ne vous en retire.",
+        path=path,
+    )
 
 
 @dataclass
@@ -588,13 +633,8 @@ def hand_over_caseload(*, by, former, referent, people, note):
         else:
             report.handed_over.append(person)
     if report.handed_over:
-        after_commit(
-            notify.caseload_handed_over,
-            former_id=former.user_id,
-            referent_id=referent.user_id,
-            count=report.count,
-            by_id=by.user_id,
-        )
+        with transaction.atomic():
+            _tell_caseload_handover(by=by, former=former, referent=referent, count=report.count)
     return report
 
 

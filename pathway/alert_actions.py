@@ -7,6 +7,7 @@ in charge, assigns it to a team member, or closes it with a note: one action eac
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from pathway import note_actions, timeline
 from pathway.access import can_handle_alert, can_view_person
 from pathway.models import OPEN_ALERT_STATUSES, Alert, Note, TeamMember, Visibility
 from pathway.ruptures import rule_label
+from people.models import Person
 from relais.actions import SYSTEM, ActionError, Conflict, after_commit, require, require_actor
 
 for _kind in ("opened", "taken", "assigned", "closed", "resolved"):
@@ -72,8 +74,17 @@ def open_alerts(rule, rows):
     opened = 0
     for start in range(0, len(rows), BATCH):
         chunk = rows[start : start + BATCH]
+        communes = dict(
+            Person.objects.filter(pk__in=[person_id for person_id, _ in chunk]).values_list("pk", "commune_id")
+        )
         alerts = [
-            Alert(person_id=person_id, rule=rule.key, since=since, detail=rule.detail(since)[:255])
+            Alert(
+                person_id=person_id,
+                commune_id=communes.get(person_id),
+                rule=rule.key,
+                since=since,
+                detail=rule.detail(since)[:255],
+            )
             for person_id, since in chunk
         ]
         try:
@@ -84,7 +95,13 @@ def open_alerts(rule, rows):
             opened += len(alerts)
         except IntegrityError:
             for person_id, since in chunk:
-                alert = Alert(person_id=person_id, rule=rule.key, since=since, detail=rule.detail(since)[:255])
+                alert = Alert(
+                    person_id=person_id,
+                    commune_id=communes.get(person_id),
+                    rule=rule.key,
+                    since=since,
+                    detail=rule.detail(since)[:255],
+                )
                 try:
                     with transaction.atomic():
                         alert.save()
@@ -94,6 +111,18 @@ def open_alerts(rule, rows):
                 except IntegrityError:
                     continue
     return opened
+
+
+def follow_communes(person_ids=None):
+    """SYSTEM: the open alerts carry their person's current commune (a person who moved, a merged record). Returns
+    how many were brought up to date; nothing the second time."""
+    alerts = Alert.objects.filter(status__in=OPEN_ALERT_STATUSES)
+    if person_ids is not None:
+        alerts = alerts.filter(person_id__in=person_ids)
+    stale = alerts.filter(Q(commune__isnull=True) | ~Q(commune_id=F("person__commune_id")))
+    return Alert.objects.filter(pk__in=stale.values("pk")).update(
+        commune_id=Subquery(Person.objects.filter(pk=OuterRef("person_id")).values("commune_id")[:1])
+    )
 
 
 def resolve_alerts(rule, pks):

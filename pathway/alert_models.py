@@ -27,6 +27,16 @@ class Alert(models.Model):
     public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="alerts")
     rule = models.CharField("règle", max_length=40)
+    # The person's commune, copied when the alert opens and kept in step (the person's update, the daily run): the
+    # coordination's counts by EPCI read the open alerts alone, without joining every person of the département.
+    commune = models.ForeignKey(
+        "territory.Commune",
+        verbose_name="commune de la personne",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     status = models.CharField("état", max_length=20, choices=Status.choices, default=Status.OPEN)
     since = models.DateField("situation depuis le", null=True, blank=True)
     detail = models.CharField("précision", max_length=255, blank=True)
@@ -103,6 +113,12 @@ class Alert(models.Model):
             models.Index(fields=["assigned_to", "status"]),
             models.Index(fields=["person", "status"]),
             models.Index(fields=["rule", "status", "closed_at"]),
+            # The counts by EPCI: the open alerts by commune and rule, read from the index alone.
+            models.Index(
+                fields=["commune", "rule"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="alert_open_by_commune",
+            ),
         ]
 
     def __str__(self):

@@ -17,15 +17,14 @@ from pathway.access import (
     can_handle_alert,
     can_see_alert_counts,
     my_alerts,
-    referred_persons,
+    my_people_alerts,
     structure_alerts,
-    visible_alerts,
 )
 from pathway.alert_forms import AssignForm, CloseForm
 from pathway.models import OPEN_ALERT_STATUSES, Alert
 from relais.actions import ActionError
 from relais.redirects import local_next
-from territory.models import Epci
+from territory.models import Commune, Epci
 
 PAGE_SIZE = 25
 
@@ -66,7 +65,7 @@ def _list(request, alerts, template, extra):
     # that condition leaves the planner no good estimate for the joins that display each row.
     ids = list(alerts.order_by("opened_at", "pk").values_list("pk", flat=True))
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = {alert.pk: alert for alert in _rows(Alert.objects.filter(pk__in=list(page.object_list)))}
+    rows = {alert.pk: alert for alert in _rows(Alert.objects.filter(pk__in=list(page.object_list)).order_by())}
     page.object_list = _labelled([rows[pk] for pk in page.object_list if pk in rows])
     log_access_many(request, [alert.person for alert in page.object_list], detail=extra["title"].lower())
     return render(
@@ -81,10 +80,8 @@ def my_alerts_view(request):
     « suivi » lists every open alert of my people, whoever handles it."""
     membership = _membership_or_403(request)
     view = "suivi" if request.GET.get("vue") == "suivi" else "a_traiter"
-    if view == "suivi":
-        alerts = visible_alerts(membership, _open_alerts().filter(person_id__in=referred_persons(membership)))
-    else:
-        alerts = my_alerts(membership, _open_alerts())
+    selector = my_people_alerts if view == "suivi" else my_alerts
+    alerts = selector(membership, _open_alerts())
     return _list(request, alerts, "pathway/alerts/mine.html", {"title": "Mes alertes", "view": view})
 
 
@@ -99,46 +96,47 @@ def structure_alerts_view(request):
     )
 
 
+def _counts_by_commune_and_rule(alerts):
+    rows = alerts.values("commune_id", "rule").annotate(count=Count("pk")).order_by()
+    return {(row["commune_id"], row["rule"]): row["count"] for row in rows}
+
+
 def alert_counts(request):
     """The coordination's view: open alerts by EPCI of the person's commune and by rule. Counts only."""
     membership = _membership_or_403(request)
     if not can_see_alert_counts(membership):
         raise PermissionDenied
     available = [rule for rule in ruptures.rules() if rule.available]
-    counts = (
-        _open_alerts()
-        .filter(person__merged_into__isnull=True)
-        .values("person__commune__epci_id", "rule")
-        .annotate(count=Count("pk"))
-        .order_by("person__commune__epci_id", "rule")
-    )
-    by_epci, totals = {}, dict.fromkeys([rule.key for rule in available], 0)
-    for row in counts:
-        cells = by_epci.setdefault(row["person__commune__epci_id"], {})
-        cells[row["rule"]] = row["count"]
-        totals[row["rule"]] = totals.get(row["rule"], 0) + row["count"]
+    # The open alerts counted by commune and rule from their partial index alone (each alert carries its person's
+    # commune: no join to the people), less those of merged records (a handful, found by their index), then the
+    # communes gathered by EPCI.
+    counts = _counts_by_commune_and_rule(_open_alerts())
+    for key, count in _counts_by_commune_and_rule(_open_alerts().filter(person__merged_into__isnull=False)).items():
+        counts[key] -= count
+    epci_of = dict(Commune.objects.filter(code__in={commune for commune, _ in counts}).values_list("code", "epci_id"))
+    columns = {rule.key: index for index, rule in enumerate(available)}
+    by_epci, totals, total = {}, [0] * len(available), 0
+    for (commune, rule), count in counts.items():
+        if not count:
+            continue  # only merged records had it
+        cells, subtotal = by_epci.setdefault(epci_of.get(commune), ([0] * len(available), [0]))
+        if rule in columns:
+            cells[columns[rule]] += count
+            totals[columns[rule]] += count
+        subtotal[0] += count
+        total += count
     names = dict(Epci.objects.filter(pk__in=[key for key in by_epci if key]).values_list("pk", "name"))
     rows = sorted(
         (
-            {
-                "name": names.get(epci, "Commune hors EPCI"),
-                "cells": [cells.get(rule.key, 0) for rule in available],
-                "total": sum(cells.values()),
-            }
-            for epci, cells in by_epci.items()
+            {"name": names.get(epci, "Commune hors EPCI"), "cells": cells, "total": subtotal[0]}
+            for epci, (cells, subtotal) in by_epci.items()
         ),
         key=lambda row: row["name"],
     )
     return render(
         request,
         "pathway/alerts/counts.html",
-        {
-            "rules": available,
-            "rows": rows,
-            "totals": [totals.get(rule.key, 0) for rule in available],
-            "total": sum(totals.values()),
-            "all_rules": ruptures.rules(),
-        },
+        {"rules": available, "rows": rows, "totals": totals, "total": total, "all_rules": ruptures.rules()},
     )
 
 

@@ -388,9 +388,19 @@ def _attendance_allowed(appointment, *, needs_start):
         )
 
 
-def _write_attendance(appointment, *, by, previous, kind, label):
+# The timeline's kind and the word of each recorded status.
+STATUS_EVENTS = {
+    Appointment.Status.HONOURED: (HONOURED, "honoré"),
+    Appointment.Status.MISSED: (MISSED, "non honoré"),
+    Appointment.Status.EXCUSED: (EXCUSED, "excusé"),
+    Appointment.Status.CANCELLED: (CANCELLED, "annulé"),
+}
+
+
+def _write_attendance(appointment, *, by, previous):
     """What every change of status shares: who and when, the version, the timeline, the links that now serve no
     more. The status itself is written by the caller, the one action of that status."""
+    kind, label = STATUS_EVENTS[appointment.status]
     now = timezone.now()
     appointment.status_changed_at = now
     appointment.status_changed_by = by.user
@@ -411,43 +421,48 @@ def _write_attendance(appointment, *, by, previous, kind, label):
     return appointment
 
 
+def _attendance_to_write(appointment, status, *, by, version):
+    """The appointment locked for recording ``status``, with its status until now; ``None`` for the latter when it
+    already has that status (nothing to write). A person warns before the time that they cannot come: only an
+    excuse is recorded before the appointment begins."""
+    appointment = _lock(appointment, by, version)
+    if appointment.status == status:
+        return appointment, None
+    _attendance_allowed(appointment, needs_start=status != Appointment.Status.EXCUSED)
+    return appointment, appointment.status
+
+
 def mark_honoured(appointment, *, by, version=None):
     """The person came. From *planned* once the appointment has begun, or to correct another attendance."""
     with transaction.atomic():
-        appointment = _lock(appointment, by, version)
-        previous = appointment.status
-        if previous == Appointment.Status.HONOURED:
+        appointment, previous = _attendance_to_write(appointment, Appointment.Status.HONOURED, by=by, version=version)
+        if previous is None:
             return appointment
-        _attendance_allowed(appointment, needs_start=True)
         appointment.status = Appointment.Status.HONOURED
         appointment.status_reason = ""
-        return _write_attendance(appointment, by=by, previous=previous, kind=HONOURED, label="honoré")
+        return _write_attendance(appointment, by=by, previous=previous)
 
 
 def mark_missed(appointment, *, by, version=None):
     """The person did not come and did not warn. From *planned* once begun, or to correct another attendance."""
     with transaction.atomic():
-        appointment = _lock(appointment, by, version)
-        previous = appointment.status
-        if previous == Appointment.Status.MISSED:
+        appointment, previous = _attendance_to_write(appointment, Appointment.Status.MISSED, by=by, version=version)
+        if previous is None:
             return appointment
-        _attendance_allowed(appointment, needs_start=True)
         appointment.status = Appointment.Status.MISSED
         appointment.status_reason = ""
-        return _write_attendance(appointment, by=by, previous=previous, kind=MISSED, label="non honoré")
+        return _write_attendance(appointment, by=by, previous=previous)
 
 
 def mark_excused(appointment, *, by, reason="", version=None):
     """The person warned they could not come (before or after the time), with the reason they gave."""
     with transaction.atomic():
-        appointment = _lock(appointment, by, version)
-        previous = appointment.status
-        if previous == Appointment.Status.EXCUSED:
+        appointment, previous = _attendance_to_write(appointment, Appointment.Status.EXCUSED, by=by, version=version)
+        if previous is None:
             return appointment
-        _attendance_allowed(appointment, needs_start=False)
         appointment.status = Appointment.Status.EXCUSED
         appointment.status_reason = (reason or "").strip()[:255]
-        return _write_attendance(appointment, by=by, previous=previous, kind=EXCUSED, label="excusé")
+        return _write_attendance(appointment, by=by, previous=previous)
 
 
 def cancel_appointment(appointment, *, by, reason="", version=None):
@@ -463,7 +478,7 @@ def cancel_appointment(appointment, *, by, reason="", version=None):
             )
         appointment.status = Appointment.Status.CANCELLED
         appointment.status_reason = (reason or "").strip()[:255]
-        _write_attendance(appointment, by=by, previous=previous, kind=CANCELLED, label="annulé")
+        _write_attendance(appointment, by=by, previous=previous)
         channels = person_channels(appointment.person)
         if appointment.person_notified_at is not None and not appointment.has_started and channels:
             after_commit(deliver_cancellation, appointment.pk, channels)

@@ -414,10 +414,10 @@ def agenda(request):
     end = start + step
     paris = ZoneInfo(settings.TIME_ZONE)
     appointments = (
-        agenda_of(membership)
-        .filter(
-            starts_at__gte=datetime.combine(start, time.min, tzinfo=paris),
-            starts_at__lt=datetime.combine(end, time.min, tzinfo=paris),
+        agenda_of(
+            membership,
+            datetime.combine(start, time.min, tzinfo=paris),
+            datetime.combine(end, time.min, tzinfo=paris),
         )
         .select_related("person", "structure")
         .order_by("starts_at", "pk")

@@ -401,47 +401,82 @@ def _objective(contract, objective_id):
     return get_object_or_404(Objective.objects.select_related("updated_by"), contract=contract, public_id=objective_id)
 
 
-def objective_edit(request, contract_id, objective_id):
-    contract = _draftable(request, _contract(request, contract_id))
-    objective = _objective(contract, objective_id)
+@dataclass
+class EditPage:
+    """What an edit page shows around its form: the template, the title, the objective the row belongs to (the
+    page returns to it), what the access log says was read, and what else the template needs."""
+
+    template: str
+    title: str
+    objective: Objective
+    detail: str
+    extra: dict = field(default_factory=dict)
+
+
+def _edit_versioned(request, contract, row, *, reload, form_class, fields, update, saved, page, form_kwargs=None):
+    """The edit page of a row that two members may edit at once (an objective, an action): the form starts from the
+    saved values and the version shown; the action refuses an edit that crossed someone else's, and the page then
+    shows the saved state with the input kept (``Conflict``). A signed contract is amended, not edited."""
     if not contract.is_draft:
         messages.info(request, actions.DRAFT_ONLY)
         return redirect("pathway:contract_detail", contract_id=contract.public_id)
-    initial = {"label": objective.label, "details": objective.details, "lock_version": objective.lock_version}
-    form = ObjectiveEditForm(request.POST or None, initial=initial)
+    initial = {name: getattr(row, name) for name in fields} | {"lock_version": row.lock_version}
+    form_kwargs = form_kwargs or {}
+    form = form_class(request.POST or None, initial=initial, **form_kwargs)
     current = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.update_objective(
-                objective,
+            update(
+                row,
                 by=request.membership,
                 expected_version=data["lock_version"],
-                label=data["label"],
-                details=data["details"],
+                **{name: data[name] for name in fields},
             )
         except Conflict as error:
-            current = _objective(contract, objective_id)
-            form = _redisplayed(ObjectiveEditForm, request, current)
+            current = reload()
+            form = _redisplayed(form_class, request, current, **form_kwargs)
             form.add_error(None, str(error))
         except actions.ContractError as error:
             _add_problems(form, error)
         else:
-            messages.success(request, "L'objectif est enregistré.")
+            messages.success(request, saved)
             return redirect(
-                reverse("pathway:contract_detail", args=[contract.public_id]) + f"#objectif-{objective.public_id}"
+                reverse("pathway:contract_detail", args=[contract.public_id]) + f"#objectif-{page.objective.public_id}"
             )
-    log_access(request, contract.pathway.person, detail="objectif du contrat d'engagement")
+    log_access(request, contract.pathway.person, detail=page.detail)
     return render(
         request,
-        "pathway/contract/objective_form.html",
+        page.template,
         {
             **_context(request, contract),
             "form": form,
-            "objective": objective,
+            "objective": page.objective,
             "current": current,
-            "title": "Modifier l'objectif",
+            "title": page.title,
+            **page.extra,
         },
+    )
+
+
+def objective_edit(request, contract_id, objective_id):
+    contract = _draftable(request, _contract(request, contract_id))
+    objective = _objective(contract, objective_id)
+    return _edit_versioned(
+        request,
+        contract,
+        objective,
+        reload=lambda: _objective(contract, objective_id),
+        form_class=ObjectiveEditForm,
+        fields=("label", "details"),
+        update=actions.update_objective,
+        saved="L'objectif est enregistré.",
+        page=EditPage(
+            template="pathway/contract/objective_form.html",
+            title="Modifier l'objectif",
+            objective=objective,
+            detail="objectif du contrat d'engagement",
+        ),
     )
 
 
@@ -532,54 +567,23 @@ def _action(contract, action_id):
 def action_edit(request, contract_id, action_id):
     contract = _draftable(request, _contract(request, contract_id))
     action = _action(contract, action_id)
-    if not contract.is_draft:
-        messages.info(request, actions.DRAFT_ONLY)
-        return redirect("pathway:contract_detail", contract_id=contract.public_id)
-    initial = {
-        "label": action.label,
-        "who": action.who,
-        "partner": action.partner,
-        "due_on": action.due_on,
-        "lock_version": action.lock_version,
-    }
-    form = ActionForm(request.POST or None, initial=initial, contract=contract)
-    current = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.update_action(
-                action,
-                by=request.membership,
-                expected_version=data["lock_version"],
-                label=data["label"],
-                who=data["who"],
-                partner=data["partner"],
-                due_on=data["due_on"],
-            )
-        except Conflict as error:
-            current = _action(contract, action_id)
-            form = _redisplayed(ActionForm, request, current, contract=contract)
-            form.add_error(None, str(error))
-        except actions.ContractError as error:
-            _add_problems(form, error)
-        else:
-            messages.success(request, "L'action est enregistrée.")
-            return redirect(
-                reverse("pathway:contract_detail", args=[contract.public_id])
-                + f"#objectif-{action.objective.public_id}"
-            )
-    log_access(request, contract.pathway.person, detail="action du contrat d'engagement")
-    return render(
+    return _edit_versioned(
         request,
-        "pathway/contract/action_form.html",
-        {
-            **_context(request, contract),
-            "form": form,
-            "objective": action.objective,
-            "action": action,
-            "current": current,
-            "title": "Modifier l'action",
-        },
+        contract,
+        action,
+        reload=lambda: _action(contract, action_id),
+        form_class=ActionForm,
+        fields=("label", "who", "partner", "due_on"),
+        update=actions.update_action,
+        saved="L'action est enregistrée.",
+        page=EditPage(
+            template="pathway/contract/action_form.html",
+            title="Modifier l'action",
+            objective=action.objective,
+            detail="action du contrat d'engagement",
+            extra={"action": action},
+        ),
+        form_kwargs={"contract": contract},
     )
 
 

@@ -110,7 +110,8 @@ def _alerts_move(survivor, merged):
         Alert.objects.filter(person=merged).exclude(status__in=OPEN_ALERT_STATUSES, rule__in=open_rules).order_by("pk")
     ):
         alert.person = survivor
-        alert.save(update_fields=["person"])
+        alert.commune_id = survivor.commune_id
+        alert.save(update_fields=["person", "commune"])
         moved.append(alert.pk)
     return moved
 

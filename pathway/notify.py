@@ -1,5 +1,6 @@
 """What the carnet's actions tell the people concerned, once the change is committed (``relais.actions.after_commit``):
-the professional added to a team, the référents of a handover, the person whose référent changes.
+the professional added to a team, the person whose référent changes. (The référents of a handover get individual
+notifications, ``accounts.notifications``: at once or in their daily digest.)
 
 Subjects carry no personal data; professionals get a link to the carnet, where the rest is (and its reading is
 logged). A sending that fails is logged, without the addresses, and changes nothing: the change is made.
@@ -49,79 +50,28 @@ def team_member_added(member_id, *, by_id):
     )
 
 
-def handover(history_id, *, former_id, professionals=True, to_person=True):
-    """A handover: the former and the new référent (unless a bulk handover tells them once), and the person, by
-    email and SMS when they gave them. Returns the channels used for the person."""
-    from accounts.models import User
+def handover(history_id):
+    """A handover, told to the person by email and SMS when they gave them (the two référents get their individual
+    notifications from the action). Returns the channels used."""
     from pathway.models import ReferentHistory
 
-    history = ReferentHistory.objects.select_related(
-        "user", "structure", "designated_by", "pathway__person", "pathway__referent_structure"
-    ).get(pk=history_id)
+    history = ReferentHistory.objects.select_related("user", "structure", "pathway__person").get(pk=history_id)
     person = history.pathway.person
-    former = User.objects.filter(pk=former_id).first()
     context = {
         "history": history,
-        "former": former,
         "structure": history.structure,
+        "person": person,
         "link": _link("pathway:carnet", public_id=person.public_id),
     }
-    if professionals:
-        _send(
-            "Un accompagnement vous est confié",
-            "pathway/notifications/handover_new_referent.txt",
-            context,
-            [history.user.email],
-        )
-        if former is not None:
-            _send(
-                "Passation d'un accompagnement",
-                "pathway/notifications/handover_former_referent.txt",
-                context,
-                [former.email],
-            )
     channels = []
-    if not to_person:
-        return channels
-    person_context = {**context, "person": person}
     if person.email and _send(
         "Votre référent unique change",
         "pathway/notifications/handover_person.txt",
-        person_context,
+        context,
         [person.email],
     ):
         channels.append("email")
     if person.phone:
-        send_sms(
-            person.phone, render_to_string("pathway/notifications/handover_person_sms.txt", person_context).strip()
-        )
+        send_sms(person.phone, render_to_string("pathway/notifications/handover_person_sms.txt", context).strip())
         channels.append("sms")
     return channels
-
-
-def caseload_handed_over(*, former_id, referent_id, count, by_id):
-    """After a bulk handover, each référent gets one message, not one per person."""
-    from accounts.models import User
-
-    users = User.objects.in_bulk([former_id, referent_id, by_id])
-    context = {
-        "former": users.get(former_id),
-        "referent": users.get(referent_id),
-        "by": users.get(by_id),
-        "count": count,
-        "link": _link("pathway:caseload"),
-    }
-    if users.get(referent_id):
-        _send(
-            "Des accompagnements vous sont confiés",
-            "pathway/notifications/caseload_new_referent.txt",
-            context,
-            [users[referent_id].email],
-        )
-    if users.get(former_id):
-        _send(
-            "Passation de vos accompagnements",
-            "pathway/notifications/caseload_former_referent.txt",
-            context,
-            [users[former_id].email],
-        )

@@ -28,7 +28,7 @@ from functools import partial
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DateField, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 
@@ -176,23 +176,38 @@ def use_appointments(
     no_contact.triggers = tuple({*no_contact.triggers, *triggers})
 
     def missed_in_a_row(today):
-        """The latest N appointments whose attendance is recorded (honoured, missed, excused) were all missed."""
+        """The latest N appointments whose attendance is recorded (honoured, missed, excused) were all missed: at
+        least N missed since the latest one attended or excused. Found set against set (the missed appointments
+        with nothing attended after them, counted by person), not by reading each pathway's latest appointments."""
         count = settings.RELAIS_RUPTURE_MISSED_APPOINTMENTS
         now = timezone.now()
+        past = model.objects.filter(**{f"{starts_at}__lt": now})
+        attended_after = past.filter(
+            **{
+                person: OuterRef(person),
+                f"{status}__in": [value for value in attended if value != missed],
+                f"{starts_at}__gt": OuterRef(starts_at),
+            }
+        )
+        in_a_row = (
+            past.filter(**{status: missed})
+            .exclude(Exists(attended_after))
+            .values(person)
+            .annotate(missed_count=Count("pk"))
+            .filter(missed_count__gte=count)
+            .values(person)
+        )
 
         def latest():
             return model.objects.filter(
                 **{person: OuterRef("person_id"), f"{status}__in": attended, f"{starts_at}__lt": now}
             ).order_by(f"-{starts_at}")
 
-        statuses = {
-            f"attendance_{index}": Subquery(latest().values(status)[index : index + 1]) for index in range(count)
-        }
+        # The day of the oldest of the N, read for the persons found only.
         oldest = Subquery(latest().annotate(day=TruncDate(starts_at)).values("day")[count - 1 : count])
         return (
             active_pathways()
-            .annotate(**statuses)
-            .filter(**dict.fromkeys(statuses, missed))
+            .filter(person_id__in=in_a_row)
             .annotate(since=Coalesce(oldest, F("entered_at"), output_field=DateField()))
         )
 
@@ -375,6 +390,7 @@ def compute(*, today=None, person_ids=None, keys=None):
         opened = alert_actions.open_alerts(rule, sorted(to_open))
         resolved = alert_actions.resolve_alerts(rule, sorted(to_resolve))
         summary[rule.key] = {"opened": opened, "resolved": resolved}
+    alert_actions.follow_communes(person_ids)
     return summary
 
 

@@ -10,9 +10,9 @@ import random
 import time
 from dataclasses import asdict, dataclass
 
-from bench.generate import accounts, notes, offer, people, territory, timeline
+from bench.generate import accounts, appointments, notes, offer, people, territory, timeline
 
-STEPS = (territory, accounts, people, offer, timeline, notes)
+STEPS = (territory, accounts, people, offer, timeline, notes, appointments)
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Scale:
     imported_services: int = 15_000
     referrals: int = 300_000
     timeline_events: int = 2_000_000
+    appointments: int = 600_000
 
     def as_dict(self):
         return asdict(self)

@@ -7,8 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from pathway import actions as pathway_actions
 from pathway import objection_actions, ruptures
 from pathway.models import Alert, Note, Pathway
+from people.models import Person
+from territory.models import Commune
 from tests.factories import MembershipFactory, StructureFactory
 from tests.pages import text
 from tests.people.factories import PersonFactory
@@ -106,6 +109,8 @@ class TestMyAlerts:
         with django_assert_max_num_queries(12):
             response = client.get(MINE)
         with django_assert_max_num_queries(12):
+            client.get(MINE, {"vue": "suivi"})
+        with django_assert_max_num_queries(12):
             client.get(STRUCTURE)
 
         assert text(response).count("Aucun contact individuel") >= min(count, 25)
@@ -140,6 +145,40 @@ class TestStructureAndCounts:
         assert "Alertes ouvertes par EPCI (4 en tout)" in page
         for person in mine:
             assert person.birth_name not in response.content.decode()
+
+    def test_the_counts_follow_a_person_who_moves(self, login, coordinator, referent, mine):
+        before = text(login(coordinator).get(COUNTS))
+        moved = Commune.objects.exclude(epci_id=mine[0].commune.epci_id).exclude(epci__isnull=True).first()
+
+        pathway_actions.update_person(mine[0], by=referent, version=None, changes={"commune": moved})
+
+        assert alert_of(mine[0]).commune == moved
+        after = text(login(coordinator).get(COUNTS))
+        assert moved.epci.name not in before
+        assert moved.epci.name in after
+
+    def test_the_daily_run_brings_every_alert_to_its_persons_commune(self, mine):
+        moved = Commune.objects.exclude(code=mine[1].commune_id).first()
+        Person.objects.filter(pk=mine[1].pk).update(commune=moved)  # as an import or a merge might leave it
+
+        ruptures.compute()
+
+        assert alert_of(mine[1]).commune == moved
+        assert alert_of(mine[0]).commune_id == mine[0].commune_id
+
+    @pytest.mark.parametrize("count", [5, 40])
+    def test_the_counts_read_a_bounded_number_of_queries(
+        self, login, coordinator, referent, membership_a, count, django_assert_max_num_queries
+    ):
+        for index in range(count):
+            accompanied(PersonFactory(birth_name=f"Personne{index}", followed_by=membership_a), referent)
+        ruptures.compute()
+        client = login(coordinator)
+
+        with django_assert_max_num_queries(10):
+            response = client.get(COUNTS)
+
+        assert f"Alertes ouvertes par EPCI ({Alert.objects.filter(status='open').count()} en tout)" in text(response)
 
 
 class TestHandlingPages:

@@ -5,6 +5,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from accounts.models import User, UserNotification
+from accounts.notifications import send_digests
 from pathway import actions
 from pathway.models import Pathway, ReferentHistory, TeamMember, TimelineEvent
 from relais.actions import ActionError, Forbidden
@@ -69,10 +71,13 @@ class TestHandover:
             == f"Passation : {professional_b} confie l'accompagnement à Hugo Lambert ({colleague.structure})"
         )
         assert NOTE in page  # the team reads the note on the timeline
-        # Told: the new and the former référent, the person by email and SMS.
+        # Told: the new and the former référent (their individual notifications, at once by default), the person
+        # by email and SMS.
         by_recipient = {message.to[0]: message for message in mail.outbox}
-        assert by_recipient[colleague.user.email].subject == "Un accompagnement vous est confié"
-        assert by_recipient[professional_b.email].subject == "Passation d'un accompagnement"
+        assert by_recipient[colleague.user.email].subject == "Relais – Un accompagnement vous est confié"
+        assert by_recipient[professional_b.email].subject == "Relais – Passation d'un accompagnement"
+        assert "Hugo Lambert" in by_recipient[professional_b.email].body
+        assert UserNotification.objects.filter(user=colleague.user, sent_at__isnull=False).count() == 1
         assert by_recipient["camille.moreau@exemple.fr"].subject == "Votre référent unique change"
         assert "Hugo Lambert" in by_recipient["camille.moreau@exemple.fr"].body
         for message in mail.outbox:
@@ -138,6 +143,40 @@ class TestHandover:
         )
         assert sms == []
 
+    def test_a_referent_who_chose_the_daily_digest_reads_the_handover_in_it(
+        self, membership_b, colleague, accompanied, sms, django_capture_on_commit_callbacks
+    ):
+        colleague.user.notification_frequency = User.NotificationFrequency.DAILY
+        colleague.user.save()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.designate_referent(accompanied, by=membership_b, referent=colleague, note=NOTE)
+
+        recipients = [message.to[0] for message in mail.outbox]
+        assert colleague.user.email not in recipients  # nothing at once: the digest will carry it
+        assert membership_b.user.email in recipients  # the former référent wants it at once
+        pending = UserNotification.objects.get(user=colleague.user, sent_at__isnull=True)
+        assert pending.subject == "Un accompagnement vous est confié"
+        assert pending.url == reverse("entry:person_detail", args=[accompanied.public_id])
+
+        mail.outbox.clear()
+        send_digests()
+        (digest,) = [message for message in mail.outbox if message.to == [colleague.user.email]]
+        assert "Un accompagnement vous est confié" in digest.body
+        assert NOTE not in digest.body
+
+    def test_nobody_is_told_when_the_handover_is_refused(
+        self, membership_b, colleague, accompanied, sms, django_capture_on_commit_callbacks
+    ):
+        before = UserNotification.objects.count()
+
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(ActionError):
+            actions.designate_referent(accompanied, by=membership_b, referent=colleague, note="")
+
+        assert mail.outbox == []
+        assert sms == []
+        assert UserNotification.objects.count() == before
+
     def test_a_closed_pathway_is_not_handed_over(self, membership_b, colleague, accompanied):
         actions.exit_pathway(accompanied, by=membership_b, reason="training", on=accompanied.pathway.entered_at)
 
@@ -189,12 +228,34 @@ class TestBulkHandover:
             assert pathway.referent == colleague.user
             assert ReferentHistory.objects.get(pathway=pathway, ended_at=None).handover_note == NOTE
         assert Pathway.objects.get(person=caseload[3]).referent == membership_b.user
-        # Each référent is told once, not once per person.
+        # Each référent is told once, not once per person, by their individual notification.
         recipients = [message.to[0] for message in mail.outbox]
         assert recipients.count(colleague.user.email) == 1
         assert recipients.count(membership_b.user.email) == 1
         summary = next(message for message in mail.outbox if message.to == [colleague.user.email])
+        assert summary.subject == "Relais – Des accompagnements vous sont confiés"
         assert "3 personnes" in summary.body
+        assert "Anne Admin" in summary.body
+        assert UserNotification.objects.filter(user=membership_b.user, subject__startswith="Passation").count() == 1
+
+    def test_a_bulk_handover_goes_to_the_digest_of_who_chose_it(
+        self, admin, membership_b, colleague, caseload, sms, django_capture_on_commit_callbacks
+    ):
+        membership_b.user.notification_frequency = User.NotificationFrequency.DAILY
+        membership_b.user.save()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.hand_over_caseload(
+                by=admin, former=membership_b, referent=colleague, people=caseload[:2], note=NOTE
+            )
+
+        recipients = [message.to[0] for message in mail.outbox]
+        assert recipients.count(colleague.user.email) == 1
+        assert membership_b.user.email not in recipients
+        pending = UserNotification.objects.get(user=membership_b.user, subject__startswith="Passation")
+        assert pending.subject == "Passation de vos accompagnements"
+        assert pending.sent_at is None
+        assert "2 personnes" in pending.body
 
     def test_the_admin_hands_over_some_people(self, login, admin, membership_b, colleague, caseload):
         login(admin.user).post(
