@@ -123,6 +123,10 @@ class Pathway(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "orientation_due_on"]),
+            # The worklist's « Contrat d'engagement attendu », soonest first.
+            models.Index(
+                fields=["contract_due_on"], condition=Q(contract_due_on__isnull=False), name="pathway_contract_due"
+            ),
             models.Index(fields=["referent_structure", "status"]),
             models.Index(fields=["referent", "status"]),
         ]
