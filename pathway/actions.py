@@ -717,7 +717,16 @@ def add_team_member(person, *, by, member, role=TeamMember.Role.INTERVENANT, mis
             pathway, user=member.user, structure=member.structure, role=role, by=by, mission=mission.strip()
         )
         if notify_member and (by is SYSTEM or member.user_id != by.user_id):
-            after_commit(notify.team_member_added, joined.pk, by_id=by.user_id)
+            # Their individual notification: at once or in their daily digest, their choice.
+            by_whom = "Relais" if by is SYSTEM else str(by.user)
+            mission = f" ({joined.mission})" if joined.mission else ""
+            notify_user(
+                member.user,
+                subject="Vous rejoignez l'équipe de suivi d'une personne",
+                body=f"{by_whom} vous a ajouté à l'équipe de suivi d'une personne accompagnée, pour "
+                f"{member.structure.name}{mission}. Vous voyez désormais son carnet.",
+                path=reverse("pathway:carnet", args=[pathway.person.public_id]),
+            )
     return joined
 
 

@@ -1,6 +1,6 @@
-"""What the carnet's actions tell the people concerned, once the change is committed (``relais.actions.after_commit``):
-the professional added to a team, the person whose référent changes. (The référents of a handover get individual
-notifications, ``accounts.notifications``: at once or in their daily digest.)
+"""What the carnet's actions tell the person accompanied once the change is committed
+(``relais.actions.after_commit``): a change of référent. Professionals get individual notifications
+(``accounts.notifications``: at once or in their daily digest).
 
 Subjects carry no personal data; professionals get a link to the carnet, where the rest is (and its reading is
 logged). A sending that fails is logged, without the addresses, and changes nothing: the change is made.
@@ -33,21 +33,6 @@ def _send(subject, template, context, recipients):
         logger.exception("Échec de l'envoi d'un courriel du carnet (%s)", template)
         return False
     return True
-
-
-def team_member_added(member_id, *, by_id):
-    """The professional added to a person's team learns it, and where the carnet is."""
-    from accounts.models import User
-    from pathway.models import TeamMember
-
-    member = TeamMember.objects.select_related("user", "structure", "pathway__person").get(pk=member_id)
-    by = User.objects.filter(pk=by_id).first()
-    return _send(
-        "Vous rejoignez l'équipe de suivi d'une personne",
-        "pathway/notifications/team_member_added.txt",
-        {"member": member, "by": by, "link": _link("pathway:carnet", public_id=member.pathway.person.public_id)},
-        [member.user.email],
-    )
 
 
 def handover(history_id):

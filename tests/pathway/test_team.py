@@ -5,6 +5,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from accounts.models import User
+from accounts.notifications import send_digests
 from pathway import actions
 from pathway.access import can_view_person
 from pathway.models import TeamMember, TimelineEvent
@@ -86,10 +88,26 @@ class TestAddingAnIntervenant:
         ).exists()
         [message] = mail.outbox
         assert message.to == [housing.user.email]
-        assert message.subject == "Vous rejoignez l'équipe de suivi d'une personne"
+        assert message.subject == "Relais – Vous rejoignez l'équipe de suivi d'une personne"
         assert "Moreau" not in message.subject + message.body
         assert reverse("pathway:carnet", args=[accompanied.public_id]) in message.body
         assert can_view_person(housing, accompanied)
+
+    def test_a_professional_who_chose_the_daily_digest_reads_it_there(
+        self, membership_b, accompanied, housing, django_capture_on_commit_callbacks
+    ):
+        housing.user.notification_frequency = User.NotificationFrequency.DAILY
+        housing.user.save()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.add_team_member(accompanied, by=membership_b, member=housing, mission="logement")
+
+        assert mail.outbox == []  # nothing at once: the digest will carry it
+        send_digests()
+        [digest] = [message for message in mail.outbox if message.to == [housing.user.email]]
+        assert "Vous rejoignez l'équipe de suivi d'une personne" in digest.body
+        assert reverse("pathway:carnet", args=[accompanied.public_id]) in digest.body
+        assert "Moreau" not in digest.body
 
     def test_nothing_is_sent_for_a_change_rolled_back(self, membership_b, accompanied, housing):
         # Outside the captured callbacks, the test's transaction never commits: nothing leaves.
