@@ -309,7 +309,7 @@ def confirmation_due_before():
 
 
 def remind_service_confirmation(service, *, by=SYSTEM):
-    """A published service not confirmed for months: its structure is asked to confirm it (once)."""
+    """A published service not confirmed for months: its structure's admins are asked to confirm it (once)."""
     require(by is SYSTEM)
     with transaction.atomic():
         locked = _locked(service)
@@ -322,7 +322,7 @@ def remind_service_confirmation(service, *, by=SYSTEM):
             return False
         locked.confirmation_reminded_at = timezone.now()
         locked.save(update_fields=["confirmation_reminded_at"])
-        after_commit(notify.service_confirmation_due, locked.pk)
+        notify.service_confirmation_due(locked)
     return True
 
 

@@ -2,7 +2,8 @@
 them; a professional (the prescriber) gets an individual notification, at once or in their digest.
 
 Subjects carry no personal data; bodies name the service and link to Relais, where the person's data is read
-under the access rules (and the read is logged). A structure that is not on Relais is told who to call.
+under the access rules (and the read is logged). A structure that is not on Relais is told who to call. A service
+not confirmed for months is pointed out to each admin of its structure, as an individual notification.
 """
 
 import logging
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from accounts import notifications
 from accounts.models import Membership, Role
+from relais.actions import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -120,15 +122,41 @@ def referral_changed(referral, status, by):
     )
 
 
-def service_confirmation_due(service_id):
+def service_confirmation_due(service):
+    """Ask the admins of the service's structure to confirm it: an individual notification each, called inside the
+    action's transaction and sent at once or in their digest. A structure left without an active admin is told at
+    its contact address, after the commit, so that someone hears of it."""
+    months = settings.RELAIS_SERVICE_CONFIRMATION_MONTHS
+    subject = f"Le service « {service.name} » est-il toujours à jour ?"
+    path = reverse("offer:service_detail", kwargs={"public_id": service.public_id})
+    admins = {
+        membership.user
+        for membership in Membership.objects.filter(
+            structure_id=service.structure_id, role=Role.STRUCTURE_ADMIN, is_active=True, user__is_active=True
+        ).select_related("user")
+    }
+    for user in sorted(admins, key=lambda user: user.pk):
+        notifications.notify(
+            user,
+            subject=subject,
+            body=(
+                f"Les informations du service « {service.name} » n'ont pas été confirmées depuis {months} mois. Les "
+                "professionnels du territoire s'y fient pour orienter les personnes : vérifiez-les, puis "
+                "confirmez-les ou corrigez-les."
+            ),
+            path=path,
+        )
+    if not admins:
+        after_commit(_confirmation_to_structure, service.pk)
+    return len(admins)
+
+
+def _confirmation_to_structure(service_id):
     from offer.models import Service
 
     service = Service.objects.select_related("structure").filter(pk=service_id).first()
     if service is None or service.structure is None:
         return False
-    admins = Membership.objects.filter(
-        structure=service.structure, role=Role.STRUCTURE_ADMIN, is_active=True, user__is_active=True
-    ).values_list("user__email", flat=True)
     return _send(
         f"Le service « {service.name} » est-il toujours à jour ?",
         "offer/emails/service_confirmation.txt",
@@ -137,5 +165,5 @@ def service_confirmation_due(service_id):
             "months": settings.RELAIS_SERVICE_CONFIRMATION_MONTHS,
             "link": _link("offer:service_detail", public_id=service.public_id),
         },
-        [*admins, service.structure.email],
+        [service.structure.email],
     )
