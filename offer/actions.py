@@ -169,9 +169,13 @@ def _apply(service, data):
         raise ValueError(f"Champs non modifiables : {sorted(unknown)}")
     for name, value in data.items():
         setattr(service, name, value)
-    if service.commune is not None and not service.postcode:
-        postcode = service.commune.postcodes.order_by("code").first()
-        service.postcode = postcode.code if postcode else ""
+    if "postcode" not in data:
+        # The postcode follows the commune: one of its own kept, else its first (a commune changed).
+        codes = []
+        if service.commune is not None:
+            codes = list(service.commune.postcodes.order_by("code").values_list("code", flat=True))
+        if service.postcode not in codes:
+            service.postcode = codes[0] if codes else ""
 
 
 def _save_checked(service):

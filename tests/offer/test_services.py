@@ -12,6 +12,7 @@ from accounts.models import UserNotification
 from accounts.notifications import send_digests
 from audit.models import ChangeLog
 from offer import actions, schema
+from offer.forms import TYPED_FIELDS
 from offer.models import Service, ServiceKey
 from relais.actions import SYSTEM, Conflict, Forbidden
 from tests.factories import MembershipFactory, StructureFactory
@@ -162,6 +163,38 @@ class TestLifecycle:
         client.post(reverse("offer:service_change", args=[service.public_id, "reprendre"]))
         service.refresh_from_db()
         assert service.accepts_referrals
+
+    def test_the_edit_form_shows_the_service_as_saved_and_a_new_commune_brings_its_postcode(
+        self, login, structure_admin_a
+    ):
+        client = login(structure_admin_a)
+        client.post(reverse("offer:service_create"), service_form(address_complement="Bâtiment B", weeks="6"))
+        service = Service.objects.get()
+        url = reverse("offer:service_edit", args=[service.public_id])
+
+        form = client.get(url).context["form"]
+        # Every field the admin types comes back as saved, the zone and the version included.
+        assert set(TYPED_FIELDS) <= set(form.fields)
+        assert {name: form.initial[name] for name in ("name", "address_complement", "weeks", "response_days")} == {
+            "name": "Permis solidaire",
+            "address_complement": "Bâtiment B",
+            "weeks": 6,
+            "response_days": 15,
+        }
+        assert (form.initial["commune"], form.initial["zone_epcis"], form.initial["version"]) == (
+            "91228",
+            ["200059228"],
+            1,
+        )
+
+        client.post(url, service_form(commune="91377", address="1 place de France", version=1))
+
+        service.refresh_from_db()
+        assert (service.commune_id, service.postcode, service.place) == (
+            "91377",
+            "91300",
+            "1 place de France, 91300 Massy",
+        )
 
     def test_two_admins_editing_at_once_the_second_is_told_and_keeps_what_was_typed(
         self, client, login, structure_admin_a, admin_a
