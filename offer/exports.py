@@ -21,7 +21,7 @@ COLUMNS = [
     "Structure destinataire",
     "État",
     "Motif",
-    "Réponse attendue avant le",
+    "Réponse attendue au plus tard le",
     "Répondue le",
     "Commencée le",
     "Close le",
