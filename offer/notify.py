@@ -64,22 +64,40 @@ def _link(name, **kwargs):
     return settings.SITE_URL.rstrip("/") + reverse(name, kwargs=kwargs)
 
 
+def _admins(structure_id):
+    memberships = Membership.objects.filter(
+        structure_id=structure_id, role=Role.STRUCTURE_ADMIN, is_active=True, user__is_active=True
+    ).select_related("user")
+    return sorted({membership.user for membership in memberships}, key=lambda user: user.pk)
+
+
+def _to_receiving_structure(referral, subject, template, body):
+    """Email the service's and the structure's addresses; a structure on Relais without any address is told
+    through its admins' individual notifications instead, so that the inbox is not the only way it hears."""
+    on_relais = referral.receiver_structure_id is not None
+    context = {"referral": referral, "service": referral.service, "on_relais": on_relais}
+    if on_relais:
+        context["link"] = _link("offer:referral_detail", public_id=referral.public_id)
+    addresses = [address for address in _receiving_addresses(referral) if address]
+    if addresses or not on_relais:
+        return _send(subject, template, context, addresses)
+    path = reverse("offer:referral_detail", kwargs={"public_id": referral.public_id})
+    admins = _admins(referral.receiver_structure_id)
+    for user in admins:
+        notifications.notify(user, subject=subject, body=body, path=path)
+    return bool(admins)
+
+
 def referral_sent(referral_id):
     referral = _referral(referral_id)
     if referral is None:
         return False
-    context = {
-        "referral": referral,
-        "service": referral.service,
-        "on_relais": referral.receiver_structure_id is not None,
-    }
-    if context["on_relais"]:
-        context["link"] = _link("offer:referral_detail", public_id=referral.public_id)
-    return _send(
+    return _to_receiving_structure(
+        referral,
         f"Nouvelle orientation vers votre service « {referral.service.name} »",
         "offer/emails/referral_sent.txt",
-        context,
-        _receiving_addresses(referral),
+        f"{referral.sender} ({referral.sender_structure}) oriente une personne vers votre service "
+        f"« {referral.service.name} » : répondez au plus tard le {referral.due_on:%d/%m/%Y}.",
     )
 
 
@@ -87,18 +105,13 @@ def referral_reminder(referral_id):
     referral = _referral(referral_id)
     if referral is None:
         return False
-    context = {
-        "referral": referral,
-        "service": referral.service,
-        "on_relais": referral.receiver_structure_id is not None,
-    }
-    if context["on_relais"]:
-        context["link"] = _link("offer:referral_detail", public_id=referral.public_id)
-    return _send(
+    return _to_receiving_structure(
+        referral,
         f"Rappel : une orientation vers « {referral.service.name} » attend votre réponse",
         "offer/emails/referral_reminder.txt",
-        context,
-        _receiving_addresses(referral),
+        f"Une orientation vers votre service « {referral.service.name} », envoyée le "
+        f"{timezone.localtime(referral.sent_at):%d/%m/%Y} par {referral.sender_structure}, attend toujours votre "
+        f"réponse. Répondez au plus tard le {referral.due_on:%d/%m/%Y} : sans réponse, elle expirera.",
     )
 
 
@@ -129,13 +142,8 @@ def service_confirmation_due(service):
     months = settings.RELAIS_SERVICE_CONFIRMATION_MONTHS
     subject = f"Le service « {service.name} » est-il toujours à jour ?"
     path = reverse("offer:service_detail", kwargs={"public_id": service.public_id})
-    admins = {
-        membership.user
-        for membership in Membership.objects.filter(
-            structure_id=service.structure_id, role=Role.STRUCTURE_ADMIN, is_active=True, user__is_active=True
-        ).select_related("user")
-    }
-    for user in sorted(admins, key=lambda user: user.pk):
+    admins = _admins(service.structure_id)
+    for user in admins:
         notifications.notify(
             user,
             subject=subject,

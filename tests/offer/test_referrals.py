@@ -82,6 +82,30 @@ class TestSending:
         assert person.birth_name not in mailoutbox[0].subject + mailoutbox[0].body
         assert reverse("offer:referral_detail", args=[referral.public_id]) in mailoutbox[0].body
 
+    def test_a_structure_without_an_address_is_told_through_its_admins_notifications(
+        self,
+        person,
+        membership_a,
+        association,
+        association_admin,
+        association_pro,
+        mailoutbox,
+        django_capture_on_commit_callbacks,
+    ):
+        association.email = ""
+        association.save()
+        silent = ServiceFactory(structure=association, name="Atelier code", email="", response_days=20)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            referral = actions.send_referral(person, silent, by=membership_a, message="Code de la route.")
+
+        [notification] = UserNotification.objects.all()
+        assert notification.user == association_admin.user
+        assert notification.subject == "Nouvelle orientation vers votre service « Atelier code »"
+        assert notification.url == reverse("offer:referral_detail", args=[referral.public_id])
+        assert person.birth_name not in notification.subject + notification.body
+        assert [message.to for message in mailoutbox] == [[association_admin.user.email]]
+
     def test_nothing_is_sent_when_the_change_is_rolled_back(
         self, person, service, membership_a, mailoutbox, django_capture_on_commit_callbacks
     ):
