@@ -14,7 +14,7 @@ COLUMNS = [
     "Référence",
     "Envoyée le",
     "Personne",
-    "Née le",
+    "Date de naissance",
     "Service",
     "Structure prescriptrice",
     "Prescripteur",

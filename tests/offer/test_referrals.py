@@ -564,7 +564,7 @@ class TestExports:
         assert response["Content-Type"].startswith("text/csv")
         assert "'+Atelier -CV" in content
         assert "'=HYPERLINK" in content.replace('"', "")
-        assert ";Née le;" in content.splitlines()[0]
+        assert ";Date de naissance;" in content.splitlines()[0]
         assert timezone.localdate().strftime("%d/%m/%Y") in content
         assert AccessLog.objects.filter(action="export", object_id=str(tricky.person.public_id)).exists()
 
