@@ -411,9 +411,6 @@ def _answered(referral):
     )
 
 
-EXPIRED_SUMMARY = "Orientation vers « {service} » expirée sans réponse de {provider}"
-
-
 def _move(locked, *, by, to, kind, summary, note="", then=None, **changes):
     """Write one transition of a locked referral: its status, the transition, the timeline, the prescriber told."""
     locked.status = to
@@ -438,7 +435,7 @@ def _expire(locked):
         by=SYSTEM,
         to=Referral.Status.EXPIRED,
         kind="offer.referral_expired",
-        summary=EXPIRED_SUMMARY,
+        summary="Orientation vers « {service} » expirée sans réponse de {provider}",
         note=f"sans réponse dans le délai de {days} jour{'s' if days > 1 else ''}",
         ended_at=timezone.now(),
     )
@@ -446,8 +443,8 @@ def _expire(locked):
 
 def _expired_meanwhile(referral):
     return (
-        f"Le délai de réponse de cette orientation a pris fin le {referral.due_on:%d/%m/%Y} : elle a expiré, et le "
-        "prescripteur en est prévenu. Il peut vous orienter la personne de nouveau."
+        f"Le délai de réponse de cette orientation a pris fin le {referral.due_on:%d/%m/%Y} : elle a expiré. Le "
+        "prescripteur en est prévenu et peut orienter la personne de nouveau."
     )
 
 
@@ -460,7 +457,7 @@ def _transition(referral, *, by, allowed_from, to, kind, summary, note="", then=
             by is SYSTEM or access.can_answer_referral(by, locked),
             "Seule la structure qui reçoit cette orientation peut y répondre.",
         )
-        if to != Referral.Status.EXPIRED and _is_past_due(locked):
+        if _is_past_due(locked):
             # Answered after its response time, before the daily run came by: it expires now, as it would have.
             _expire(locked)
             expired = True
