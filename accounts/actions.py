@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -77,7 +77,14 @@ def edit_structure(
         structure = Structure.objects.select_for_update().get(pk=structure.pk)
         structure.name, structure.siret, structure.address = name, siret, address
         structure.commune, structure.email, structure.phone = commune, email, phone
-        structure.save(update_fields=["name", "siret", "address", "commune", "email", "phone"])
+        try:
+            with transaction.atomic():
+                structure.save(update_fields=["name", "siret", "address", "commune", "email", "phone"])
+        except IntegrityError:
+            # Only one structure awaiting validation per SIRET (``structure_one_pending_per_siret``).
+            raise ActionError(
+                "Une autre structure attend déjà la validation de la coordination avec ce SIRET : vérifiez le numéro."
+            ) from None
         current = Zone.of(structure)
         pending = (
             StructureChange.objects.select_for_update().filter(structure=structure, status=Status.PENDING).first()
@@ -130,6 +137,12 @@ def decide_structure_change(change, *, by, accept, note=""):
 # --- A partner asks to join; a coordinator validates it --------------------------------------------------------------
 
 
+ALREADY_ASKED = (
+    "Une demande d'inscription pour ce SIRET attend déjà la validation de la coordination : vous serez "
+    "prévenu par courriel."
+)
+
+
 def request_to_join(
     *,
     name,
@@ -150,44 +163,49 @@ def request_to_join(
     """A partner not yet on Relais asks to join with its SIRET (already checked): the structure is recorded, not
     validated, and the coordination is told. One structure per SIRET: an antenna of a structure on Relais asks
     its administrator for an invitation instead."""
-    with transaction.atomic():
-        existing = Structure.objects.select_for_update().filter(siret=siret).first()
-        if existing is not None and existing.is_validated:
-            raise ActionError(
-                f"La structure « {existing.name} » est déjà sur Relais avec ce SIRET : demandez une invitation "
-                "à son administrateur."
+    try:
+        with transaction.atomic():
+            # Locks the structure already there. When there is none, nothing is locked: two requests sent at the
+            # same moment both get past this, and the database keeps one pending structure per SIRET.
+            existing = Structure.objects.select_for_update().filter(siret=siret).first()
+            if existing is not None and existing.is_validated:
+                raise ActionError(
+                    f"La structure « {existing.name} » est déjà sur Relais avec ce SIRET : demandez une invitation "
+                    "à son administrateur."
+                )
+            if existing is not None:
+                raise ActionError(ALREADY_ASKED)
+            structure = Structure(
+                name=name, siret=siret, kind=kind, address=address, commune=commune, email=email, phone=phone
             )
-        if existing is not None:
-            raise ActionError(
-                "Une demande d'inscription pour ce SIRET attend déjà la validation de la coordination : vous serez "
-                "prévenu par courriel."
+            structure.save()
+            Zone.requested(
+                kind=kind, covers_departement=covers_departement, zone_communes=zone_communes, zone_epcis=zone_epcis
+            ).write_to(structure, update_fields=["kind", "covers_departement"])
+            request = JoinRequest.objects.create(
+                structure=structure,
+                first_name=first_name,
+                last_name=last_name,
+                email=requester_email.lower(),
+                job_title=job_title,
             )
-        structure = Structure(
-            name=name, siret=siret, kind=kind, address=address, commune=commune, email=email, phone=phone
-        )
-        structure.save()
-        Zone.requested(
-            kind=kind, covers_departement=covers_departement, zone_communes=zone_communes, zone_epcis=zone_epcis
-        ).write_to(structure, update_fields=["kind", "covers_departement"])
-        request = JoinRequest.objects.create(
-            structure=structure,
-            first_name=first_name,
-            last_name=last_name,
-            email=requester_email.lower(),
-            job_title=job_title,
-        )
-        coordinators = Membership.objects.filter(
-            is_coordinator=True, is_active=True, structure__is_validated=True, user__is_active=True
-        ).select_related("user")
-        path = reverse("accounts:structure_detail", kwargs={"public_id": structure.public_id})
-        for user in {membership.user for membership in coordinators}:
-            notify(
-                user,
-                subject="Une structure demande à rejoindre Relais",
-                body=f"« {structure.name} » (SIRET {structure.siret}) demande son inscription : vérifiez-la, "
-                "puis validez-la.",
-                path=path,
-            )
+            coordinators = Membership.objects.filter(
+                is_coordinator=True, is_active=True, structure__is_validated=True, user__is_active=True
+            ).select_related("user")
+            path = reverse("accounts:structure_detail", kwargs={"public_id": structure.public_id})
+            for user in {membership.user for membership in coordinators}:
+                notify(
+                    user,
+                    subject="Une structure demande à rejoindre Relais",
+                    body=f"« {structure.name} » (SIRET {structure.siret}) demande son inscription : vérifiez-la, "
+                    "puis validez-la.",
+                    path=path,
+                )
+    except IntegrityError:
+        # The other request was recorded first: this one is told as if it had come second.
+        if not Structure.objects.filter(siret=siret, is_validated=False).exists():
+            raise
+        raise ActionError(ALREADY_ASKED) from None
     return request
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as siret_number
@@ -131,6 +132,18 @@ class Structure(models.Model):
         verbose_name = "structure"
         ordering = ["name"]
         indexes = [models.Index(fields=["kind", "name"]), models.Index(fields=["siret"])]
+        constraints = [
+            # One request to join per SIRET waits for the coordination, even when two are sent at the same moment
+            # (the action's check finds no row to lock then). Validated structures may share a SIRET: the
+            # teams of one establishment, entered by a coordinator.
+            models.UniqueConstraint(
+                fields=["siret"],
+                condition=Q(is_validated=False) & ~Q(siret=""),
+                name="structure_one_pending_per_siret",
+                violation_error_message="Une demande d'inscription pour ce SIRET attend déjà la validation de la "
+                "coordination.",
+            )
+        ]
 
     def __str__(self):
         return self.name

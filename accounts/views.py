@@ -420,22 +420,26 @@ def structure_edit(request, public_id):
     form = StructureForm(request.POST or None, instance=structure, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        change = actions.edit_structure(
-            structure,
-            by=membership,
-            **{field: data[field] for field in ("name", "siret", "address", "commune", "email", "phone")},
-            **{field: data[field] for field in ("kind", "covers_departement", "zone_communes", "zone_epcis")},
-        )
-        if change is None:
-            messages.success(request, "Les informations de la structure sont enregistrées.")
-        else:
-            messages.success(
-                request,
-                "Les informations de la structure sont enregistrées. Le changement de type ou de zone "
-                "d'intervention attend la validation de la coordination : d'ici là, la structure garde son type "
-                "et sa zone actuels.",
+        try:
+            change = actions.edit_structure(
+                structure,
+                by=membership,
+                **{field: data[field] for field in ("name", "siret", "address", "commune", "email", "phone")},
+                **{field: data[field] for field in ("kind", "covers_departement", "zone_communes", "zone_epcis")},
             )
-        return redirect("accounts:structure_detail", public_id=structure.public_id)
+        except ActionError as error:
+            form.add_error("siret", str(error))
+        else:
+            if change is None:
+                messages.success(request, "Les informations de la structure sont enregistrées.")
+            else:
+                messages.success(
+                    request,
+                    "Les informations de la structure sont enregistrées. Le changement de type ou de zone "
+                    "d'intervention attend la validation de la coordination : d'ici là, la structure garde son "
+                    "type et sa zone actuels.",
+                )
+            return redirect("accounts:structure_detail", public_id=structure.public_id)
     return render(
         request,
         "accounts/structure_form.html",

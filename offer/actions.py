@@ -169,9 +169,13 @@ def _apply(service, data):
         raise ValueError(f"Champs non modifiables : {sorted(unknown)}")
     for name, value in data.items():
         setattr(service, name, value)
-    if service.commune is not None and not service.postcode:
-        postcode = service.commune.postcodes.order_by("code").first()
-        service.postcode = postcode.code if postcode else ""
+    if "postcode" not in data:
+        # The postcode follows the commune: one of its own kept, else its first (a commune changed).
+        codes = []
+        if service.commune is not None:
+            codes = list(service.commune.postcodes.order_by("code").values_list("code", flat=True))
+        if service.postcode not in codes:
+            service.postcode = codes[0] if codes else ""
 
 
 def _save_checked(service):
@@ -309,7 +313,7 @@ def confirmation_due_before():
 
 
 def remind_service_confirmation(service, *, by=SYSTEM):
-    """A published service not confirmed for months: its structure is asked to confirm it (once)."""
+    """A published service not confirmed for months: its structure's admins are asked to confirm it (once)."""
     require(by is SYSTEM)
     with transaction.atomic():
         locked = _locked(service)
@@ -322,7 +326,7 @@ def remind_service_confirmation(service, *, by=SYSTEM):
             return False
         locked.confirmation_reminded_at = timezone.now()
         locked.save(update_fields=["confirmation_reminded_at"])
-        after_commit(notify.service_confirmation_due, locked.pk)
+        notify.service_confirmation_due(locked)
     return True
 
 
@@ -407,25 +411,62 @@ def _answered(referral):
     )
 
 
+def _move(locked, *, by, to, kind, summary, note="", then=None, **changes):
+    """Write one transition of a locked referral: its status, the transition, the timeline, the prescriber told."""
+    locked.status = to
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.save()
+    _record(locked, to, by, note)
+    _timeline(locked, kind, by, summary.format(service=locked.service.name, provider=_provider(locked.service)))
+    if then is not None:
+        then(locked)
+    notify.referral_changed(locked, to, by)
+
+
+def _is_past_due(referral, today=None):
+    return referral.status in Referral.AWAITING and referral.due_on < (today or timezone.localdate())
+
+
+def _expire(locked):
+    days = locked.service.response_days
+    _move(
+        locked,
+        by=SYSTEM,
+        to=Referral.Status.EXPIRED,
+        kind="offer.referral_expired",
+        summary="Orientation vers « {service} » expirée sans réponse de {provider}",
+        note=f"sans réponse dans le délai de {days} jour{'s' if days > 1 else ''}",
+        ended_at=timezone.now(),
+    )
+
+
+def _expired_meanwhile(referral):
+    return (
+        f"Le délai de réponse de cette orientation a pris fin le {referral.due_on:%d/%m/%Y} : elle a expiré. Le "
+        "prescripteur en est prévenu et peut orienter la personne de nouveau."
+    )
+
+
 def _transition(referral, *, by, allowed_from, to, kind, summary, note="", then=None, **changes):
     require_actor(by)
+    expired = False
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
         require(
             by is SYSTEM or access.can_answer_referral(by, locked),
             "Seule la structure qui reçoit cette orientation peut y répondre.",
         )
-        if locked.status not in allowed_from:
+        if _is_past_due(locked):
+            # Answered after its response time, before the daily run came by: it expires now, as it would have.
+            _expire(locked)
+            expired = True
+        elif locked.status not in allowed_from:
             raise Conflict(_answered(locked))
-        locked.status = to
-        for name, value in changes.items():
-            setattr(locked, name, value)
-        locked.save()
-        _record(locked, to, by, note)
-        _timeline(locked, kind, by, summary.format(service=locked.service.name, provider=_provider(locked.service)))
-        if then is not None:
-            then(locked)
-        notify.referral_changed(locked, to, by)
+        else:
+            _move(locked, by=by, to=to, kind=kind, summary=summary, note=note, then=then, **changes)
+    if expired:
+        raise Conflict(_expired_meanwhile(locked))
     return locked
 
 
@@ -479,6 +520,7 @@ def refuse_referral(referral, *, by, reason, message=""):
         to=Referral.Status.REFUSED,
         kind="offer.referral_refused",
         summary=f"Orientation vers « {{service}} » refusée par {{provider}} : {RefusalReason(reason).label}",
+        note=RefusalReason(reason).label,
         answered_at=timezone.now(),
         answered_by=_user(by),
         refusal_reason=reason,
@@ -531,6 +573,7 @@ def abandon_referral(referral, *, by, reason, detail=""):
         to=Referral.Status.ABANDONED,
         kind="offer.referral_abandoned",
         summary=f"Accompagnement « {{service}} » abandonné ({{provider}}) : {EndReason(reason).label}",
+        note=EndReason(reason).label,
         ended_at=timezone.now(),
         end_reason=reason,
         end_detail=detail.strip(),
@@ -540,18 +583,14 @@ def abandon_referral(referral, *, by, reason, detail=""):
 def expire_referral(referral, *, by=SYSTEM, today=None):
     """Unanswered in the service's response time: the prescriber is told and can orient elsewhere."""
     require(by is SYSTEM)
-    today = today or timezone.localdate()
-    if referral.due_on >= today:
-        return None
-    return _transition(
-        referral,
-        by=by,
-        allowed_from=Referral.AWAITING,
-        to=Referral.Status.EXPIRED,
-        kind="offer.referral_expired",
-        summary="Orientation vers « {service} » expirée sans réponse de {provider}",
-        ended_at=timezone.now(),
-    )
+    with transaction.atomic():
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        if locked.status not in Referral.AWAITING:
+            raise Conflict(_answered(locked))
+        if not _is_past_due(locked, today):
+            return None
+        _expire(locked)
+    return locked
 
 
 def remind_referral(referral, *, by=SYSTEM):

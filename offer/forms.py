@@ -12,6 +12,7 @@ from dsfr.forms import DsfrBaseForm, DsfrBoundField
 from dsfr.widgets import InlineCheckboxSelectMultiple, InlineRadioSelect
 
 from offer import schema
+from offer.actions import EDITABLE_FIELDS
 from offer.models import Capacity, EndReason, Referral, RefusalReason, Service
 from offer.widgets import FastSelect, FastSelectMultiple
 from relais.phone import normalise_phone
@@ -58,6 +59,11 @@ class ThematiquesField(forms.MultipleChoiceField):
 
     def get_bound_field(self, form, field_name):
         return _GroupedBoundField(form, self, field_name)
+
+
+# The service's fields typed in the form as they are stored: the zone is typed as three fields (département,
+# EPCI, communes) and the postcode follows the commune.
+TYPED_FIELDS = tuple(name for name in EDITABLE_FIELDS if name not in {"zone", "postcode"})
 
 
 class ServiceForm(DsfrBaseForm):
@@ -166,39 +172,8 @@ class ServiceForm(DsfrBaseForm):
     @staticmethod
     def initial_from(service):
         zone = set(service.zone)
-        initial = {
-            name: getattr(service, name)
-            for name in (
-                "name",
-                "description",
-                "kind",
-                "thematiques",
-                "publics",
-                "publics_details",
-                "access_conditions",
-                "documents",
-                "fees",
-                "fees_details",
-                "reception_modes",
-                "address",
-                "address_complement",
-                "opening_hours",
-                "phone",
-                "email",
-                "contact_name",
-                "mobilisation_modes",
-                "mobilisable_by",
-                "mobilisation_link",
-                "mobilisation_details",
-                "weekly_hours",
-                "weeks",
-                "capacity",
-                "places_open",
-                "waiting_weeks",
-                "response_days",
-                "version",
-            )
-        }
+        initial = {name: getattr(service, name) for name in TYPED_FIELDS if name != "commune"}
+        initial["version"] = service.version
         initial["commune"] = service.commune_id
         initial["zone_departement"] = settings.RELAIS_DEPARTEMENT in zone
         initial["zone_epcis"] = list(Epci.objects.filter(siren__in=zone).values_list("pk", flat=True))
@@ -240,39 +215,7 @@ class ServiceForm(DsfrBaseForm):
     def service_data(self):
         """The values the actions take: the fields of ``offer.actions.EDITABLE_FIELDS``."""
         data = self.cleaned_data
-        values = {
-            name: data.get(name)
-            for name in (
-                "name",
-                "description",
-                "kind",
-                "thematiques",
-                "publics",
-                "publics_details",
-                "access_conditions",
-                "documents",
-                "fees",
-                "fees_details",
-                "reception_modes",
-                "address",
-                "address_complement",
-                "commune",
-                "opening_hours",
-                "phone",
-                "email",
-                "contact_name",
-                "mobilisation_modes",
-                "mobilisable_by",
-                "mobilisation_link",
-                "mobilisation_details",
-                "weekly_hours",
-                "weeks",
-                "capacity",
-                "places_open",
-                "waiting_weeks",
-                "response_days",
-            )
-        }
+        values = {name: data.get(name) for name in TYPED_FIELDS}
         for name in ("thematiques", "publics", "reception_modes", "mobilisation_modes", "mobilisable_by"):
             values[name] = sorted(values[name] or [])
         for name, value in values.items():

@@ -382,7 +382,7 @@ class Referral(models.Model):
     share_contact = models.BooleanField("coordonnées de la personne partagées", default=False)
     share_diagnostic = models.BooleanField("freins du diagnostic partagés", default=False)
     sent_at = models.DateTimeField("envoyée le", default=timezone.now)
-    due_on = models.DateField("réponse attendue avant le")
+    due_on = models.DateField("réponse attendue au plus tard le")
     reminded_at = models.DateTimeField("relance envoyée le", null=True, blank=True)
     answered_at = models.DateTimeField("répondue le", null=True, blank=True)
     answered_by = models.ForeignKey(

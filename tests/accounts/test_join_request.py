@@ -2,13 +2,18 @@
 administrator (the one who asked, invited by email, or the earliest member already there)."""
 
 import re
+import threading
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
+from accounts import actions
 from accounts.models import Invitation, JoinRequest, Role, Structure, UserNotification
+from relais.actions import ActionError
+from territory.models import Commune
 from tests.factories import MembershipFactory, StructureFactory, valid_siret
-from tests.pages import field_error, text
+from tests.pages import field_error, input_value, text
 
 SIRET = valid_siret(4242)
 
@@ -29,6 +34,27 @@ def join_form(**overrides):
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def join_values(**overrides):
+    """What the join form hands to the action, cleaned."""
+    return {
+        "name": "Les Jardins de Cocagne d'Étampes",
+        "siret": SIRET,
+        "kind": "siae",
+        "address": "2 chemin des Potagers",
+        "commune": Commune.objects.get(code="91223"),
+        "email": "contact@jardins.exemple.fr",
+        "phone": "+33164940000",
+        "covers_departement": False,
+        "zone_communes": [],
+        "zone_epcis": [],
+        "first_name": "Awa",
+        "last_name": "Traoré",
+        "requester_email": "awa.traore@jardins.exemple.fr",
+        "job_title": "directrice",
+        **overrides,
+    }
 
 
 @pytest.mark.django_db
@@ -83,10 +109,53 @@ class TestAsking:
     def test_a_second_request_for_the_same_siret_waits_for_the_first(self, client):
         client.post(reverse("accounts:structure_join"), join_form())
 
-        response = client.post(reverse("accounts:structure_join"), join_form(requester_email="autre@exemple.fr"))
+        response = client.post(
+            reverse("accounts:structure_join"),
+            join_form(name="Jardins de Cocagne – antenne", requester_email="autre@exemple.fr"),
+        )
 
-        assert "Une demande d'inscription pour ce SIRET attend déjà la validation" in text(response)
+        assert response.status_code == 200
+        assert "Une demande d'inscription pour ce SIRET attend déjà la validation de la coordination" in text(response)
+        # What was typed stays in the form.
+        assert input_value(response, "name") == "Jardins de Cocagne – antenne"
+        assert input_value(response, "requester_email") == "autre@exemple.fr"
         assert JoinRequest.objects.count() == 1
+        assert Structure.objects.filter(siret=SIRET).count() == 1
+
+    def test_the_action_refuses_a_second_request_in_french(self):
+        actions.request_to_join(**join_values())
+
+        with pytest.raises(ActionError, match="attend déjà la validation de la coordination : vous serez prévenu"):
+            actions.request_to_join(**join_values(requester_email="autre@exemple.fr"))
+
+        assert JoinRequest.objects.count() == 1
+
+    def test_the_database_keeps_one_structure_awaiting_validation_per_siret(self):
+        StructureFactory(siret=SIRET, pending=True)
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            StructureFactory(siret=SIRET, pending=True)
+
+        # Validated structures may share one (the teams of one establishment), and structures without a SIRET
+        # are not concerned.
+        StructureFactory.create_batch(2, siret=valid_siret(4343))
+        StructureFactory.create_batch(2, siret="", pending=True)
+
+    def test_a_pending_structure_is_not_given_the_siret_of_another_one(self, login, coordinator):
+        StructureFactory(name="Jardins de Cocagne", siret=SIRET, pending=True)
+        other = StructureFactory(name="Lire et Écrire", pending=True, commune_id="91223")
+        own_siret = other.siret
+        url = reverse("accounts:structure_edit", args=[other.public_id])
+
+        response = login(coordinator).post(url, join_form(name="Lire et Écrire en Essonne", kind="association"))
+
+        assert response.status_code == 200
+        assert "Une autre structure attend déjà la validation de la coordination avec ce SIRET" in field_error(
+            response, "siret"
+        )
+        assert input_value(response, "name") == "Lire et Écrire en Essonne"
+        other.refresh_from_db()
+        assert (other.name, other.siret) == ("Lire et Écrire", own_siret)
 
     def test_requests_from_one_network_are_limited(self, client, settings):
         settings.RELAIS_JOIN_REQUESTS_PER_IP = 2
@@ -165,3 +234,46 @@ class TestValidating:
         structure.refresh_from_db()
         assert not structure.is_validated
         assert not Invitation.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises writers on one file: two connections cannot send their requests at the same moment.",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_for_one_siret_at_the_same_moment_on_two_connections(monkeypatch, coordinator):
+    """Both requests find no structure with this SIRET (nothing to lock yet), then both insert one: the database
+    keeps the first, the second is told in French, and the coordination is told once."""
+    both_checked = threading.Barrier(2, timeout=10)
+    save = Structure.save
+
+    def save_once_both_checked(structure, *args, **kwargs):
+        if structure.pk is None and structure.siret == SIRET:
+            both_checked.wait()
+        return save(structure, *args, **kwargs)
+
+    monkeypatch.setattr(Structure, "save", save_once_both_checked)
+    outcomes = {}
+
+    def run(email):
+        try:
+            actions.request_to_join(**join_values(requester_email=email))
+            outcomes[email] = "ok"
+        except ActionError as error:
+            outcomes[email] = str(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(email,)) for email in ("awa@jardins.fr", "paul@jardins.fr")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes.values()) == [actions.ALREADY_ASKED, "ok"]
+    winner = next(email for email, outcome in outcomes.items() if outcome == "ok")
+    structure = Structure.objects.get(siret=SIRET)
+    assert not structure.is_validated
+    assert JoinRequest.objects.get().email == winner
+    assert JoinRequest.objects.get().structure == structure
+    assert UserNotification.objects.filter(user=coordinator).count() == 1

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from accounts.models import User, UserNotification
 from accounts.notifications import send_digests
 from audit.models import AccessLog, ChangeLog
-from offer import actions
+from offer import actions, deadlines
 from offer.models import Referral, ReferralTransition
 from pathway.models import TeamMember, TimelineEvent
 from relais.actions import ActionError, Conflict, Forbidden
@@ -81,6 +81,30 @@ class TestSending:
         assert mailoutbox[0].subject == "Nouvelle orientation vers votre service « Permis solidaire »"
         assert person.birth_name not in mailoutbox[0].subject + mailoutbox[0].body
         assert reverse("offer:referral_detail", args=[referral.public_id]) in mailoutbox[0].body
+
+    def test_a_structure_without_an_address_is_told_through_its_admins_notifications(
+        self,
+        person,
+        membership_a,
+        association,
+        association_admin,
+        association_pro,
+        mailoutbox,
+        django_capture_on_commit_callbacks,
+    ):
+        association.email = ""
+        association.save()
+        silent = ServiceFactory(structure=association, name="Atelier code", email="", response_days=20)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            referral = actions.send_referral(person, silent, by=membership_a, message="Code de la route.")
+
+        [notification] = UserNotification.objects.all()
+        assert notification.user == association_admin.user
+        assert notification.subject == "Nouvelle orientation vers votre service « Atelier code »"
+        assert notification.url == reverse("offer:referral_detail", args=[referral.public_id])
+        assert person.birth_name not in notification.subject + notification.body
+        assert [message.to for message in mailoutbox] == [[association_admin.user.email]]
 
     def test_nothing_is_sent_when_the_change_is_rolled_back(
         self, person, service, membership_a, mailoutbox, django_capture_on_commit_callbacks
@@ -236,6 +260,10 @@ class TestTheLoop:
         client.post(url, {"refuser-reason": "not_eligible"})
         referral.refresh_from_db()
         assert (referral.status, referral.refusal_reason) == ("refused", "not_eligible")
+        # The referral's history says why, next to who and when.
+        history = text(client.get(reverse("offer:referral_detail", args=[referral.public_id])))
+        said = f"par {association_pro.user} (Tremplin Emploi 91) : la personne ne remplit pas les conditions"
+        assert said in history
         assert referral.outcome == "refusée : la personne ne remplit pas les conditions"
         event = TimelineEvent.objects.filter(person=person).latest("at")
         assert event.summary.endswith("refusée par Tremplin Emploi 91 : la personne ne remplit pas les conditions")
@@ -432,6 +460,45 @@ class TestDeadlines:
 
         assert Referral.objects.get().status == Referral.Status.SENT
 
+    def test_answered_on_the_last_day_of_its_response_time(self, login, referral, association_pro):
+        self.sent_days_ago(referral, 20)
+        detail = text(login(association_pro.user).get(reverse("offer:referral_detail", args=[referral.public_id])))
+        assert f"Réponse attendue au plus tard le {timezone.localdate():%d/%m/%Y}." in detail
+
+        actions.accept_referral(referral, by=association_pro)
+
+        assert Referral.objects.get().status == Referral.Status.ACCEPTED
+
+    def test_an_answer_past_the_response_time_finds_it_expired_even_before_the_daily_run(
+        self, login, referral, association_pro, person, professional_a, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        self.sent_days_ago(referral, 21)
+        client = login(association_pro.user)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("offer:referral_transition", args=[referral.public_id, "accepter"]),
+                {"accepter-message": "Premier rendez-vous mardi."},
+            )
+
+        # The answer is refused and said why; the referral expired as the daily run would have made it.
+        assert response.status_code == 200
+        page = text(response)
+        assert "Le délai de réponse de cette orientation a pris fin le" in page
+        assert "automatiquement : sans réponse dans le délai de 20 jours" in page
+        referral.refresh_from_db()
+        assert (referral.status, referral.answered_by, referral.handled_by) == ("expired", None, None)
+        expiry = referral.transitions.latest("at")
+        assert (expiry.status, expiry.by, expiry.note) == ("expired", None, "sans réponse dans le délai de 20 jours")
+        event = TimelineEvent.objects.filter(person=person).latest("at")
+        assert (event.kind, event.actor) == ("offer.referral_expired", None)
+        assert not TeamMember.objects.filter(pathway__person=person, user=association_pro.user).exists()
+        assert [message.subject for message in mailoutbox if message.to == [professional_a.email]] == [
+            "Relais – Votre orientation vers « Permis solidaire » : expirée"
+        ]
+        # The daily run finds nothing more to do.
+        assert "Orientations expirées : 0" in "\n".join(deadlines.run().lines())
+
 
 @pytest.mark.django_db
 class TestLists:
@@ -497,7 +564,7 @@ class TestExports:
         assert response["Content-Type"].startswith("text/csv")
         assert "'+Atelier -CV" in content
         assert "'=HYPERLINK" in content.replace('"', "")
-        assert ";Née le;" in content.splitlines()[0]
+        assert ";Date de naissance;" in content.splitlines()[0]
         assert timezone.localdate().strftime("%d/%m/%Y") in content
         assert AccessLog.objects.filter(action="export", object_id=str(tricky.person.public_id)).exists()
 

@@ -8,10 +8,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import UserNotification
+from accounts.notifications import send_digests
 from audit.models import ChangeLog
 from offer import actions, schema
+from offer.forms import TYPED_FIELDS
 from offer.models import Service, ServiceKey
 from relais.actions import SYSTEM, Conflict, Forbidden
+from tests.factories import MembershipFactory, StructureFactory
 from tests.offer.factories import ServiceFactory
 from tests.offer.posts import service_form
 from tests.pages import field_error, input_value, text
@@ -160,6 +164,38 @@ class TestLifecycle:
         service.refresh_from_db()
         assert service.accepts_referrals
 
+    def test_the_edit_form_shows_the_service_as_saved_and_a_new_commune_brings_its_postcode(
+        self, login, structure_admin_a
+    ):
+        client = login(structure_admin_a)
+        client.post(reverse("offer:service_create"), service_form(address_complement="Bâtiment B", weeks="6"))
+        service = Service.objects.get()
+        url = reverse("offer:service_edit", args=[service.public_id])
+
+        form = client.get(url).context["form"]
+        # Every field the admin types comes back as saved, the zone and the version included.
+        assert set(TYPED_FIELDS) <= set(form.fields)
+        assert {name: form.initial[name] for name in ("name", "address_complement", "weeks", "response_days")} == {
+            "name": "Permis solidaire",
+            "address_complement": "Bâtiment B",
+            "weeks": 6,
+            "response_days": 15,
+        }
+        assert (form.initial["commune"], form.initial["zone_epcis"], form.initial["version"]) == (
+            "91228",
+            ["200059228"],
+            1,
+        )
+
+        client.post(url, service_form(commune="91377", address="1 place de France", version=1))
+
+        service.refresh_from_db()
+        assert (service.commune_id, service.postcode, service.place) == (
+            "91377",
+            "91300",
+            "1 place de France, 91300 Massy",
+        )
+
     def test_two_admins_editing_at_once_the_second_is_told_and_keeps_what_was_typed(
         self, client, login, structure_admin_a, admin_a
     ):
@@ -200,26 +236,61 @@ class TestLifecycle:
         with pytest.raises(Forbidden, match="catalogue importé"):
             actions.update_service(service, by=admin_a, data={"name": "Autre"}, version=None)
 
-    def test_an_unconfirmed_service_is_pointed_out_once(self, admin_a, mailoutbox, django_capture_on_commit_callbacks):
-        service = ServiceFactory(structure=admin_a.structure)
+    def test_an_unconfirmed_service_is_pointed_out_once_to_each_admin(
+        self, admin_a, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        structure = admin_a.structure
+        structure.email = "accueil@ft-evry.exemple.fr"
+        structure.save()
+        digest_admin = MembershipFactory(structure=structure, admin=True, user__notification_frequency="daily").user
+        colleague = MembershipFactory(structure=structure).user
+        MembershipFactory(structure=structure, admin=True, is_active=False)
+        service = ServiceFactory(structure=structure)
         Service.objects.filter(pk=service.pk).update(updated_at=timezone.now() - datetime.timedelta(days=200))
-        fresh = ServiceFactory(structure=admin_a.structure)
+        fresh = ServiceFactory(structure=structure)
 
         with django_capture_on_commit_callbacks(execute=True):
             call_command("offer_deadlines", "--apply", verbosity=0)
             call_command("offer_deadlines", "--apply", verbosity=0)
 
-        assert [message.subject for message in mailoutbox] == [
-            f"Le service « {service.name} » est-il toujours à jour ?"
+        # Each admin is told through their own notifications, once: at once for who wants it so, in the daily
+        # digest for the other; neither the structure's contact address nor a mere member.
+        subject = f"Le service « {service.name} » est-il toujours à jour ?"
+        told = UserNotification.objects.filter(subject=subject)
+        assert sorted(told.values_list("user__email", flat=True)) == sorted([admin_a.user.email, digest_admin.email])
+        assert set(told.values_list("url", flat=True)) == {reverse("offer:service_detail", args=[service.public_id])}
+        assert "n'ont pas été confirmées depuis 6 mois" in told.first().body
+        assert [(message.subject, message.to) for message in mailoutbox] == [
+            (f"Relais – {subject}", [admin_a.user.email])
         ]
-        assert admin_a.user.email in mailoutbox[0].to
+        assert not UserNotification.objects.filter(user=colleague).exists()
         fresh.refresh_from_db()
         assert fresh.confirmation_reminded_at is None
+
+        send_digests()
+        assert [message.to for message in mailoutbox[1:]] == [[digest_admin.email]]
+        assert subject in mailoutbox[1].body
 
         actions.confirm_service(service, by=admin_a)
         service.refresh_from_db()
         assert service.confirmation_reminded_at is None
         assert service.updated_at > timezone.now() - datetime.timedelta(minutes=1)
+
+    def test_a_structure_without_an_active_admin_is_told_at_its_contact_address(
+        self, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        structure = StructureFactory(email="accueil@asso.exemple.fr")
+        MembershipFactory(structure=structure)
+        service = ServiceFactory(structure=structure)
+        Service.objects.filter(pk=service.pk).update(updated_at=timezone.now() - datetime.timedelta(days=200))
+
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("offer_deadlines", "--apply", verbosity=0)
+
+        [message] = mailoutbox
+        assert message.to == ["accueil@asso.exemple.fr"]
+        assert message.subject == f"Le service « {service.name} » est-il toujours à jour ?"
+        assert not UserNotification.objects.exists()
 
     def test_a_stale_version_is_refused_by_the_action_itself(self, admin_a):
         service = ServiceFactory(structure=admin_a.structure, name="Atelier")
