@@ -40,8 +40,9 @@ def parse_args(argv=None):
     parser.add_argument("--iterations", type=int, default=200, help="requêtes mesurées par scénario (200)")
     parser.add_argument(
         "--only",
-        choices=["entry", "carnet", "alerts"],
-        help="ne mesurer que l'entrée dans le parcours (entry), le suivi (carnet) ou les alertes (alerts)",
+        choices=["entry", "offer", "carnet", "alerts"],
+        help="ne mesurer que l'entrée dans le parcours (entry), l'offre (offer), le suivi (carnet) ou les alertes "
+        "(alerts)",
     )
     parser.add_argument(
         "--login-iterations", type=int, help="connexions mesurées (par défaut autant que --iterations)"

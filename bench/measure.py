@@ -181,7 +181,8 @@ def run(
     iterations=200, login_iterations=None, hash_iterations=20, seed=91, report=print, search_only=False, only=None
 ):
     """Run every scenario (the person search and the matching quality only, with ``search_only``; or ``only``
-    those of « entry », « carnet » or « alerts »); returns the results as a dictionary (what ``latest.json`` holds)."""
+    those of « entry », « offer », « carnet » or « alerts »); returns the results as a dictionary (what
+    ``latest.json`` holds)."""
     rng = random.Random(seed)
     actors = choose_actors()
     admin_client = _client_acting_for(actors.admin)
