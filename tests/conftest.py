@@ -75,44 +75,89 @@ def password():
     return PASSWORD
 
 
+def make_structure_a():
+    return StructureFactory(name="France Travail Évry-Courcouronnes", france_travail=True)
+
+
+def make_structure_b():
+    return StructureFactory(name="Mission locale Nord Essonne")
+
+
+def make_departement():
+    return StructureFactory(name="Département de l'Essonne", departement=True)
+
+
+def make_professional_a(structure_a):
+    return MembershipFactory(structure=structure_a, user__email="pro.a@exemple.fr").user
+
+
+def make_professional_b(structure_b):
+    return MembershipFactory(structure=structure_b, user__email="pro.b@exemple.fr").user
+
+
+def make_structure_admin_a(structure_a):
+    return MembershipFactory(structure=structure_a, admin=True, user__email="admin.a@exemple.fr").user
+
+
+def make_orientation_manager(departement):
+    return MembershipFactory(structure=departement, orientation_manager=True, user__email="orient@exemple.fr").user
+
+
+def make_coordinator(departement):
+    return MembershipFactory(structure=departement, coordinator=True, admin=True, user__email="coord@exemple.fr").user
+
+
+def make_roles():
+    """The five signed-in roles of the fixtures below, with their structures, made at once (for data shared by a
+    whole module: the access matrix's world)."""
+    structure_a, structure_b, departement = make_structure_a(), make_structure_b(), make_departement()
+    return {
+        "professional_a": make_professional_a(structure_a),
+        "professional_b": make_professional_b(structure_b),
+        "structure_admin_a": make_structure_admin_a(structure_a),
+        "orientation_manager": make_orientation_manager(departement),
+        "coordinator": make_coordinator(departement),
+    }
+
+
 @pytest.fixture
 def structure_a(db):
-    return StructureFactory(name="France Travail Évry-Courcouronnes", france_travail=True)
+    return make_structure_a()
 
 
 @pytest.fixture
 def structure_b(db):
-    return StructureFactory(name="Mission locale Nord Essonne")
+    return make_structure_b()
 
 
 @pytest.fixture
 def departement(db):
-    return StructureFactory(name="Département de l'Essonne", departement=True)
+    return make_departement()
 
 
 @pytest.fixture
 def professional_a(structure_a):
-    return MembershipFactory(structure=structure_a, user__email="pro.a@exemple.fr").user
+    return make_professional_a(structure_a)
 
 
 @pytest.fixture
 def professional_b(structure_b):
-    return MembershipFactory(structure=structure_b, user__email="pro.b@exemple.fr").user
+    return make_professional_b(structure_b)
 
 
 @pytest.fixture
 def structure_admin_a(structure_a):
-    return MembershipFactory(structure=structure_a, admin=True, user__email="admin.a@exemple.fr").user
+    return make_structure_admin_a(structure_a)
 
 
 @pytest.fixture
 def orientation_manager(departement):
-    return MembershipFactory(structure=departement, orientation_manager=True, user__email="orient@exemple.fr").user
+    return make_orientation_manager(departement)
 
 
 @pytest.fixture
 def coordinator(departement):
-    return MembershipFactory(structure=departement, coordinator=True, admin=True, user__email="coord@exemple.fr").user
+    return make_coordinator(departement)
 
 
 @pytest.fixture
