@@ -6,8 +6,9 @@ empty value, a huge string, a NUL byte, a non-numeric id, an oversized integer, 
 then each field in turn takes each of these values, the others left as the page stands. Each request is rolled
 back, so that the next one meets the same data. A 500 fails the test, with what was sent.
 
-The forms every role meets alike (the account's, the search and the creation of a person, the diagnostic) are
-sent field by field by the first role that meets them only; every other role still sends them whole.
+The forms every role meets alike (the account's, the search, the creation and the correction of a person, the
+diagnostic, the public request to join) are sent field by field by the first role that meets them only; every other
+role still sends them whole.
 """
 
 import datetime
@@ -70,6 +71,9 @@ FIELD_BY_FIELD_ONLY_AS = {
             "territory:commune_search",
             "entry:person_list",
             "entry:person_create",
+            "entry:person_edit",
+            # The public request to join Relais: the same form whoever sends it, signed in or not.
+            "accounts:structure_join",
         ],
         {"anonymous", "professional_a"},
     ),
