@@ -221,6 +221,9 @@ def pages(world, users):
     urls.append(reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
     urls.append(reverse("entry:person_detail", args=[world.oriented.public_id]))
     urls.append(reverse("pathway:contract_detail", kwargs={"contract_id": world.in_force.public_id}))
+    # A stalled import offers to resume it (the matrix posts to the resume view directly).
+    urls.append(reverse("imports:run_detail", args=[world.stalled_run.public_id]))
+    urls.append(reverse("imports:run_progress", args=[world.stalled_run.public_id]))
     first, second = world.twins
     urls.append(f"{reverse('entry:merge')}?dossier_1={first.public_id}&dossier_2={second.public_id}")
     return urls
