@@ -1,8 +1,10 @@
-"""Forms after a failed submit: the page title says « Erreur : » and a summary at the top links to each field."""
+"""Forms after a failed submit: the page title says « Erreur : » and a summary at the top links to each field; the
+options of a group of radios or checkboxes written in place."""
 
 from django import template
 from django.forms import BaseForm, BaseFormSet
 from django.forms.utils import ErrorDict
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -53,3 +55,54 @@ def form_errors_of_page(context):
 def error_summary(errors):
     """The DSFR error summary: takes focus when the page loads, one link per field in error."""
     return {"errors": errors}
+
+
+# The design system's templates for one radio or checkbox of a group: the class of the <div> around it, and whether
+# it is written only when the option asks for it (``attrs.dsfr``), as the checkbox's template does.
+_OPTION_GROUPS = {
+    "django/forms/widgets/radio_option.html": ("fr-radio-group", False),
+    "django/forms/widgets/checkbox_option.html": ("fr-checkbox-group", True),
+}
+
+
+def _attributes(attrs):
+    """As Django's attrs.html writes them: in their order, a true one by its name alone, a false one not at all."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
+
+
+@register.filter
+def in_place(subwidget):
+    """One radio or checkbox of a group, written here with the markup of the design system's option template.
+
+    Each option rendered through a template of its own made the long forms (the diagnostic's answers, the offer's
+    69 thématiques) spend most of their time there. Any other option is rendered as Django does.
+    """
+    option = subwidget.data
+    group = _OPTION_GROUPS.get(option.get("template_name"))
+    if group is None:
+        return str(subwidget)
+    group_class, only_if_asked = group
+    attrs = option["attrs"]
+    value = "" if option["value"] is None else format_html(' value="{}"', option["value"])
+    html = format_html('<input type="{}" name="{}"{}{}>', option["type"], option["name"], value, _attributes(attrs))
+    if option.get("wrap_label"):
+        label, hint = option["label"], ""
+        rich = getattr(label, "label", None)
+        if rich:
+            hint = format_html(
+                '<span class="fr-hint-text" id="{}_helptext">{}</span>', attrs.get("id", ""), label.help_text
+            )
+            label = rich
+        target = format_html(' for="{}"', attrs["id"]) if attrs.get("id") else ""
+        html += format_html('\n<label class="fr-label"{}>{}{}</label>', target, label, hint)
+    if only_if_asked and attrs.get("dsfr") != "dsfr":
+        return html
+    return format_html('<div class="{}">\n{}\n</div>', group_class, html)
