@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from audit.context import current_actor
 from audit.models import AccessLog, ChangeLog
+from relais import bulk
 from relais.phone import format_phone
 
 # The object type of a search's own row in the access log: a search is journalled, not what was typed.
@@ -249,7 +250,7 @@ def record_creations(instances):
                 continue
             changes[field.name] = ["•••", "•••"] if field.name in sensitive else [None, new]
         entries.append(_entry(ChangeLog, instance, user, structure, action=ChangeLog.Action.CREATE, changes=changes))
-    ChangeLog.objects.bulk_create(entries)
+    bulk.insert(entries)
 
 
 def tracked_values(instance):
@@ -282,7 +283,7 @@ def record_updates(changes):
             entries.append(
                 _entry(ChangeLog, instance, user, structure, action=ChangeLog.Action.UPDATE, changes=differences)
             )
-    ChangeLog.objects.bulk_create(entries)
+    bulk.insert(entries)
     return entries
 
 

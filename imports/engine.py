@@ -39,7 +39,7 @@ from people.comparison import (
 )
 from people.identity import last_name_key, nir_hash
 from people.models import Person
-from relais import secrets
+from relais import bulk, secrets
 from relais.actions import SYSTEM, ActionError, require
 
 BATCH_SIZE = 500
@@ -524,7 +524,7 @@ class Engine:
             self.write_updates()
             self.flush()
             self.index.forget_recent()
-            ImportRow.objects.bulk_create([self.report_row(row) for row in rows])
+            bulk.insert([self.report_row(row) for row in rows])
             self._advance(rows)
 
     def _lock(self, rows):

@@ -41,6 +41,7 @@ from pathway.models import (
 )
 from people import matching
 from people.models import DossierCounter, NameVariant, Person
+from relais import bulk
 from relais.actions import SYSTEM, ActionError, Conflict, after_commit, require, require_actor
 from territory.models import Commune
 
@@ -193,7 +194,7 @@ def enter_people(*, by, entries):
                 person.dossier_number = number
         try:
             with transaction.atomic():
-                Person.objects.bulk_create(persons)
+                bulk.insert(persons)
         except IntegrityError:
             raise ActionError(DUPLICATE_NIR) from None
         NameVariant.objects.bulk_create(
@@ -212,7 +213,7 @@ def enter_people(*, by, entries):
             )
             for person, entry in zip(persons, entries, strict=True)
         ]
-        Pathway.objects.bulk_create(pathways)
+        bulk.insert(pathways)
         record_creations(pathways)
         timeline.record_all(
             [

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from pathway.models import TimelineEvent, Visibility
+from relais import bulk
 from relais.text import fold
 
 _kinds = {}
@@ -92,7 +93,7 @@ def record(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, d
 def record_all(events):
     """Write the events of a batch action (built by ``event``) in one statement; each listener is called with each
     of them, or once with all of them when it registered a batch form (``on_record(listener, batch=...)``)."""
-    written = TimelineEvent.objects.bulk_create(events)
+    written = bulk.insert(events)
     if written:
         for listener in _listeners:
             batch = _batch_forms.get(listener)

@@ -1,0 +1,125 @@
+"""Rows written by ``relais.bulk.insert``: on PostgreSQL by ``COPY``, the same rows as ``bulk_create`` writes."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from audit.context import acting_as
+from audit.models import ChangeLog
+from pathway.actions import enter_people
+from pathway.models import Pathway, TimelineEvent
+from people.models import Person
+from relais import bulk
+from relais.actions import SYSTEM
+from tests.people.factories import make_nir
+
+pytestmark = pytest.mark.django_db
+
+ENTERED = datetime.date(2026, 11, 2)
+# What differs between two people entered alike: their keys, dossier numbers and the moment they were written.
+UNIQUE = {
+    "id",
+    "public_id",
+    "dossier_number",
+    "created_at",
+    "updated_at",
+    "at",
+    "person_id",
+    "object_id",
+    "pathway_id",
+}
+
+
+def _entries(order):
+    born = datetime.date(1988, 3, 14)
+    return [
+        {
+            "identity": {
+                "birth_name": "MARTINEZ",
+                "usage_name": "DURAND",
+                "first_names": "Sofia Inès",
+                "birth_date": born,
+                "sex": "F",
+                "caf_number": f"091234{order}",
+                "phone": "0612345678",
+                "rsa_since": ENTERED,
+                "jobseeker_registered": True,
+                "commune_id": "91228",
+            },
+            "nir": make_nir("F", born, order=order),
+            "entered_at": ENTERED,
+            "entry_source": "caf",
+        },
+        {
+            "identity": {"birth_name": "DA SILVA", "first_names": "João", "birth_date": datetime.date(1990, 1, 2)}
+            | {"commune_id": "91228"},
+            "nir": "",
+            "entered_at": ENTERED,
+            "entry_source": "caf",
+        },
+    ]
+
+
+def _rows(persons):
+    def plain(queryset):
+        return [
+            {name: value for name, value in row.items() if name not in UNIQUE | {"nir_encrypted", "nir_digest"}}
+            for row in queryset.order_by("pk").values()
+        ]
+
+    ids = [person.pk for person in persons]
+    pathways = Pathway.objects.filter(person_id__in=ids)
+    object_ids = [str(person.public_id) for person in persons] + [str(p.public_id) for p in pathways]
+    changes = [
+        {name: value for name, value in row.items() if name != "changes"}
+        | {"changes": {k: v for k, v in row["changes"].items() if k not in ("dossier_number", "caf_number")}}
+        for row in plain(ChangeLog.objects.filter(object_id__in=object_ids))
+    ]
+    events = [
+        {name: value for name, value in row.items() if name != "obj_id"}
+        for row in plain(TimelineEvent.objects.filter(person_id__in=ids))
+    ]
+    people = [
+        {name: value for name, value in row.items() if name != "caf_number"}
+        for row in plain(Person.objects.filter(pk__in=ids))
+    ]
+    return people, plain(pathways), changes, events
+
+
+def test_the_same_rows_by_copy_as_by_bulk_create(professional_a, monkeypatch):
+    membership = professional_a.memberships.get()
+    with acting_as(professional_a, membership.structure):
+        copied = enter_people(by=SYSTEM, entries=_entries(1))
+        monkeypatch.setattr(bulk, "copy_enabled", lambda connection: False)
+        created = enter_people(by=SYSTEM, entries=_entries(2))
+    assert all(person.pk and not person._state.adding for person in copied)
+    assert [Person.objects.get(pk=person.pk).nir for person in copied] == [
+        make_nir("F", copied[0].birth_date, order=1),
+        "",
+    ]
+    assert _rows(copied) == _rows(created)
+    people, pathways, changes, events = _rows(copied)
+    assert len(people) == len(pathways) == len(events) == 2 and len(changes) == 4
+    assert people[0]["first_names"] == "Sofia Inès" and people[0]["jobseeker_registered"] is True
+
+
+def test_a_constraint_broken_raises_django_integrity_error(db):
+    entries = _entries(3)
+    enter_people(by=SYSTEM, entries=entries[:1])
+    person = Person.objects.get()
+    twin = Person(
+        birth_name="X", first_names="Y", birth_date=person.birth_date, commune_id="91228", dossier_number="other"
+    )
+    twin.nir_digest = person.nir_digest
+    other = Person(
+        birth_name="Z", first_names="W", birth_date=person.birth_date, commune_id="91228", dossier_number="b"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.insert([other, twin])
+    assert Person.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_copy_is_used_on_postgresql(db):
+    assert bulk.copy_enabled(connection)
