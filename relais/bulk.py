@@ -90,3 +90,34 @@ def insert(objs):
         obj._state.adding = False
         obj._state.db = alias
     return objs
+
+
+def update(objs, fields):
+    """Write ``fields`` (names) of ``objs`` (saved instances of one model) as ``bulk_update`` would; on PostgreSQL
+    in one ``UPDATE … FROM unnest(…)``, one array per column, rather than a ``CASE`` per column over the rows."""
+    objs = list(objs)
+    if not objs:
+        return 0
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    opts = model._meta
+    written = [opts.get_field(name) for name in fields]
+    if not copy_enabled(connection) or not all(
+        getattr(field, "concrete", False) and not field.primary_key and not isinstance(field, models.JSONField)
+        for field in written
+    ):
+        return model._default_manager.using(alias).bulk_update(objs, fields)
+    columns = [opts.pk, *written]
+    quote = connection.ops.quote_name
+    arrays = [[field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objs] for field in columns]
+    casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
+    names = ", ".join(quote(field.column) for field in columns)
+    assignments = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in written)
+    table, pk = quote(opts.db_table), quote(opts.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM unnest({casts}) AS v({names}) WHERE {table}.{pk} = v.{pk}",
+            arrays,
+        )
+        return cursor.rowcount

@@ -123,3 +123,25 @@ def test_a_constraint_broken_raises_django_integrity_error(db):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
 def test_copy_is_used_on_postgresql(db):
     assert bulk.copy_enabled(connection)
+
+
+def test_the_same_rows_updated_as_by_bulk_update(db, monkeypatch):
+    first = enter_people(by=SYSTEM, entries=_entries(4))
+    second = enter_people(by=SYSTEM, entries=_entries(5))
+    for persons in (first, second):
+        persons[0].phone, persons[0].email, persons[0].rsa_since = "0798765432", "sofia@example.org", None
+        persons[1].jobseeker_registered, persons[1].version = True, 7
+    fields = ["email", "jobseeker_registered", "phone", "rsa_since", "version"]
+    assert bulk.update(first, fields) == 2
+    monkeypatch.setattr(bulk, "copy_enabled", lambda connection: False)
+    bulk.update(second, fields)
+    assert _rows(first)[0] == _rows(second)[0]
+    assert Person.objects.get(pk=first[0].pk).phone == "0798765432"
+    assert Person.objects.get(pk=first[1].pk).version == 7
+
+
+def test_an_update_that_breaks_a_constraint_raises_django_integrity_error(db):
+    persons = enter_people(by=SYSTEM, entries=_entries(6))
+    persons[1].nir_digest = persons[0].nir_digest
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.update(persons[1:], ["nir_digest"])
