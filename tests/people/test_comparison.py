@@ -185,3 +185,9 @@ class TestBirthDates:
         assert datetime.date(1985, 7, 3) not in dates
         assert all(compare_birth_dates(BIRTH, day)[0] for day in dates)
         assert len(dates) < 80
+
+    def test_every_plausible_date_is_credited_over_a_century(self):
+        day = datetime.date(1925, 1, 1)
+        while day < datetime.date(2026, 1, 1):
+            assert all(compare_birth_dates(day, other)[0] for other in plausible_birth_dates(day)), day
+            day += datetime.timedelta(days=5)
