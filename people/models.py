@@ -191,8 +191,19 @@ class NameVariant(models.Model):
 
     @classmethod
     def remember(cls, *names, using=None):
-        """Make sure the keys of ``names`` are there (one statement; those already there are left alone)."""
-        rows = cls.rows(*names)
+        """Make sure the keys of ``names`` are there (those already there are left alone). A name's keys are written
+        together, its own key among them: the names whose own key is there already are skipped, read in one query
+        by the index (an import's batch mostly bears names on file), the others written in one statement."""
+        keys = {key: name for name in names if name and (key := last_name_key(name))}
+        if not keys:
+            return
+        known = set(
+            cls.objects.using(using)
+            .filter(variant__in=sorted(keys))
+            .filter(variant=models.F("name"))
+            .values_list("name", flat=True)
+        )
+        rows = cls.rows(*(name for key, name in keys.items() if key not in known))
         if rows:
             cls.objects.using(using).bulk_create(rows, ignore_conflicts=True)
 
