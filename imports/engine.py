@@ -42,7 +42,7 @@ from people.models import Person
 from relais import bulk, secrets
 from relais.actions import SYSTEM, ActionError, require
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2_000
 COMMUNE_FIELDS = ("commune_code", "postcode", "commune_name")
 # What a later file may change on a person found: contact and situation, never the identity itself.
 UPDATABLE = (

@@ -197,10 +197,7 @@ def enter_people(*, by, entries):
                 bulk.insert(persons)
         except IntegrityError:
             raise ActionError(DUPLICATE_NIR) from None
-        NameVariant.objects.bulk_create(
-            NameVariant.rows(*{name for person in persons for name in (person.birth_name, person.usage_name)}),
-            ignore_conflicts=True,
-        )
+        NameVariant.remember(*{name for person in persons for name in (person.birth_name, person.usage_name)})
         record_creations(persons)
         pathways = [
             Pathway(
@@ -340,7 +337,7 @@ def update_people(*, by, updates):
                 written.update(MATCHING_KEYS)
         try:
             with transaction.atomic():
-                Person.objects.bulk_update(records, sorted(written))
+                bulk.update(records, sorted(written))
         except IntegrityError:
             raise ActionError(DUPLICATE_NIR) from None
         NameVariant.remember(*{name for record in records for name in (record.birth_name, record.usage_name)})
@@ -355,7 +352,7 @@ def update_people(*, by, updates):
                 pathway.orientation_due_on = due
                 pathway.updated_at = timezone.now()
         if moved:
-            Pathway.objects.bulk_update([pathway for _, pathway in moved], ["orientation_due_on", "updated_at"])
+            bulk.update([pathway for _, pathway in moved], ["orientation_due_on", "updated_at"])
             record_updates(moved)
         timeline.record_all(
             [
