@@ -24,6 +24,7 @@ calibrated on the labelled identity pairs of the bench (``python -m bench --matc
 import heapq
 import sys
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import CharField, Lookup, Q
@@ -419,7 +420,8 @@ class Index:
         # The keys ``save`` derived from the names (``set_matching_keys``), read rather than derived again.
         rows = persons.order_by().values_list(*INDEX_FIELDS)
         # The same loop as ``_keys``, written out: it runs once per person of the département.
-        by_date, spellings, first_keys, held = self.by_date, self._spellings, self._first_keys, {}
+        # Lists and sets made only for a date or a name met the first time (``setdefault`` would make one per row).
+        by_date, spellings, first_keys, held = defaultdict(list), defaultdict(set), self._first_keys, {}
         for (
             pk,
             birth_date,
@@ -437,10 +439,11 @@ class Index:
                 keys = first_keys[names_key] = frozenset(_first_name_keys(names_key.split()))
             birth_key = held.setdefault(birth_key, birth_key)
             entry = (pk, birth_key, usage_key, keys, caf_number, held.setdefault(sound, sound), usage_sound)
-            by_date.setdefault(birth_date, []).append(entry)
-            spellings.setdefault(birth_key, set()).add(birth_name)
+            by_date[birth_date].append(entry)
+            spellings[birth_key].add(birth_name)
             if usage_name:
-                spellings.setdefault(usage_key, set()).add(usage_name)
+                spellings[usage_key].add(usage_name)
+        self.by_date, self._spellings = dict(by_date), dict(spellings)
 
     def _keys(self, birth_key, usage_key, first_names_key, caf_number, birth_sound, usage_sound):
         """(birth name key, usage name key, first names' keys, CAF number, sounds of the birth and usage names)."""
@@ -516,9 +519,11 @@ class Index:
         variants = sound = None
         found = []
         for day in self._plausible(query.birth_date):
-            for entry in held.get(day, ()):
-                if entry[3].isdisjoint(wanted):
-                    continue
+            entries = held.get(day)
+            if not entries:
+                continue
+            # Most share no first name with the one typed: left out in one pass (the check below is rarer).
+            for entry in [entry for entry in entries if not entry[3].isdisjoint(wanted)]:
                 if day in same_day or (caf_number and entry[4] == caf_number):
                     found.append(entry)
                     continue
