@@ -510,11 +510,13 @@ class Engine:
             self.batch_rows = rows
             valid = [row for row in rows if not row.errors]
             found = self._lookups(valid) if valid else {}
-            # The people the exact identifiers point at, read at once rather than row by row.
-            ids = {value for key, value in found.items() if key[0] != "caf-nir"}
+            # The people the exact identifiers point at, read at once rather than row by row: found on file, or met
+            # in an earlier batch by an identifier their record lacks (a CAF number that does not replace theirs).
+            exact = {id(row): self._exact(row, found) for row in valid}
+            ids = {value for key, value in found.items() if key[0] != "caf-nir"} | set(exact.values()) - {None, 0}
             self.batch_persons = Person.objects.in_bulk(ids) if ids else {}
             # Those no exact identifier finds may be likely duplicates: their candidates are read together.
-            unknown = [row for row in valid if self._exact(row, found) is None]
+            unknown = [row for row in valid if exact[id(row)] is None]
             for row in unknown:
                 row.query = self.query(row)
             matcher = matching.Batch(self.index)

@@ -228,6 +228,28 @@ def test_batches_commit_and_a_resumed_run_skips_what_was_done(importer, monkeypa
     assert Person.objects.count() == 5
 
 
+def test_a_person_met_in_an_earlier_batch_by_an_identifier_the_record_lacks_is_updated(importer, monkeypatch):
+    """Found by NIR with another CAF number than their own (never replaced): a row of a later batch with that CAF
+    number alone is the same person, known from the earlier row rather than from the record."""
+    monkeypatch.setattr("imports.engine.BATCH_SIZE", 1)
+    born = datetime.date(1988, 3, 14)
+    nir = make_nir("F", born)
+    person = PersonFactory(birth_name="MARTINEZ", first_names="Sofia", birth_date=born, nir=nir, caf_number="0111111")
+    run = run_import(
+        csv_bytes(
+            [
+                rsa_row(NIR=nir, NUM_ALLOCATAIRE="0999999"),
+                rsa_row(NUM_ALLOCATAIRE="0999999", TELEPHONE="06 98 76 54 32"),
+            ]
+        ),
+        membership=importer,
+    )
+    assert outcomes(run) == [(2, "updated"), (3, "updated")]
+    person.refresh_from_db()
+    assert (person.caf_number, person.phone) == ("0111111", "+33698765432")
+    assert Person.objects.count() == 1
+
+
 def test_a_likely_duplicate_with_a_typo_in_the_birth_date_is_set_aside(importer):
     PersonFactory(birth_name="MARTINEZ", first_names="Sofia Maria", birth_date=datetime.date(1988, 3, 15))
     run = run_import(csv_bytes([rsa_row(NUM_ALLOCATAIRE="")]), membership=importer)
