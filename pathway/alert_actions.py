@@ -36,23 +36,21 @@ NOT_IN_TEAM = "Une alerte se confie à un membre de l'équipe de la personne."
 CANNOT_SEE = "{user} ne voit plus ce carnet (la personne s'oppose au partage, ou son appartenance a pris fin)."
 
 
-def _journal(alerts, action, changes):
-    """The change history of alerts written in bulk, in the form ``audit.journal.track`` gives it."""
+def _journal(action, label, rows):
+    """The change history of alerts written in bulk, in the form ``audit.journal.track`` gives it: ``rows`` are
+    (public id, changes); ``label`` names them all (the rule and the status they now have)."""
     user, structure = current_actor()
-    ChangeLog.objects.bulk_create(
-        [
-            ChangeLog(
-                user=user,
-                structure=structure,
-                object_type=Alert._meta.label_lower,
-                object_id=str(alert.public_id),
-                object_label=str(alert)[:200],
-                action=action,
-                changes=changes(alert),
-            )
-            for alert in alerts
-        ],
-        batch_size=BATCH,
+    insert_rows(
+        ChangeLog,
+        constant={
+            "user": user,
+            "structure": structure,
+            "object_type": Alert._meta.label_lower,
+            "object_label": label[:200],
+            "action": action,
+        },
+        fields=["object_id", "changes"],
+        rows=[(str(public_id), changes) for public_id, changes in rows],
     )
 
 
@@ -70,20 +68,11 @@ def _write_opened(rule, rows, communes):
         fields=["public_id", "person_id", "commune_id", "since", "detail"],
         rows=alerts,
     )
-    user, structure = current_actor()
-    label = str(Alert(rule=rule.key, status=Alert.Status.OPEN))[:200]
-    insert_rows(
-        ChangeLog,
-        constant={
-            "user": user,
-            "structure": structure,
-            "object_type": Alert._meta.label_lower,
-            "object_label": label,
-            "action": ChangeLog.Action.CREATE,
-            "changes": {"rule": [None, rule.key], "status": [None, Alert.Status.OPEN]},
-        },
-        fields=["object_id"],
-        rows=[(str(public_id),) for public_id, *_ in alerts],
+    created = {"rule": [None, rule.key], "status": [None, Alert.Status.OPEN]}
+    _journal(
+        ChangeLog.Action.CREATE,
+        str(Alert(rule=rule.key, status=Alert.Status.OPEN)),
+        [(public_id, created) for public_id, *_ in alerts],
     )
     timeline.record_for_each(
         [
@@ -137,35 +126,31 @@ def resolve_alerts(rule, pks):
     """SYSTEM: the situation of these open alerts ended (a contact, a decided orientation…): they are lifted."""
     resolved = 0
     now = timezone.now()
+    label = str(Alert(rule=rule.key, status=Alert.Status.RESOLVED))
     for start in range(0, len(pks), BATCH):
         with transaction.atomic():
             alerts = list(
-                Alert.objects.select_for_update().filter(
-                    pk__in=pks[start : start + BATCH], status__in=OPEN_ALERT_STATUSES
-                )
+                Alert.objects.select_for_update()
+                .filter(pk__in=pks[start : start + BATCH], status__in=OPEN_ALERT_STATUSES)
+                .values_list("pk", "public_id", "person_id", "status")
             )
-            before = {alert.pk: alert.status for alert in alerts}
-            for alert in alerts:
-                alert.status = Alert.Status.RESOLVED
-                alert.resolved_at = now
-            Alert.objects.bulk_update(alerts, ["status", "resolved_at"], batch_size=BATCH)
+            Alert.objects.filter(pk__in=[pk for pk, *_ in alerts]).update(
+                status=Alert.Status.RESOLVED, resolved_at=now
+            )
             _journal(
-                alerts,
                 ChangeLog.Action.UPDATE,
-                lambda alert, before=before: {"status": [before[alert.pk], alert.status]},
+                label,
+                [(public_id, {"status": [status, Alert.Status.RESOLVED]}) for _, public_id, _, status in alerts],
             )
-            timeline.record_many(
+            timeline.record_for_each(
                 [
-                    timeline.event(
-                        alert.person_id,
-                        kind="pathway.alert_resolved",
-                        by=SYSTEM,
-                        summary=f"Alerte levée : {rule.label.lower()} (la situation a pris fin)",
-                        obj=alert,
-                        at=now,
-                    )
-                    for alert in alerts
-                ]
+                    (person_id, f"Alerte levée : {rule.label.lower()} (la situation a pris fin)", str(public_id))
+                    for _, public_id, person_id, _ in alerts
+                ],
+                kind="pathway.alert_resolved",
+                by=SYSTEM,
+                at=now,
+                obj_type=Alert._meta.label_lower,
             )
             resolved += len(alerts)
     return resolved

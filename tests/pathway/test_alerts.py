@@ -89,8 +89,17 @@ class TestOrientationOverdue:
             orient(person, structure_b)
 
         alert = alerts(person, "orientation_overdue").get()
-        assert alert.status == Alert.Status.RESOLVED
-        assert TimelineEvent.objects.filter(person=person, kind="pathway.alert_resolved").exists()
+        assert alert.status == Alert.Status.RESOLVED and alert.resolved_at is not None
+        event = TimelineEvent.objects.get(person=person, kind="pathway.alert_resolved")
+        assert (event.obj_id, event.summary) == (
+            str(alert.public_id),
+            "Alerte levée : orientation en retard (la situation a pris fin)",
+        )
+        change = ChangeLog.objects.get(object_id=str(alert.public_id), action=ChangeLog.Action.UPDATE)
+        assert (change.object_label, change.changes) == (
+            "Alerte « Orientation en retard » (levée (la situation a pris fin))",
+            {"status": ["open", "resolved"]},
+        )
 
     def test_the_database_keeps_one_open_alert_per_person_and_rule(self, membership_a):
         person = overdue(membership_a)
