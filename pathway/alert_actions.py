@@ -1,7 +1,9 @@
 """Actions on rupture alerts. The computation (``pathway.ruptures``, acting as SYSTEM) opens and lifts them, in bulk:
-over a whole département it writes thousands at once, so it writes their change history and timeline events in bulk
-too (``bulk_create`` skips the signals of ``audit.journal.track``). A professional who sees the carnet takes an alert
-in charge, assigns it to a team member, or closes it with a note: one action each, with history and timeline.
+over a whole département it writes tens of thousands at once, so it writes their change history and timeline events
+in bulk too, each table in one statement per batch (``relais.bulk.insert_rows``: ``COPY`` on PostgreSQL; like
+``bulk_create``, it skips the signals of ``audit.journal.track``, whose entries are written here in the same form). A
+professional who sees the carnet takes an alert in charge, assigns it to a team member, or closes it with a note: one
+action each, with history and timeline.
 """
 
 import uuid
