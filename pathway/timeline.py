@@ -107,14 +107,9 @@ def record_all(events):
     return written
 
 
-def record_many(events, batch_size=2_000):
-    """Write events built by ``event`` in bulk (a daily computation over the whole département); no listener."""
-    return TimelineEvent.objects.bulk_create(events, batch_size=batch_size)
-
-
 def record_for_each(rows, *, kind, by, at, obj_type="", visibility=Visibility.TEAM):
     """Write events of one kind, by the same actor at the same time, for many people at once (a daily computation
-    over the whole département): ``rows`` are (person id, summary, object id). No listener, as ``record_many``."""
+    over the whole département): ``rows`` are (person id, summary, object id). No listener is called."""
     if kind not in _kinds:
         raise ValueError(f"Nature d'événement inconnue : {kind} (register_kind)")
     return insert_rows(

@@ -11,19 +11,24 @@ for every row (``auto_now_add`` is now); so a unique column (``public_id``) must
 from django.db import connection
 
 
+def _fixed_fields(model, constant, fields):
+    """The fields every row shares (a constant or the default); a unique one is refused."""
+    varying = {model._meta.get_field(name).attname for name in fields}
+    fixed = [field for field in model._meta.concrete_fields if not field.primary_key and field.attname not in varying]
+    for field in fixed:
+        if field.unique and field.name not in constant and field.attname not in constant:
+            raise ValueError(f"{model.__name__}.{field.name} est unique : donnez sa valeur pour chaque ligne.")
+    return fixed
+
+
 def _columns(model, constant, fields):
     """The columns written, with the value each constant column takes (ready for the database)."""
     template = model(**constant)
-    varying = [model._meta.get_field(name) for name in fields]
-    names = {field.attname for field in varying}
-    fixed = []
-    for field in model._meta.concrete_fields:
-        if field.primary_key or field.attname in names:
-            continue
-        if field.unique and field.name not in constant and field.attname not in constant:
-            raise ValueError(f"{model.__name__}.{field.name} est unique : donnez sa valeur pour chaque ligne.")
-        fixed.append((field, field.get_db_prep_save(field.pre_save(template, add=True), connection)))
-    return varying, fixed
+    fixed = [
+        (field, field.get_db_prep_save(field.pre_save(template, add=True), connection))
+        for field in _fixed_fields(model, constant, fields)
+    ]
+    return [model._meta.get_field(name) for name in fields], fixed
 
 
 def insert_rows(model, *, constant, fields, rows):
@@ -31,6 +36,7 @@ def insert_rows(model, *, constant, fields, rows):
     rows = list(rows)
     if not rows:
         return 0
+    _fixed_fields(model, constant, fields)
     if connection.vendor != "postgresql":
         model.objects.bulk_create(
             [model(**constant, **dict(zip(fields, row, strict=True))) for row in rows], batch_size=1_000
