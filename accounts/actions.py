@@ -184,6 +184,8 @@ def request_to_join(
             ).write_to(structure, update_fields=["kind", "covers_departement"])
             request = JoinRequest.objects.create(
                 structure=structure,
+                structure_name=structure.name,
+                siret=structure.siret,
                 first_name=first_name,
                 last_name=last_name,
                 email=requester_email.lower(),
@@ -245,6 +247,52 @@ def validate_structure(structure, *, by):
         request.save(update_fields=["invitation"])
         after_commit(_send_first_invitation, invitation.pk, token)
     return invitation
+
+
+def refuse_join_request(structure, *, by, reason):
+    """A coordinator refuses a request to join (a false or mistaken one): the structure awaiting validation is
+    removed, which frees its SIRET for a true request; the request is kept with the name and SIRET asked, who
+    refused it, when and why; the person who asked is told why by email. A structure that has members already is
+    validated or corrected, not refused."""
+    if not access.can_validate_structures(by):
+        raise PermissionDenied("Seule la coordination refuse une demande d'inscription.")
+    reason = reason.strip()
+    if not reason:
+        raise ActionError("Donnez le motif du refus : il est envoyé à la personne qui a demandé l'inscription.")
+    with transaction.atomic():
+        structure = Structure.objects.select_for_update().filter(pk=structure.pk).first()
+        if structure is None or structure.is_validated:
+            raise AlreadyDecided
+        request = JoinRequest.objects.select_for_update().filter(structure=structure).first()
+        if request is None:
+            raise ActionError(f"« {structure.name} » n'a pas de demande d'inscription à refuser.")
+        if structure.memberships.exists():
+            raise ActionError(
+                f"« {structure.name} » a déjà des membres : validez la structure, ou corrigez-la, plutôt que de "
+                "refuser sa demande."
+            )
+        request.structure = None
+        request.structure_name, request.siret = structure.name, structure.siret
+        request.refused_at, request.refused_by, request.refusal_reason = timezone.now(), by.user, reason
+        request.save()
+        structure.delete()
+        after_commit(_send_refusal, request.pk)
+    return request
+
+
+def _send_refusal(request_id):
+    request = JoinRequest.objects.get(pk=request_id)
+    send_mail(
+        subject=f"Votre demande d'inscription de « {request.structure_name} » sur Relais",
+        message=(
+            f"Bonjour,\n\nLa coordination du service public de l'insertion et de l'emploi n'a pas retenu la demande "
+            f"d'inscription de « {request.structure_name} » (SIRET {request.siret}) sur Relais, pour ce motif :\n\n"
+            f"{request.refusal_reason}\n\nVous pouvez présenter une nouvelle demande, corrigée, depuis la page "
+            "d'inscription de Relais.\n\nSi vous n'avez pas demandé cette inscription, ignorez ce message."
+        ),
+        from_email=None,
+        recipient_list=[request.email],
+    )
 
 
 def _send_first_invitation(invitation_id, token):

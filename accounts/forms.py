@@ -141,6 +141,16 @@ class StructureChangeDecisionForm(DsfrBaseForm):
     )
 
 
+class JoinRefusalForm(DsfrBaseForm):
+    reason = forms.CharField(
+        label="Motif du refus",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Envoyé par courriel à la personne qui a demandé l'inscription. La structure en attente est "
+        "retirée : son SIRET peut servir à une nouvelle demande.",
+    )
+
+
 class InvitationForm(DsfrBaseForm):
     email = forms.EmailField(
         label="Adresse électronique du nouveau membre", help_text="Format attendu : nom@domaine.fr"

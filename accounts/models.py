@@ -413,10 +413,16 @@ class UserNotification(models.Model):
 
 class JoinRequest(models.Model):
     """A partner not yet on Relais asks to join, with its SIRET: the structure waits, not validated, until a
-    coordinator validates it; the person who asked is then invited as its first administrator."""
+    coordinator validates it; the person who asked is then invited as its first administrator. A coordinator may
+    refuse it instead (a false or mistaken request): the structure awaiting validation is removed, which frees its
+    SIRET, and the request is kept with the name and SIRET asked, who refused it, when and why."""
 
     public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
-    structure = models.OneToOneField(Structure, on_delete=models.CASCADE, related_name="join_request")
+    structure = models.OneToOneField(
+        Structure, on_delete=models.SET_NULL, null=True, blank=True, related_name="join_request"
+    )
+    structure_name = models.CharField("nom de la structure demandée", max_length=200, blank=True)
+    siret = models.CharField("SIRET demandé", max_length=14, blank=True)
     first_name = models.CharField("prénom", max_length=150)
     last_name = models.CharField("nom", max_length=150)
     email = models.EmailField("adresse électronique")
@@ -425,6 +431,11 @@ class JoinRequest(models.Model):
     invitation = models.ForeignKey(
         Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="invitation"
     )
+    refused_at = models.DateTimeField("refusée le", null=True, blank=True)
+    refused_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="refusée par"
+    )
+    refusal_reason = models.TextField("motif du refus", blank=True)
 
     class Meta:
         verbose_name = "demande d'inscription d'une structure"
@@ -432,7 +443,7 @@ class JoinRequest(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.structure} – {self.first_name} {self.last_name}"
+        return f"{self.structure_name} – {self.first_name} {self.last_name}"
 
     @property
     def requester(self):

@@ -52,6 +52,7 @@ urlpatterns = [
     path("structures/<uuid:public_id>/", views.structure_detail, name="structure_detail"),
     path("structures/<uuid:public_id>/modifier/", views.structure_edit, name="structure_edit"),
     path("structures/<uuid:public_id>/valider/", views.structure_validate, name="structure_validate"),
+    path("structures/<uuid:public_id>/refuser/", views.structure_refuse, name="structure_refuse"),
     path("structures/<uuid:public_id>/inviter/", views.invite, name="invite"),
     path(
         "structures/<uuid:public_id>/invitations/<uuid:invitation_id>/annuler/",

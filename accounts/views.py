@@ -26,6 +26,7 @@ from accounts.forms import (
     AccountForm,
     DsfrPasswordResetForm,
     InvitationForm,
+    JoinRefusalForm,
     JoinRequestForm,
     LoginForm,
     MembershipForm,
@@ -368,7 +369,10 @@ JOIN_STRUCTURE_FIELDS = (
 
 
 def structure_detail(request, public_id):
-    structure = _structure_for(request, public_id)
+    return _structure_page(request, _structure_for(request, public_id))
+
+
+def _structure_page(request, structure, *, refusal_form=None):
     membership = request.membership
     can_edit = access.can_edit_structure(membership, structure)
     validates = access.can_validate_structures(membership)
@@ -404,8 +408,35 @@ def structure_detail(request, public_id):
             "decision_form": StructureChangeDecisionForm() if change and validates else None,
             # Who asked to join, for the coordination (and the structure's admins) only.
             "join_request": JoinRequest.objects.filter(structure=structure).first() if can_edit else None,
+            "refusal_form": refusal_form or (JoinRefusalForm() if validates and not structure.is_validated else None),
         },
     )
+
+
+@require_POST
+def structure_refuse(request, public_id):
+    """The coordination refuses a request to join: the structure awaiting validation is removed, the person who
+    asked is told why. What was typed is kept when the refusal is not possible."""
+    structure = _structure_for(request, public_id)
+    if not access.can_validate_structures(request.membership) or structure.is_validated:
+        raise PermissionDenied
+    form = JoinRefusalForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.refuse_join_request(structure, by=request.membership, reason=form.cleaned_data["reason"])
+        except actions.AlreadyDecided:
+            messages.info(request, "Cette demande d'inscription a déjà été traitée.")
+            return redirect("accounts:structure_list")
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"La demande d'inscription de « {structure.name} » est refusée : la personne qui l'a faite en reçoit "
+                "le motif par courriel.",
+            )
+            return redirect(reverse("accounts:structure_list") + "?statut=a_valider")
+    return _structure_page(request, structure, refusal_form=form)
 
 
 def structure_edit(request, public_id):

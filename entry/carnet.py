@@ -1,19 +1,19 @@
 """What entry shows on the carnet (``pathway.carnet``): the latest diagnostic and its barriers, the open orientation
 proposal, the history of orientations; and the link to correct the identity."""
 
+from django.db.models import JSONField, OuterRef, Subquery
 from django.urls import reverse
 
 from entry import access
 from entry.actions import DECIDED
-from entry.models import Diagnostic, Orientation
-from entry.referential_store import referential_version
+from entry.models import Diagnostic, DiagnosticReferential, Orientation
+from entry.referential import load_referential
 from pathway.carnet import register_action, register_section
 
 
-def barriers_summary(diagnostic, *, with_sensitive):
+def barriers_summary(diagnostic, referential, *, with_sensitive):
     """The themes rated « fort » and « moyen », by name, in the referential's order (sensitive ones only for those
     who may read them)."""
-    referential = referential_version(diagnostic.referential_version)
     answers = dict((diagnostic.answers or {}).get("barriers") or {})
     if with_sensitive:
         answers.update((diagnostic.sensitive_answers or {}).get("barriers") or {})
@@ -28,15 +28,23 @@ def barriers_summary(diagnostic, *, with_sensitive):
 
 
 def diagnostic_section(request, person, membership):
-    diagnostic = Diagnostic.objects.filter(person=person).select_related("done_by", "structure").order_by("-number")
-    diagnostic = diagnostic.first()
+    """The latest diagnostic, read with the content of its referential's version in the same query."""
+    stored = DiagnosticReferential.objects.filter(version=OuterRef("referential_version")).values("content")[:1]
+    diagnostic = (
+        Diagnostic.objects.filter(person=person)
+        .select_related("done_by", "structure")
+        .annotate(referential_content=Subquery(stored, output_field=JSONField()))
+        .order_by("-number")
+        .first()
+    )
     if diagnostic is None:
         return {"diagnostic": None}
+    referential = diagnostic.referential_content or load_referential(diagnostic.referential_version)
     sensitive_visible = access.can_see_sensitive(membership, person, diagnostic)
     return {
         "diagnostic": diagnostic,
         "sensitive_visible": sensitive_visible,
-        "barriers": barriers_summary(diagnostic, with_sensitive=sensitive_visible),
+        "barriers": barriers_summary(diagnostic, referential, with_sensitive=sensitive_visible),
     }
 
 

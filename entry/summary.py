@@ -23,9 +23,10 @@ def home_summary(membership):
     summary = {**followed}
     if is_orientation_manager(membership):
         to_orient = orientation_pathways(membership).filter(status=Pathway.Status.ENTERED)
+        # Counted by person (in the index), not by id: read from the partial index of the people to orient alone.
         summary.update(
             to_orient.aggregate(
-                to_orient_count=Count("pk"), overdue_count=Count("pk", filter=Q(orientation_due_on__lt=today))
+                to_orient_count=Count("person"), overdue_count=Count("person", filter=Q(orientation_due_on__lt=today))
             )
         )
     return summary

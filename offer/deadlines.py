@@ -1,14 +1,20 @@
-"""The offer's daily work: remind the receiving structures of referrals still unanswered after some days, expire
-those past their response time, and point out to structures the services they have not confirmed for months."""
+"""The offer's daily work: remind the receiving structures of referrals still unanswered after some days (or a few
+days before their deadline, for a service that answers within fewer days), expire those past their response time,
+and point out to structures the services they have not confirmed for months."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from offer import actions
 from offer.models import Referral, Service
+
+# How many days before its deadline a referral is reminded when its service answers too quickly for the reminder
+# ``RELAIS_REFERRAL_REMINDER_DAYS`` after it was sent.
+REMINDER_BEFORE_DUE_DAYS = 3
 
 
 @dataclass
@@ -34,7 +40,15 @@ def due(today=None):
             today - datetime.timedelta(days=settings.RELAIS_REFERRAL_REMINDER_DAYS), datetime.time.max
         )
     )
-    to_remind = awaiting.filter(reminded_at__isnull=True, sent_at__lte=reminder_before, due_on__gte=today)
+    # A service that answers within 10 days or fewer would expire before that reminder: it is reminded a few days
+    # before its deadline instead, and never on the day the referral was sent.
+    sent_before_today = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    short_notice = Q(
+        due_on__lte=today + datetime.timedelta(days=REMINDER_BEFORE_DUE_DAYS), sent_at__lt=sent_before_today
+    )
+    to_remind = awaiting.filter(reminded_at__isnull=True, due_on__gte=today).filter(
+        Q(sent_at__lte=reminder_before) | short_notice
+    )
     to_expire = awaiting.filter(due_on__lt=today)
     services = Service.objects.filter(
         source="",

@@ -466,8 +466,9 @@ def structure_alerts(membership, alerts):
     also the overdue orientations of their zone."""
     if membership is None:
         return alerts.none()
-    referred = Pathway.objects.filter(referent_structure_id=membership.structure_id).values("person_id")
-    condition = Q(person_id__in=referred)
+    # Through the join to the person's pathway rather than a subquery of the structure's pathways: nested in the
+    # need-to-know condition, that subquery had PostgreSQL read every pathway.
+    condition = Q(person__pathway__referent_structure_id=membership.structure_id)
     if is_orientation_manager(membership):
         condition |= Q(rule="orientation_overdue") & orientation_scope(membership, prefix="person__")
     return visible_alerts(membership, alerts.filter(condition))

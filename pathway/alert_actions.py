@@ -1,8 +1,12 @@
 """Actions on rupture alerts. The computation (``pathway.ruptures``, acting as SYSTEM) opens and lifts them, in bulk:
-over a whole département it writes thousands at once, so it writes their change history and timeline events in bulk
-too (``bulk_create`` skips the signals of ``audit.journal.track``). A professional who sees the carnet takes an alert
-in charge, assigns it to a team member, or closes it with a note: one action each, with history and timeline.
+over a whole département it writes tens of thousands at once, so it writes their change history and timeline events
+in bulk too, each table in one statement per batch (``relais.bulk.insert_rows``: ``COPY`` on PostgreSQL; like
+``bulk_create``, it skips the signals of ``audit.journal.track``, whose entries are written here in the same form). A
+professional who sees the carnet takes an alert in charge, assigns it to a team member, or closes it with a note: one
+action each, with history and timeline.
 """
+
+import uuid
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -20,6 +24,7 @@ from pathway.models import OPEN_ALERT_STATUSES, Alert, Note, TeamMember, Visibil
 from pathway.ruptures import rule_label
 from people.models import Person
 from relais.actions import SYSTEM, ActionError, Conflict, after_commit, require, require_actor
+from relais.bulk import insert_rows
 
 for _kind in ("opened", "taken", "assigned", "closed", "resolved"):
     timeline.register_kind(f"pathway.alert_{_kind}", "alerte")
@@ -33,39 +38,54 @@ NOT_IN_TEAM = "Une alerte se confie à un membre de l'équipe de la personne."
 CANNOT_SEE = "{user} ne voit plus ce carnet (la personne s'oppose au partage, ou son appartenance a pris fin)."
 
 
-def _journal(alerts, action, changes):
-    """The change history of alerts written in bulk, in the form ``audit.journal.track`` gives it."""
+def _journal(action, label, rows):
+    """The change history of alerts written in bulk, in the form ``audit.journal.track`` gives it: ``rows`` are
+    (public id, changes); ``label`` names them all (the rule and the status they now have)."""
     user, structure = current_actor()
-    ChangeLog.objects.bulk_create(
-        [
-            ChangeLog(
-                user=user,
-                structure=structure,
-                object_type=Alert._meta.label_lower,
-                object_id=str(alert.public_id),
-                object_label=str(alert)[:200],
-                action=action,
-                changes=changes(alert),
-            )
-            for alert in alerts
-        ],
-        batch_size=BATCH,
+    insert_rows(
+        ChangeLog,
+        constant={
+            "user": user,
+            "structure": structure,
+            "object_type": Alert._meta.label_lower,
+            "object_label": label[:200],
+            "action": action,
+        },
+        fields=["object_id", "changes"],
+        rows=[(str(public_id), changes) for public_id, changes in rows],
     )
 
 
-def _opened_event(rule, alert):
-    return timeline.event(
-        alert.person_id,
+def _write_opened(rule, rows, communes):
+    """The alerts of ``rule`` for these (person id, since), their history and their timeline events, each written in
+    one statement (``COPY`` on PostgreSQL): the first run over a département opens tens of thousands."""
+    now = timezone.now()
+    alerts = [
+        (uuid.uuid4(), person_id, communes.get(person_id), since, rule.detail(since)[:255])
+        for person_id, since in rows
+    ]
+    insert_rows(
+        Alert,
+        constant={"rule": rule.key, "status": Alert.Status.OPEN, "opened_at": now},
+        fields=["public_id", "person_id", "commune_id", "since", "detail"],
+        rows=alerts,
+    )
+    created = {"rule": [None, rule.key], "status": [None, Alert.Status.OPEN]}
+    _journal(
+        ChangeLog.Action.CREATE,
+        str(Alert(rule=rule.key, status=Alert.Status.OPEN)),
+        [(public_id, created) for public_id, *_ in alerts],
+    )
+    timeline.record_for_each(
+        [
+            (person_id, f"Alerte : {rule.label.lower()} ({detail})", str(public_id))
+            for public_id, person_id, _, _, detail in alerts
+        ],
         kind="pathway.alert_opened",
         by=SYSTEM,
-        summary=f"Alerte : {rule.label.lower()} ({alert.detail})",
-        obj=alert,
-        at=alert.opened_at,
+        at=now,
+        obj_type=Alert._meta.label_lower,
     )
-
-
-def _created(alert):
-    return {"rule": [None, alert.rule], "status": [None, alert.status]}
 
 
 def open_alerts(rule, rows):
@@ -77,36 +97,15 @@ def open_alerts(rule, rows):
         communes = dict(
             Person.objects.filter(pk__in=[person_id for person_id, _ in chunk]).values_list("pk", "commune_id")
         )
-        alerts = [
-            Alert(
-                person_id=person_id,
-                commune_id=communes.get(person_id),
-                rule=rule.key,
-                since=since,
-                detail=rule.detail(since)[:255],
-            )
-            for person_id, since in chunk
-        ]
         try:
             with transaction.atomic():
-                Alert.objects.bulk_create(alerts)
-                _journal(alerts, ChangeLog.Action.CREATE, _created)
-                timeline.record_many([_opened_event(rule, alert) for alert in alerts])
-            opened += len(alerts)
+                _write_opened(rule, chunk, communes)
+            opened += len(chunk)
         except IntegrityError:
-            for person_id, since in chunk:
-                alert = Alert(
-                    person_id=person_id,
-                    commune_id=communes.get(person_id),
-                    rule=rule.key,
-                    since=since,
-                    detail=rule.detail(since)[:255],
-                )
+            for row in chunk:
                 try:
                     with transaction.atomic():
-                        alert.save()
-                        _journal([alert], ChangeLog.Action.CREATE, _created)
-                        timeline.record_many([_opened_event(rule, alert)])
+                        _write_opened(rule, [row], communes)
                     opened += 1
                 except IntegrityError:
                     continue
@@ -129,35 +128,31 @@ def resolve_alerts(rule, pks):
     """SYSTEM: the situation of these open alerts ended (a contact, a decided orientation…): they are lifted."""
     resolved = 0
     now = timezone.now()
+    label = str(Alert(rule=rule.key, status=Alert.Status.RESOLVED))
     for start in range(0, len(pks), BATCH):
         with transaction.atomic():
             alerts = list(
-                Alert.objects.select_for_update().filter(
-                    pk__in=pks[start : start + BATCH], status__in=OPEN_ALERT_STATUSES
-                )
+                Alert.objects.select_for_update()
+                .filter(pk__in=pks[start : start + BATCH], status__in=OPEN_ALERT_STATUSES)
+                .values_list("pk", "public_id", "person_id", "status")
             )
-            before = {alert.pk: alert.status for alert in alerts}
-            for alert in alerts:
-                alert.status = Alert.Status.RESOLVED
-                alert.resolved_at = now
-            Alert.objects.bulk_update(alerts, ["status", "resolved_at"], batch_size=BATCH)
+            Alert.objects.filter(pk__in=[pk for pk, *_ in alerts]).update(
+                status=Alert.Status.RESOLVED, resolved_at=now
+            )
             _journal(
-                alerts,
                 ChangeLog.Action.UPDATE,
-                lambda alert, before=before: {"status": [before[alert.pk], alert.status]},
+                label,
+                [(public_id, {"status": [status, Alert.Status.RESOLVED]}) for _, public_id, _, status in alerts],
             )
-            timeline.record_many(
+            timeline.record_for_each(
                 [
-                    timeline.event(
-                        alert.person_id,
-                        kind="pathway.alert_resolved",
-                        by=SYSTEM,
-                        summary=f"Alerte levée : {rule.label.lower()} (la situation a pris fin)",
-                        obj=alert,
-                        at=now,
-                    )
-                    for alert in alerts
-                ]
+                    (person_id, f"Alerte levée : {rule.label.lower()} (la situation a pris fin)", str(public_id))
+                    for _, public_id, person_id, _ in alerts
+                ],
+                kind="pathway.alert_resolved",
+                by=SYSTEM,
+                at=now,
+                obj_type=Alert._meta.label_lower,
             )
             resolved += len(alerts)
     return resolved

@@ -149,6 +149,8 @@ def carnet_section(request, person):
             .order_by("-opened_at", "-pk")[:10]
         )
     )
+    for alert in alerts:
+        alert.person = person  # the carnet's person, already read: the alerts' buttons name them
     return {
         "person": person,
         "open": [alert for alert in alerts if alert.is_open],

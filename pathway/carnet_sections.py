@@ -2,6 +2,7 @@
 appointments (next and past), the contrat d'engagement, the rupture alerts, the notes, and the sharing of the carnet
 with the person's right to object."""
 
+from django.db.models import Q
 from django.utils import timezone
 
 from pathway.access import (
@@ -57,18 +58,23 @@ def team(request, person, membership):
 
 
 def appointments(request, person, membership):
-    """The next and the last appointments (three of each, two queries)."""
+    """The next and the last appointments (three of each, one query)."""
     now = timezone.now()
-    queryset = person.appointments.select_related("professional", "structure")
-    upcoming = list(
-        queryset.filter(status=Appointment.Status.PLANNED, starts_at__gte=now).order_by("starts_at", "pk")[
-            :APPOINTMENTS_SHOWN
-        ]
+    upcoming_q = Q(status=Appointment.Status.PLANNED, starts_at__gte=now)
+    past_q = Q(starts_at__lt=now) & ~Q(status=Appointment.Status.CANCELLED)
+    upcoming_ids = person.appointments.filter(upcoming_q).order_by("starts_at", "pk").values("pk")[:APPOINTMENTS_SHOWN]
+    past_ids = person.appointments.filter(past_q).order_by("-starts_at", "-pk").values("pk")[:APPOINTMENTS_SHOWN]
+    shown = list(
+        person.appointments.filter(Q(pk__in=upcoming_ids) | Q(pk__in=past_ids)).select_related(
+            "professional", "structure"
+        )
     )
-    past = list(
-        queryset.filter(starts_at__lt=now)
-        .exclude(status=Appointment.Status.CANCELLED)
-        .order_by("-starts_at", "-pk")[:APPOINTMENTS_SHOWN]
+    upcoming = sorted(
+        (item for item in shown if item.starts_at >= now and item.status == Appointment.Status.PLANNED),
+        key=lambda item: (item.starts_at, item.pk),
+    )
+    past = sorted(
+        (item for item in shown if item.starts_at < now), key=lambda item: (item.starts_at, item.pk), reverse=True
     )
     can_invite = can_invite_to_first_appointment(membership, person) and not any(item.is_first for item in upcoming)
     return {

@@ -32,7 +32,7 @@ def visible_person(request, public_id):
     """The person if within the need-to-know of the structure acted for; 404 otherwise (nothing confirmed)."""
     membership = membership_or_403(request)
     queryset = persons_visible_to(membership).select_related(
-        "commune", "pathway", "pathway__referent", "pathway__referent_structure"
+        "commune", "created_for", "pathway", "pathway__referent", "pathway__referent_structure"
     )
     person = get_object_or_404(queryset, public_id=public_id)
     person.__dict__[SEEN_BY] = membership.pk

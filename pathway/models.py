@@ -129,6 +129,19 @@ class Pathway(models.Model):
             ),
             models.Index(fields=["referent_structure", "status"]),
             models.Index(fields=["referent", "status"]),
+            # The orientation worklist's counters, each read from its index alone (the person is in it, so that the
+            # few merged records are left out without reading the table): the people to orient, by deadline…
+            models.Index(
+                fields=["departement", "orientation_due_on", "person"],
+                condition=Q(status="entered"),
+                name="pathway_to_orient",
+            ),
+            # … and those oriented or accompanied whose contrat d'engagement is awaited.
+            models.Index(
+                fields=["departement", "contract_due_on", "person"],
+                condition=Q(status__in=["oriented", "accompanied"], contract_due_on__isnull=False),
+                name="pathway_contract_awaited",
+            ),
         ]
 
     def __str__(self):

@@ -5,6 +5,8 @@ gives the events a membership may read on a carnet it may see. Kinds are registe
 (``register_kind``) by the app that writes them, so that the carnet can filter by kind.
 """
 
+import uuid
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -105,9 +107,24 @@ def record_all(events):
     return written
 
 
-def record_many(events, batch_size=2_000):
-    """Write events built by ``event`` in bulk (a daily computation over the whole département); no listener."""
-    return TimelineEvent.objects.bulk_create(events, batch_size=batch_size)
+def record_for_each(rows, *, kind, by, at, obj_type="", visibility=Visibility.TEAM):
+    """Write events of one kind, by the same actor at the same time, for many people at once (a daily computation
+    over the whole département): ``rows`` are (person id, summary, object id). No listener is called."""
+    if kind not in _kinds:
+        raise ValueError(f"Nature d'événement inconnue : {kind} (register_kind)")
+    return bulk.insert_rows(
+        TimelineEvent,
+        constant={
+            "kind": kind,
+            "at": at,
+            "actor": getattr(by, "user", None),
+            "actor_structure": getattr(by, "structure", None),
+            "visibility": visibility,
+            "obj_type": obj_type,
+        },
+        fields=["public_id", "person_id", "summary", "obj_id"],
+        rows=((uuid.uuid4(), person_id, summary[:255], obj_id) for person_id, summary, obj_id in rows),
+    )
 
 
 def visible_to(membership, person):

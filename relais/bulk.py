@@ -1,16 +1,69 @@
-"""Many rows written at once, the fastest way the database offers.
+"""Writing many rows of one model at once: on PostgreSQL by ``COPY`` (and one ``UPDATE`` from arrays), without a
+statement of every value; elsewhere (SQLite) by ``bulk_create`` and ``bulk_update``. None calls ``save()`` nor sends
+signals, as ``bulk_create`` does not: the caller writes what the signals would have (history, timeline), in bulk as
+well. A constraint that fails raises Django's ``IntegrityError`` either way.
 
-``insert(objs)`` writes unsaved model instances of one model as ``bulk_create`` would (the same rows, the same
-defaults, ``auto_now_add`` dates and primary keys set on the instances), on PostgreSQL by ``COPY``: their primary
-keys drawn from the table's sequence in one query, then the rows streamed in one statement, which spares Django's
-compilation of a many-valued ``INSERT`` and the database its parsing. Elsewhere (SQLite) it is ``bulk_create``
-itself. A constraint that fails raises Django's ``IntegrityError`` either way.
-
-For plain columns only: a model with a database default or a generated column, or instances whose primary key is
-set already, go through ``bulk_create`` on PostgreSQL too.
+- ``insert_rows(model, constant={...}, fields=[...], rows=[...])``, for a computation over a whole département (tens
+  of thousands of rows), without building a model instance per row: every row takes the ``constant`` values, then
+  its own values for ``fields`` (one tuple per row, in that order). A column in neither takes its field's default,
+  the same for every row (``auto_now_add`` is now); so a unique column (``public_id``) must be among ``fields``.
+- ``insert(objs)``, for a batch action that has its instances (an import's people, their pathways, history and
+  timeline): the same rows as ``bulk_create`` (defaults, ``auto_now_add`` dates, primary keys set on the instances),
+  their primary keys drawn from the table's sequence in one query, then the rows streamed. For plain columns only: a
+  model with a database default or a generated column, or instances whose primary key is set already, go through
+  ``bulk_create`` on PostgreSQL too.
+- ``update(objs, fields)``: what ``bulk_update`` writes, in one ``UPDATE … FROM unnest(…)`` rather than a ``CASE``
+  per column over the rows.
 """
 
-from django.db import connections, models, router
+from django.db import connection, connections, models, router
+
+
+def _fixed_fields(model, constant, fields):
+    """The fields every row shares (a constant or the default); a unique one is refused."""
+    varying = {model._meta.get_field(name).attname for name in fields}
+    fixed = [field for field in model._meta.concrete_fields if not field.primary_key and field.attname not in varying]
+    for field in fixed:
+        if field.unique and field.name not in constant and field.attname not in constant:
+            raise ValueError(f"{model.__name__}.{field.name} est unique : donnez sa valeur pour chaque ligne.")
+    return fixed
+
+
+def _columns(model, constant, fields):
+    """The columns written, with the value each constant column takes (ready for the database)."""
+    template = model(**constant)
+    fixed = [
+        (field, field.get_db_prep_save(field.pre_save(template, add=True), connection))
+        for field in _fixed_fields(model, constant, fields)
+    ]
+    return [model._meta.get_field(name) for name in fields], fixed
+
+
+def insert_rows(model, *, constant, fields, rows):
+    """Insert one row of ``model`` per tuple of ``rows`` (see the module). Returns how many were written."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    _fixed_fields(model, constant, fields)
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**constant, **dict(zip(fields, row, strict=True))) for row in rows], batch_size=1_000
+        )
+        return len(rows)
+    varying, fixed = _columns(model, constant, fields)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in [*varying, *(f for f, _ in fixed)])
+    constants = tuple(value for _, value in fixed)
+    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(
+                (
+                    *(field.get_db_prep_save(value, connection) for field, value in zip(varying, row, strict=True)),
+                    *constants,
+                )
+            )
+    return len(rows)
+
 
 # Below this many rows, COPY's extra query for the keys costs more than it saves.
 MINIMUM_FOR_COPY = 2

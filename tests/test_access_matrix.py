@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
-from accounts.models import Invitation, Membership, Role, Structure, User
+from accounts.models import Invitation, JoinRequest, Membership, Role, Structure, User
 from entry import actions
 from entry.models import Commission, Diagnostic, DiagnosticDraft, DiagnosticReferential, Orientation
 from entry.referential import load_referential
@@ -118,6 +118,14 @@ class World:
         self.structure_a = users["professional_a"].memberships.get().structure
         self.structure_b = users["professional_b"].memberships.get().structure
         self.pending = StructureFactory(name="Association en attente", pending=True)
+        JoinRequest.objects.create(
+            structure=self.pending,
+            structure_name=self.pending.name,
+            siret=self.pending.siret,
+            first_name="Inès",
+            last_name="Marchand",
+            email="ines@attente.exemple.fr",
+        )
         self.colleague = MembershipFactory(structure=self.structure_a, user__email="collegue@exemple.fr")
         self.colleague_b = MembershipFactory(structure=self.structure_b, user__email="collegue.b@exemple.fr")
         self.invitation, self.token = Invitation.issue(
@@ -628,6 +636,16 @@ MATRIX = {
             lambda w: {"public_id": w.pending.public_id},
             only(["coordinator"], status=302, denied=404),
             state=lambda w: Structure.objects.get(pk=w.pending.pk).is_validated,
+            changes=["coordinator"],
+        )
+    ],
+    # A false or mistaken request to join, refused by the coordination with its reason: the structure is removed.
+    "accounts:structure_refuse": [
+        post(
+            lambda w: {"public_id": w.pending.public_id},
+            only(["coordinator"], status=302, denied=404),
+            data=lambda w: {"reason": "Ce SIRET est celui d'une autre association."},
+            state=lambda w: Structure.objects.filter(pk=w.pending.pk).exists(),
             changes=["coordinator"],
         )
     ],

@@ -1,10 +1,12 @@
 """A partner not yet on Relais asks to join with its SIRET; a coordinator validates it; the first member becomes its
 administrator (the one who asked, invited by email, or the earliest member already there)."""
 
+import html
 import re
 import threading
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
@@ -234,6 +236,78 @@ class TestValidating:
         structure.refresh_from_db()
         assert not structure.is_validated
         assert not Invitation.objects.exists()
+
+
+@pytest.mark.django_db
+class TestRefusing:
+    REASON = "Ce SIRET est celui d'une autre association : demandez une invitation à son administrateur."
+
+    def test_the_coordinator_refuses_with_a_reason_and_the_siret_is_free_again(
+        self, client, login, coordinator, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        client.post(reverse("accounts:structure_join"), join_form())
+        structure = Structure.objects.get(siret=SIRET)
+        coordination = login(coordinator)
+        detail = text(coordination.get(reverse("accounts:structure_detail", args=[structure.public_id])))
+        assert "Motif du refus" in detail and "Refuser la demande" in detail
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = coordination.post(
+                reverse("accounts:structure_refuse", args=[structure.public_id]), {"reason": self.REASON}
+            )
+
+        assert response.status_code == 302
+        assert response.url == reverse("accounts:structure_list") + "?statut=a_valider"
+        assert not Structure.objects.filter(siret=SIRET).exists()
+        request = JoinRequest.objects.get(siret=SIRET)
+        assert (request.structure, request.structure_name) == (None, "Les Jardins de Cocagne d'Étampes")
+        assert (request.refused_by, request.refusal_reason) == (coordinator, self.REASON)
+        assert request.refused_at is not None
+        [message] = mailoutbox
+        assert message.to == ["awa.traore@jardins.exemple.fr"]
+        assert self.REASON in message.body and SIRET in message.body
+        # A true request for the same SIRET is no longer held by the false one.
+        client.post(reverse("accounts:structure_join"), join_form(name="Jardins de Cocagne"))
+        assert Structure.objects.get(siret=SIRET).name == "Jardins de Cocagne"
+
+    def test_a_refusal_without_reason_is_refused_next_to_its_field(self, login, coordinator):
+        structure = StructureFactory(pending=True)
+        JoinRequest.objects.create(structure=structure, first_name="Awa", last_name="Traoré", email="a@b.fr")
+
+        response = login(coordinator).post(
+            reverse("accounts:structure_refuse", args=[structure.public_id]), {"reason": "  "}
+        )
+
+        assert response.status_code == 200
+        assert field_error(response, "reason")
+        assert Structure.objects.filter(pk=structure.pk).exists()
+
+    def test_a_structure_with_members_is_validated_or_corrected_not_refused(self, login, coordinator):
+        structure = StructureFactory(pending=True, name="Antenne déjà utilisée")
+        JoinRequest.objects.create(structure=structure, first_name="Awa", last_name="Traoré", email="a@b.fr")
+        MembershipFactory(structure=structure)
+
+        response = login(coordinator).post(
+            reverse("accounts:structure_refuse", args=[structure.public_id]), {"reason": self.REASON}
+        )
+
+        assert response.status_code == 200
+        assert "« Antenne déjà utilisée » a déjà des membres" in text(response)
+        assert self.REASON in html.unescape(response.content.decode())  # what was typed is kept
+        assert JoinRequest.objects.get(structure=structure).refused_at is None
+
+    def test_only_the_coordination_refuses(self, login, structure_admin_a):
+        structure = StructureFactory(pending=True)
+        JoinRequest.objects.create(structure=structure, first_name="Awa", last_name="Traoré", email="a@b.fr")
+
+        response = login(structure_admin_a).post(
+            reverse("accounts:structure_refuse", args=[structure.public_id]), {"reason": self.REASON}
+        )
+
+        assert response.status_code == 404
+        with pytest.raises(PermissionDenied):
+            actions.refuse_join_request(structure, by=structure_admin_a.memberships.get(), reason=self.REASON)
+        assert Structure.objects.filter(pk=structure.pk).exists()
 
 
 @pytest.mark.skipif(

@@ -236,9 +236,9 @@ class TestQueryCounts:
         propose(person, membership_a)
         client = login(orientation_manager)
 
-        # 23, and 3 for the appointments' section (next, past, whether this reader may plan one), and 1 for the
-        # person's referrals to services (offer), whatever their number.
-        with django_assert_max_num_queries(27):
+        # With the appointments' section (one query for the next and the past ones) and the person's referrals to
+        # services (offer), whatever their number.
+        with django_assert_max_num_queries(21):
             response = client.get(reverse("entry:person_detail", args=[person.public_id]))
 
         page = text(response)

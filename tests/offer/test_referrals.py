@@ -429,6 +429,28 @@ class TestDeadlines:
         referral.refresh_from_db()
         assert referral.reminded_at is not None and referral.status == Referral.Status.SENT
 
+    def test_a_service_that_answers_within_days_is_reminded_before_its_deadline(self, referral, mailoutbox):
+        referral.service.response_days = 5
+        referral.service.save(update_fields=["response_days"])
+        self.sent_days_ago(referral, 0)
+
+        call_command("offer_deadlines", "--apply", stdout=io.StringIO())
+        assert Referral.objects.get().reminded_at is None  # not on the day it was sent
+
+        self.sent_days_ago(referral, 2)
+        call_command("offer_deadlines", "--apply", stdout=io.StringIO())
+
+        referral.refresh_from_db()
+        assert referral.reminded_at is not None and referral.status == Referral.Status.SENT
+        assert referral.due_on == timezone.localdate() + datetime.timedelta(days=3)
+
+    def test_a_service_with_the_usual_response_time_waits_ten_days(self, referral):
+        self.sent_days_ago(referral, 9)
+
+        call_command("offer_deadlines", "--apply", stdout=io.StringIO())
+
+        assert Referral.objects.get().reminded_at is None
+
     def test_expired_past_the_response_time_and_the_prescriber_told(
         self, referral, person, professional_a, mailoutbox, django_capture_on_commit_callbacks
     ):

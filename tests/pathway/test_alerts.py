@@ -89,8 +89,17 @@ class TestOrientationOverdue:
             orient(person, structure_b)
 
         alert = alerts(person, "orientation_overdue").get()
-        assert alert.status == Alert.Status.RESOLVED
-        assert TimelineEvent.objects.filter(person=person, kind="pathway.alert_resolved").exists()
+        assert alert.status == Alert.Status.RESOLVED and alert.resolved_at is not None
+        event = TimelineEvent.objects.get(person=person, kind="pathway.alert_resolved")
+        assert (event.obj_id, event.summary) == (
+            str(alert.public_id),
+            "Alerte levée : orientation en retard (la situation a pris fin)",
+        )
+        change = ChangeLog.objects.get(object_id=str(alert.public_id), action=ChangeLog.Action.UPDATE)
+        assert (change.object_label, change.changes) == (
+            "Alerte « Orientation en retard » (levée (la situation a pris fin))",
+            {"status": ["open", "resolved"]},
+        )
 
     def test_the_database_keeps_one_open_alert_per_person_and_rule(self, membership_a):
         person = overdue(membership_a)
@@ -98,6 +107,36 @@ class TestOrientationOverdue:
 
         with pytest.raises(IntegrityError):
             Alert.objects.create(person=person, rule="orientation_overdue", status=Alert.Status.IN_PROGRESS)
+
+    def test_an_alert_opened_meanwhile_is_skipped_and_each_other_is_written_with_its_history_and_event(
+        self, membership_a
+    ):
+        people = [overdue(membership_a) for _ in range(3)]
+        rule = ruptures.get("orientation_overdue")
+        Alert.objects.create(person=people[1], rule=rule.key, detail="ouverte entre-temps")
+
+        opened = alert_actions.open_alerts(rule, [(person.pk, person.pathway.orientation_due_on) for person in people])
+
+        assert opened == 2
+        for person in (people[0], people[2]):
+            alert = alerts(person, rule.key).get()
+            assert (alert.status, alert.commune_id) == (Alert.Status.OPEN, person.commune_id)
+            change = ChangeLog.objects.get(object_type="pathway.alert", object_id=str(alert.public_id))
+            assert (change.action, change.object_label, change.changes) == (
+                ChangeLog.Action.CREATE,
+                "Alerte « Orientation en retard » (à traiter)",
+                {"rule": [None, rule.key], "status": [None, "open"]},
+            )
+            event = TimelineEvent.objects.get(person=person, kind="pathway.alert_opened")
+            assert (event.obj_type, event.obj_id, event.at, event.actor_id) == (
+                "pathway.alert",
+                str(alert.public_id),
+                alert.opened_at,
+                None,
+            )
+            assert event.summary == f"Alerte : orientation en retard ({alert.detail})"
+        assert alerts(people[1], rule.key).get().detail == "ouverte entre-temps"
+        assert not TimelineEvent.objects.filter(person=people[1], kind="pathway.alert_opened").exists()
 
 
 class TestNoContact:

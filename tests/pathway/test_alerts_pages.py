@@ -125,6 +125,22 @@ class TestStructureAndCounts:
         assert f"Alertes de {structure_b.name}" in page
         assert all(person.full_name in page for person in mine)
 
+    def test_an_orientation_manager_also_lists_the_overdue_orientations_of_their_zone(
+        self, login, orientation_manager, mine, membership_a
+    ):
+        late = PersonFactory(
+            birth_name="Durand",
+            rsa=True,
+            followed_by=membership_a,
+            followed_by__entered_at=timezone.localdate() - datetime.timedelta(days=50),
+        )
+        ruptures.compute(keys={"orientation_overdue"})
+
+        page = text(login(orientation_manager).get(STRUCTURE))
+
+        assert late.full_name in page
+        assert not any(person.full_name in page for person in mine)
+
     def test_another_structure_sees_none_of_them(self, login, mine):
         page = text(login(MembershipFactory(structure=StructureFactory()).user).get(STRUCTURE))
 

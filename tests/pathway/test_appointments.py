@@ -302,6 +302,32 @@ def test_the_person_page_shows_next_and_past_appointments(login, professional_a,
     assert "Inviter à un premier rendez-vous" in page
 
 
+def test_the_carnet_shows_the_three_next_and_the_three_last_appointments_without_the_cancelled_ones(
+    login, professional_a, membership_a, followed
+):
+    now = timezone.now()
+
+    def make(days, status):
+        return AppointmentFactory(
+            person=followed,
+            starts_at=now + timedelta(days=days),
+            status=status,
+            professional=membership_a.user,
+            structure=membership_a.structure,
+        )
+
+    upcoming = [make(days, Appointment.Status.PLANNED) for days in (5, 1, 3, 4, 2)]
+    make(0.5, Appointment.Status.CANCELLED)
+    past = [make(-days, Appointment.Status.HONOURED) for days in (5, 2, 4, 3, 6)]
+    make(-1, Appointment.Status.CANCELLED)
+
+    response = login(professional_a).get(reverse("entry:person_detail", args=[followed.public_id]))
+
+    section = next(item for item in response.context["sections"] if item.key == "appointments").context
+    assert section["upcoming"] == [upcoming[1], upcoming[4], upcoming[2]]
+    assert section["past"] == [past[1], past[3], past[2]]
+
+
 def test_moving_an_appointment_keeps_it_free_of_overlaps_and_records_it(login, professional_a, membership_a, followed):
     appointment = plan(followed, membership_a, days=3)
     client = login(professional_a)

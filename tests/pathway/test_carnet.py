@@ -254,7 +254,7 @@ def test_a_thousand_events_cost_no_more_queries_than_five(login, professional_b,
     assert response.context["events"].paginator.count > 1000
     assert len(many) == len(few)
     assert len(filtered_queries) == len(few)
-    assert len(few) <= 20, "\n".join(query["sql"] for query in few.captured_queries)
+    assert len(few) <= 19, "\n".join(query["sql"] for query in few.captured_queries)
 
 
 def test_an_orientation_manager_reads_the_carnet_within_the_same_bound(login, orientation_manager, accompanied):
@@ -264,4 +264,4 @@ def test_an_orientation_manager_reads_the_carnet_within_the_same_bound(login, or
         response = client.get(url(accompanied))
 
     assert response.status_code == 200
-    assert len(queries) <= 20, "\n".join(query["sql"] for query in queries.captured_queries)
+    assert len(queries) <= 19, "\n".join(query["sql"] for query in queries.captured_queries)

@@ -1,9 +1,14 @@
-"""Rows written by ``relais.bulk.insert``: on PostgreSQL by ``COPY``, the same rows as ``bulk_create`` writes."""
+"""Writing many rows at once (``relais.bulk``): on PostgreSQL by ``COPY`` (and one ``UPDATE`` from arrays), elsewhere
+by ``bulk_create`` and ``bulk_update``, with the same result. ``insert_rows``: every row takes the constant values,
+its own values and the fields' defaults. ``insert`` and ``update``: the same rows as ``bulk_create`` and
+``bulk_update`` write."""
 
 import datetime
+import uuid
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from audit.context import acting_as
 from audit.models import ChangeLog
@@ -12,9 +17,53 @@ from pathway.models import Pathway, TimelineEvent
 from people.models import Person
 from relais import bulk
 from relais.actions import SYSTEM
-from tests.people.factories import make_nir
+from relais.bulk import insert_rows
+from tests.people.factories import PersonFactory, make_nir
 
 pytestmark = pytest.mark.django_db
+
+
+def test_each_row_takes_the_constant_values_its_own_and_the_defaults():
+    before = timezone.now()
+
+    written = insert_rows(
+        ChangeLog,
+        constant={"object_type": "pathway.alert", "object_label": "Alerte", "action": ChangeLog.Action.CREATE},
+        fields=["object_id", "changes"],
+        rows=[(str(index), {"status": [None, f"état {index}"]}) for index in range(3)],
+    )
+
+    rows = list(ChangeLog.objects.order_by("object_id"))
+    assert written == 3
+    assert [(row.object_id, row.changes) for row in rows] == [
+        (str(index), {"status": [None, f"état {index}"]}) for index in range(3)
+    ]
+    assert all(row.object_label == "Alerte" and row.user_id is None and row.at >= before for row in rows)
+
+
+def test_a_unique_column_must_be_given_for_each_row():
+    person = PersonFactory()
+
+    with pytest.raises(ValueError, match="unique"):
+        insert_rows(
+            TimelineEvent,
+            constant={"kind": "pathway.alert_opened", "summary": "Alerte"},
+            fields=["person_id"],
+            rows=[(person.pk,)],
+        )
+
+    insert_rows(
+        TimelineEvent,
+        constant={"kind": "pathway.alert_opened", "summary": "Alerte"},
+        fields=["public_id", "person_id"],
+        rows=[(uuid.uuid4(), person.pk), (uuid.uuid4(), person.pk)],
+    )
+    assert TimelineEvent.objects.filter(person=person, kind="pathway.alert_opened", data={}).count() == 2
+
+
+def test_nothing_to_write():
+    assert insert_rows(ChangeLog, constant={}, fields=["object_id"], rows=[]) == 0
+
 
 ENTERED = datetime.date(2026, 11, 2)
 # What differs between two people entered alike: their keys, dossier numbers and the moment they were written.
