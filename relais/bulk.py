@@ -80,7 +80,6 @@ PLAIN = (
     models.UUIDField,
     models.ForeignKey,
 )
-_sequences = {}
 
 
 def _copyable(model):
@@ -117,11 +116,13 @@ def insert(objs):
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="insert")
     with connection.cursor() as cursor:
-        sequence = _sequences.get((alias, opts.db_table))
-        if sequence is None:
-            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [opts.db_table, opts.pk.column])
-            sequence = _sequences[(alias, opts.db_table)] = cursor.fetchone()[0]
-        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, len(objs)])
+        # The keys in one query, the table's sequence found by the same query (the same count of queries for the
+        # first batch of a process as for the others).
+        cursor.execute(
+            "WITH sequence AS (SELECT pg_get_serial_sequence(%s, %s) AS name) "
+            "SELECT nextval(sequence.name) FROM sequence, generate_series(1, %s)",
+            [opts.db_table, opts.pk.column, len(objs)],
+        )
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
         plain = [isinstance(field, PLAIN) and not isinstance(field, models.AutoField) for field in fields]
