@@ -24,7 +24,7 @@ from tests.people.factories import PersonFactory
 pytestmark = pytest.mark.django_db
 
 URL = reverse("pathway:caseload")
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # read when a test runs: a run may cross midnight in Paris
 
 
 def follow(membership, name, *, days_ago=10, commune="91228", **kwargs):
@@ -33,7 +33,7 @@ def follow(membership, name, *, days_ago=10, commune="91228", **kwargs):
         first_names="Alex",
         commune_id=commune,
         followed_by=membership,
-        followed_by__entered_at=TODAY - datetime.timedelta(days=days_ago),
+        followed_by__entered_at=TODAY() - datetime.timedelta(days=days_ago),
         **kwargs,
     )
 
@@ -51,7 +51,7 @@ def people(membership_a, membership_b, orient, structure_a, structure_b):
     orient(theirs, structure_b, referent=membership_b, notify=False)
     entered = follow(membership_a, "Durand", days_ago=60)
     gone = follow(membership_a, "Zidane", days_ago=90)
-    actions.exit_pathway(gone, by=membership_a, reason="moved_away", on=TODAY)
+    actions.exit_pathway(gone, by=membership_a, reason="moved_away", on=TODAY())
     left = follow(membership_a, "Leroy")
     TeamMember.objects.filter(pathway__person=left).update(ended_at=timezone.now(), end_reason="fin")
     return {"mine": mine, "theirs": theirs, "entered": entered, "gone": gone, "left": left}
@@ -64,14 +64,14 @@ class TestTheList:
         assert names(response) == ["Bernard", "Durand", "Martin"]
         page = text(response)
         assert "BERNARD Alex Massy Accompagné" in page.replace("accompagné", "Accompagné")
-        assert f"{(TODAY - datetime.timedelta(days=5)):%d/%m/%Y}" in page
+        assert f"{(TODAY() - datetime.timedelta(days=5)):%d/%m/%Y}" in page
         assert "DURAND Alex Évry-Courcouronnes entré dans le parcours à désigner" in page
 
     def test_a_person_who_objects_stays_with_the_organisme_referent_only(
         self, login, professional_a, professional_b, membership_b, people
     ):
         objection_actions.record_objection(
-            people["theirs"], by=membership_b, on=TODAY, channel="interview", comment=""
+            people["theirs"], by=membership_b, on=TODAY(), channel="interview", comment=""
         )
 
         assert names(login(professional_a).get(URL)) == ["Durand", "Martin"]
@@ -215,13 +215,13 @@ class TestExports:
     def test_csv_opens_in_a_french_spreadsheet(self, login, professional_a, structure_a, people):
         response = login(professional_a).get(reverse("pathway:caseload_export", args=["csv"]), {"referent": "non"})
 
-        assert response["Content-Disposition"] == f'attachment; filename="mes-personnes-{TODAY:%Y-%m-%d}.csv"'
+        assert response["Content-Disposition"] == f'attachment; filename="mes-personnes-{TODAY():%Y-%m-%d}.csv"'
         body = response.content.decode("utf-8")
         assert body.startswith("\ufeff")
         rows = list(csv.reader(io.StringIO(body[1:]), delimiter=";"))
         assert rows[0] == ["Personne", "Commune", "État du parcours", "Référent unique", "Entrée"]
         assert [row[0] for row in rows[1:]] == ["BERNARD Alex", "DURAND Alex"]
-        assert rows[2][3:] == ["à désigner", f"{TODAY - datetime.timedelta(days=60):%d/%m/%Y}"]
+        assert rows[2][3:] == ["à désigner", f"{TODAY() - datetime.timedelta(days=60):%d/%m/%Y}"]
         exported = AccessLog.objects.filter(action=AccessLog.Action.EXPORT, user=professional_a, structure=structure_a)
         assert sorted(exported.values_list("object_id", flat=True)) == sorted(
             [str(people["theirs"].public_id), str(people["entered"].public_id)]
@@ -235,7 +235,7 @@ class TestExports:
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0] == ("Personne", "Commune", "État du parcours", "Référent unique", "Entrée")
         assert rows[1][0] == "BERNARD Alex"
-        assert rows[1][4].date() == TODAY - datetime.timedelta(days=5)
+        assert rows[1][4].date() == TODAY() - datetime.timedelta(days=5)
         assert sheet["E2"].number_format == "DD/MM/YYYY"
 
     @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -263,7 +263,7 @@ class TestExports:
 def test_an_exited_person_leaves_the_active_caseload_and_comes_back_on_reopening(login, professional_a, membership_a):
     person = follow(membership_a, "Retour")
     client = login(professional_a)
-    actions.exit_pathway(person, by=membership_a, reason="training", on=TODAY)
+    actions.exit_pathway(person, by=membership_a, reason="training", on=TODAY())
     assert names(client.get(URL)) == []
 
     actions.reopen_pathway(person, by=membership_a, reason="Formation terminée.")

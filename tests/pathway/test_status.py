@@ -16,7 +16,7 @@ from tests.pages import field_error, input_value, text
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # read when a test runs: a run may cross midnight in Paris
 
 
 def exit_url(person):
@@ -37,9 +37,9 @@ class TestExit:
     def test_the_referent_closes_the_pathway_with_a_reason_and_a_date(
         self, login, professional_b, accompanied, structure_b
     ):
-        Pathway.objects.filter(person=accompanied).update(entered_at=TODAY - datetime.timedelta(days=90))
+        Pathway.objects.filter(person=accompanied).update(entered_at=TODAY() - datetime.timedelta(days=90))
         client = login(professional_b)
-        on = TODAY - datetime.timedelta(days=2)
+        on = TODAY() - datetime.timedelta(days=2)
 
         response = client.post(
             exit_url(accompanied), {"reason": "durable_employment", "detail": "CDI", "on": on.isoformat()}, follow=True
@@ -64,14 +64,14 @@ class TestExit:
         assert change.changes["status"] == ["accompanied", "exited"]
 
     def test_another_reason_needs_its_precision(self, login, professional_b, accompanied):
-        response = login(professional_b).post(exit_url(accompanied), {"reason": "other", "on": TODAY.isoformat()})
+        response = login(professional_b).post(exit_url(accompanied), {"reason": "other", "on": TODAY().isoformat()})
 
         assert field_error(response, "detail") == "Précisez le motif de sortie."
-        assert input_value(response, "on") == TODAY.isoformat()
+        assert input_value(response, "on") == TODAY().isoformat()
         assert Pathway.objects.get(person=accompanied).is_active
 
     def test_a_date_in_the_future_is_refused(self, login, professional_b, accompanied):
-        tomorrow = TODAY + datetime.timedelta(days=1)
+        tomorrow = TODAY() + datetime.timedelta(days=1)
 
         response = login(professional_b).post(
             exit_url(accompanied), {"reason": "training", "on": tomorrow.isoformat()}
@@ -96,10 +96,10 @@ class TestExit:
         assert Pathway.objects.get(person=accompanied).is_active
 
     def test_closing_twice_is_told_not_done_twice(self, membership_b, accompanied):
-        actions.exit_pathway(accompanied, by=membership_b, reason="training", on=TODAY)
+        actions.exit_pathway(accompanied, by=membership_b, reason="training", on=TODAY())
 
         with pytest.raises(Conflict, match="déjà clos depuis le"):
-            actions.exit_pathway(accompanied, by=membership_b, reason="moved_away", on=TODAY)
+            actions.exit_pathway(accompanied, by=membership_b, reason="moved_away", on=TODAY())
         assert Pathway.objects.get(person=accompanied).exit_reason == "training"
 
     def test_an_intervenant_may_not_close_the_pathway_of_an_oriented_person(
@@ -107,11 +107,11 @@ class TestExit:
     ):
         assert login(professional_a).get(exit_url(accompanied)).status_code == 403
         with pytest.raises(Forbidden):
-            actions.exit_pathway(accompanied, by=membership_a, reason="training", on=TODAY)
+            actions.exit_pathway(accompanied, by=membership_a, reason="training", on=TODAY())
         assert Pathway.objects.get(person=accompanied).is_active
 
     def test_before_any_orientation_the_team_records_a_departure(self, login, professional_a, membership_a, followed):
-        login(professional_a).post(exit_url(followed), {"reason": "moved_away", "on": TODAY.isoformat()})
+        login(professional_a).post(exit_url(followed), {"reason": "moved_away", "on": TODAY().isoformat()})
 
         assert Pathway.objects.get(person=followed).status == Pathway.Status.EXITED
 
@@ -120,7 +120,7 @@ class TestExit:
             Pathway.objects.filter(person=accompanied).update(status=Pathway.Status.EXITED)
 
     def test_a_closed_pathway_takes_no_new_intervenant_nor_orientation(self, membership_b, accompanied, manager):
-        actions.exit_pathway(accompanied, by=membership_b, reason="training", on=TODAY)
+        actions.exit_pathway(accompanied, by=membership_b, reason="training", on=TODAY())
 
         with pytest.raises(ActionError, match="clos"):
             actions.add_team_member(accompanied, by=manager, member=manager)
@@ -128,7 +128,7 @@ class TestExit:
 
 class TestReopening:
     def test_reopening_takes_up_with_the_same_referent(self, login, professional_b, membership_b, accompanied):
-        actions.exit_pathway(accompanied, by=membership_b, reason="training", on=TODAY)
+        actions.exit_pathway(accompanied, by=membership_b, reason="training", on=TODAY())
 
         response = login(professional_b).post(
             reopen_url(accompanied), {"reason": "Fin de la formation, retour vers l'emploi."}, follow=True
@@ -147,14 +147,14 @@ class TestReopening:
         assert "Parcours rouvert : Fin de la formation, retour vers l'emploi." in text(response)
 
     def test_a_person_never_oriented_is_entered_again(self, membership_a, followed):
-        actions.exit_pathway(followed, by=membership_a, reason="moved_away", on=TODAY)
+        actions.exit_pathway(followed, by=membership_a, reason="moved_away", on=TODAY())
 
         pathway = actions.reopen_pathway(followed, by=membership_a, reason="Revenue dans le département.")
 
         assert pathway.status == Pathway.Status.ENTERED
 
     def test_a_reason_is_needed(self, login, professional_b, membership_b, accompanied):
-        actions.exit_pathway(accompanied, by=membership_b, reason="training", on=TODAY)
+        actions.exit_pathway(accompanied, by=membership_b, reason="training", on=TODAY())
 
         response = login(professional_b).post(reopen_url(accompanied), {"reason": " "})
 
@@ -162,7 +162,7 @@ class TestReopening:
         assert Pathway.objects.get(person=accompanied).status == Pathway.Status.EXITED
 
     def test_an_archived_pathway_cannot_be_reopened(self, membership_b, accompanied):
-        actions.exit_pathway(accompanied, by=membership_b, reason="training", on=TODAY)
+        actions.exit_pathway(accompanied, by=membership_b, reason="training", on=TODAY())
         Pathway.objects.filter(person=accompanied).update(status=Pathway.Status.ARCHIVED)
 
         with pytest.raises(ActionError, match="archivé"):
