@@ -42,6 +42,11 @@ def parse_args(argv=None):
     parser.add_argument("--saturation-users", type=int, default=20, help="professionnels sans pause (20)")
     parser.add_argument("--saturation-duration", type=int, default=60, help="durée de la saturation (60 s)")
     parser.add_argument("--no-saturation", action="store_true", help="seulement la charge réaliste")
+    parser.add_argument(
+        "--spawn-rate",
+        type=float,
+        help="professionnels qui arrivent par seconde (par défaut un dixième de --users : tous en dix secondes)",
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="processus gunicorn")
     parser.add_argument("--seed", type=int, default=91)
     parser.add_argument("--output", help="fichier JSON des résultats (bench/results/load.json)")
@@ -143,9 +148,16 @@ def _executable(name):
     return found
 
 
-def _run_locust(host, plan_path, workdir, *, users, duration, wait, label):
+def _run_locust(host, plan_path, workdir, *, users, duration, wait, label, spawn_rate=None):
     prefix = workdir / label
-    env = {**os.environ, "RELAIS_LOAD_PLAN": str(plan_path), "RELAIS_LOAD_WAIT": "1" if wait else "0"}
+    log = workdir / f"{label}-requests.csv"
+    spawn_rate = spawn_rate or max(1, users // 10)
+    env = {
+        **os.environ,
+        "RELAIS_LOAD_PLAN": str(plan_path),
+        "RELAIS_LOAD_WAIT": "1" if wait else "0",
+        "RELAIS_LOAD_LOG": str(log),
+    }
     command = [
         _executable("locust"),
         "-f",
@@ -154,7 +166,7 @@ def _run_locust(host, plan_path, workdir, *, users, duration, wait, label):
         "--users",
         str(users),
         "--spawn-rate",
-        str(max(1, users // 10)),
+        str(spawn_rate),
         "--run-time",
         f"{duration}s",
         "--host",
@@ -165,8 +177,48 @@ def _run_locust(host, plan_path, workdir, *, users, duration, wait, label):
         "--loglevel",
         "WARNING",
     ]
+    started = time.time()
     subprocess.run(command, env=env, check=False, cwd=ROOT)
-    return _read_stats(Path(f"{prefix}_stats.csv"))
+    stats = _read_stats(Path(f"{prefix}_stats.csv"))
+    phases = _phases(log, started=started, arrived_after=users / spawn_rate)
+    return stats, phases
+
+
+def _percentile(times, share):
+    """The nearest-rank percentile of ``times`` (ms), as locust reads its own (without its rounding)."""
+    if not times:
+        return 0.0
+    ordered = sorted(times)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+
+
+def _phases(log, *, started, arrived_after):
+    """Percentiles of the whole run, of the pages alone (sign-ins apart), of the sign-ins, while the professionals
+    arrive (their sign-ins hash a password each, PBKDF2 at a million iterations) and once all have arrived."""
+    requests = []
+    if log.exists():
+        with log.open(encoding="utf-8") as handle:
+            for line in handle:
+                ended, name, milliseconds, failed = line.rstrip("\n").rsplit(";", 3)
+                requests.append((float(ended) - started, name, float(milliseconds), failed == "1"))
+    signing_in = {"connexion (formulaire)", "connexion (envoi)"}
+    groups = {
+        "tout": requests,
+        "pages (hors connexion)": [request for request in requests if request[1] not in signing_in],
+        "connexions": [request for request in requests if request[1] in signing_in],
+        f"pendant l'arrivée (0 à {arrived_after:.0f} s)": [item for item in requests if item[0] <= arrived_after],
+        "une fois tous arrivés": [item for item in requests if item[0] > arrived_after],
+    }
+    return {
+        name: {
+            "requests": len(group),
+            "failures": sum(1 for request in group if request[3]),
+            "p50_ms": _percentile([request[2] for request in group], 0.50),
+            "p95_ms": _percentile([request[2] for request in group], 0.95),
+            "p99_ms": _percentile([request[2] for request in group], 0.99),
+        }
+        for name, group in groups.items()
+    }
 
 
 def _read_stats(path):
@@ -197,6 +249,15 @@ def report(title, stats):
         print(
             f"{label:<40} {row['requests']:>9} {row['failures']:>8} {_number(row['p50_ms']):>8} "
             f"{_number(row['p95_ms']):>8} {_number(row['max_ms']):>8} {_number(row['rps'], 1):>7}"
+        )
+
+
+def report_phases(phases):
+    print(f"\n{'phase':<40} {'requêtes':>9} {'erreurs':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for name, row in phases.items():
+        print(
+            f"{name:<40} {row['requests']:>9} {row['failures']:>8} {_number(row['p50_ms']):>8} "
+            f"{_number(row['p95_ms']):>8} {_number(row['p99_ms']):>8}"
         )
 
 
@@ -241,13 +302,27 @@ def main(argv=None):
         try:
             _wait_until_up(host)
             print(f"gunicorn : {args.workers} processus sur {host} ; {os.cpu_count()} cœurs en tout.")
-            realistic = _run_locust(
-                host, plan_path, workdir, users=args.users, duration=args.duration, wait=True, label="charge"
+            realistic, phases = _run_locust(
+                host,
+                plan_path,
+                workdir,
+                users=args.users,
+                duration=args.duration,
+                wait=True,
+                label="charge",
+                spawn_rate=args.spawn_rate,
             )
             report(f"Charge réaliste : {args.users} professionnels, pauses de 0 à 4 s, {args.duration} s", realistic)
-            results["realistic"] = {"users": args.users, "duration_s": args.duration, "pages": realistic}
+            report_phases(phases)
+            results["realistic"] = {
+                "users": args.users,
+                "duration_s": args.duration,
+                "spawn_rate": args.spawn_rate or max(1, args.users // 10),
+                "pages": realistic,
+                "phases": phases,
+            }
             if not args.no_saturation:
-                saturation = _run_locust(
+                saturation, _ = _run_locust(
                     host,
                     plan_path,
                     workdir,
