@@ -151,7 +151,7 @@ def _executable(name):
 def _run_locust(host, plan_path, workdir, *, users, duration, wait, label, spawn_rate=None):
     prefix = workdir / label
     log = workdir / f"{label}-requests.csv"
-    spawn_rate = spawn_rate or max(1, users // 10)
+    spawn_rate = spawn_rate or max(1, users // 10)  # the saturation run: all of them in ten seconds
     env = {
         **os.environ,
         "RELAIS_LOAD_PLAN": str(plan_path),
@@ -302,6 +302,7 @@ def main(argv=None):
         try:
             _wait_until_up(host)
             print(f"gunicorn : {args.workers} processus sur {host} ; {os.cpu_count()} cœurs en tout.")
+            spawn_rate = args.spawn_rate or max(1, args.users // 10)
             realistic, phases = _run_locust(
                 host,
                 plan_path,
@@ -310,14 +311,14 @@ def main(argv=None):
                 duration=args.duration,
                 wait=True,
                 label="charge",
-                spawn_rate=args.spawn_rate,
+                spawn_rate=spawn_rate,
             )
             report(f"Charge réaliste : {args.users} professionnels, pauses de 0 à 4 s, {args.duration} s", realistic)
             report_phases(phases)
             results["realistic"] = {
                 "users": args.users,
                 "duration_s": args.duration,
-                "spawn_rate": args.spawn_rate or max(1, args.users // 10),
+                "spawn_rate": spawn_rate,
                 "pages": realistic,
                 "phases": phases,
             }
