@@ -16,6 +16,7 @@ from locust (its own process, on the same machine: on two cores, both share them
 import argparse
 import csv
 import json
+import math
 import os
 import random
 import shutil
@@ -189,7 +190,7 @@ def _percentile(times, share):
     if not times:
         return 0.0
     ordered = sorted(times)
-    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1))]
 
 
 def _phases(log, *, started, arrived_after):
