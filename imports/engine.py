@@ -477,26 +477,49 @@ class Engine:
                 for key in self._row_keys(row):
                     self.seen[key] = row.person_id
 
+    # The report's columns each row gives (``report_row``), the run being the same for all.
+    REPORT_FIELDS = (
+        "public_id",
+        "line",
+        "outcome",
+        "person_id",
+        "column",
+        "reason",
+        "changed",
+        "values",
+        "candidates",
+    )
+
     def report_row(self, row):
-        report = ImportRow(run=self.run, line=row.line, outcome=row.outcome, changed=row.changed)
-        if row.person_id:
-            report.person_id = row.person_id
+        """The report's line of ``row``: a tuple of ``REPORT_FIELDS`` (written as rows, without an instance each)."""
+        column = reason = ""
+        values, candidates = {}, []
         if row.errors:
-            report.column = row.errors[0][0][:200]
-            report.reason = " ".join(message for _, message in row.errors)[:500]
+            column = row.errors[0][0][:200]
+            reason = " ".join(message for _, message in row.errors)[:500]
         if row.outcome == ImportRow.Outcome.SET_ASIDE and self.run.apply:
-            report.values = {
+            values = {
                 name: value.isoformat() if isinstance(value, datetime.date) else value
                 for name, value in row.values.items()
                 if name != "nir"
             }
-            report.values["nir"] = secrets.encrypt(row.values.get("nir", ""))
-            report.candidates = [
+            values["nir"] = secrets.encrypt(row.values.get("nir", ""))
+            candidates = [
                 {"id": str(candidate if isinstance(candidate, uuid.UUID) else candidate.public_id), "score": score}
                 for candidate, score in row.candidates
                 if isinstance(candidate, uuid.UUID) or candidate.public_id
             ]
-        return report
+        return (
+            uuid.uuid4(),
+            row.line,
+            row.outcome,
+            row.person_id or None,
+            column,
+            reason,
+            row.changed,
+            values,
+            candidates,
+        )
 
     def rows_of(self, person_id):
         return [row for row in self.batch_rows if row.person_id == person_id]
@@ -526,7 +549,12 @@ class Engine:
             self.write_updates()
             self.flush()
             self.index.forget_recent()
-            bulk.insert([self.report_row(row) for row in rows])
+            bulk.insert_rows(
+                ImportRow,
+                constant={"run": self.run},
+                fields=self.REPORT_FIELDS,
+                rows=[self.report_row(row) for row in rows],
+            )
             self._advance(rows)
 
     def _lock(self, rows):

@@ -54,15 +54,24 @@ def insert_rows(model, *, constant, fields, rows):
     columns = ", ".join(connection.ops.quote_name(field.column) for field in [*varying, *(f for f, _ in fixed)])
     constants = tuple(value for _, value in fixed)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    # A value of a plain field is written as it is (psycopg adapts it), the others made ready by their field.
+    prepare = [None if _is_plain(field) else field for field in varying]
     with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(
                 (
-                    *(field.get_db_prep_save(value, connection) for field, value in zip(varying, row, strict=True)),
+                    *(
+                        value if field is None else field.get_db_prep_save(value, connection)
+                        for field, value in zip(prepare, row, strict=True)
+                    ),
                     *constants,
                 )
             )
     return len(rows)
+
+
+def _is_plain(field):
+    return isinstance(field, PLAIN) and not isinstance(field, models.AutoField)
 
 
 # Below this many rows, COPY's extra query for the keys costs more than it saves.
