@@ -147,8 +147,14 @@ class Engine:
         self.batch_persons = {}
         self.pending = []
         self.updates = {}
-        # Identifiers met earlier in this run → person id (or 0 in a dry run): the same person twice in a file.
+        # Identifiers met earlier in this run → person id (or 0 in a dry run): the same person twice in a file. On an
+        # applied run, once a batch is written, only those the next batches would not find again in the database
+        # are kept (``_keep_unsettled``): memory does not grow with the file. A dry run writes nothing and keeps all.
         self.seen = {}
+        # The batch's people as written: person id → what the look-ups read (``_settled``); those whose update failed.
+        self.created = {}
+        self.failed = set()
+        self.identities = {}  # ``ImportedIdentity`` written by the batch: key → person id
         self.today = timezone.localdate()
         # Lines processed as this engine last read or wrote them: another worker that moved them took the run over.
         self.processed = None
@@ -431,6 +437,7 @@ class Engine:
                     with transaction.atomic():
                         update_person(person, by=SYSTEM, version=None, changes=changes, nir=nir)
                 except ActionError as error:
+                    self.failed.add(person.pk)
                     for row in self.rows_of(person.pk):
                         row.errors.append(("", str(error)))
                         row.outcome = ImportRow.Outcome.REJECTED
@@ -453,15 +460,9 @@ class Engine:
         try:
             with transaction.atomic():
                 persons = enter_people(by=SYSTEM, entries=entries)
-                ImportedIdentity.objects.bulk_create(
-                    [
-                        ImportedIdentity(structure_id=self.run.structure_id, key=row.key, person=person)
-                        for row, person in zip(pending, persons, strict=True)
-                    ],
-                    ignore_conflicts=True,
-                )
             for row, person in zip(pending, persons, strict=True):
                 row.person_id, row.public_id = person.pk, person.public_id
+                self.created[person.pk] = self._settled(person)
         except ActionError:
             for row in pending:
                 try:
@@ -471,11 +472,76 @@ class Engine:
                     row.outcome = ImportRow.Outcome.REJECTED
                 else:
                     row.person_id, row.public_id = person.pk, person.public_id
+                    self.created[person.pk] = self._settled(person)
         for row in pending:
             if row.person_id:
                 self.index.settle(row.entry, row.person_id)
                 for key in self._row_keys(row):
                     self.seen[key] = row.person_id
+
+    def write_identities(self, rows, found):
+        """The identity each row gave, and the person it is (``ImportedIdentity``): for the people created, and for
+        those found by another identifier, so that a later batch finds them again by it as this one did (one
+        statement; a person created one by one has theirs already, left as it is)."""
+        if not self.run.apply:
+            return
+        identities = {}
+        for row in rows:
+            if not row.person_id:
+                continue
+            if row.outcome == ImportRow.Outcome.CREATED or (
+                row.outcome in (ImportRow.Outcome.UPDATED, ImportRow.Outcome.UNCHANGED)
+                and ("key", row.key) not in found
+            ):
+                identities.setdefault(row.key, row.person_id)
+        if identities:
+            ImportedIdentity.objects.bulk_create(
+                [
+                    ImportedIdentity(structure_id=self.run.structure_id, key=key, person_id=person_id)
+                    for key, person_id in identities.items()
+                ],
+                ignore_conflicts=True,
+            )
+        self.identities = identities
+
+    @staticmethod
+    def _settled(person):
+        """What the look-ups read of a person (``_lookups``), as written."""
+        return (
+            person.nir_digest,
+            person.france_travail_id,
+            person.caf_number,
+            person.first_names_key,
+            person.birth_date,
+        )
+
+    def _keep_unsettled(self, found, first_new):
+        """After an applied batch, forget the identifiers that the next batches' look-ups find again, in the
+        database, pointing at the same person; keep the others (the few a record does not bear: another NIR on file,
+        a CAF number that did not replace the record's; a person whose creation or update failed)."""
+        settled = {
+            person_id: self._settled(person)
+            for person_id, person in self.batch_persons.items()
+            if person_id not in self.failed
+        }
+        settled.update(self.created)
+        kept = {}
+        for position, (key, person_id) in enumerate(self.seen.items()):
+            if position < first_new or not self._found_again(key, person_id, settled.get(person_id), found):
+                kept[key] = person_id
+        self.seen = kept
+
+    def _found_again(self, key, person_id, settled, found):
+        if not person_id or settled is None or found.get(key, person_id) != person_id:
+            return False
+        kind = key[0]
+        if kind == "nir":
+            return settled[0] == key[1]
+        if kind == "ft":
+            return settled[1] == key[1]
+        if kind == "caf":
+            return settled[2:] == key[1:]
+        return found.get(key) == person_id or self.identities.get(key[1]) == person_id
 
     # The report's columns each row gives (``report_row``), the run being the same for all.
     REPORT_FIELDS = (
@@ -531,6 +597,8 @@ class Engine:
         with transaction.atomic():
             self._lock(rows)
             self.batch_rows = rows
+            self.created, self.failed, self.identities = {}, set(), {}
+            first_new = len(self.seen)  # the identifiers this batch meets are put in after those kept
             valid = [row for row in rows if not row.errors]
             found = self._lookups(valid) if valid else {}
             # The people the exact identifiers point at, read at once rather than row by row: found on file, or met
@@ -548,7 +616,14 @@ class Engine:
                 self.process(row, found, matcher)
             self.write_updates()
             self.flush()
+            self.write_identities(rows, found)
             self.index.forget_recent()
+            if self.run.apply:
+                self._keep_unsettled(found, first_new)
+            else:
+                for row in rows:
+                    if row.entry is not None:
+                        self.index.release(row.entry)
             bulk.insert_rows(
                 ImportRow,
                 constant={"run": self.run},

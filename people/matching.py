@@ -398,6 +398,24 @@ INDEX_FIELDS = (
 )
 
 
+class _Bounded(dict):
+    """A cache that keeps its last ``size`` keys: the oldest put in is dropped first."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value):
+        if len(self) >= self.size and key not in self:
+            del self[next(iter(self))]
+        super().__setitem__(key, value)
+
+
+# What the index keeps of what it derived from the identities matched, whatever their number.
+VARIANTS_CACHED = 8_192
+DATES_CACHED = 4_096
+
+
 class Index:
     """Everyone on file by birth date, read once (one streaming query), to match many identities at once: among the
     people born on a date the one typed may be a typo of, those whose first names share a name, a form or a
@@ -405,17 +423,18 @@ class Index:
     only ones ``find`` may list as likely duplicates: a likely duplicate's score needs each part credited (a
     contradiction takes it under the threshold), the same CAF number with the same identity (score 95) too.
 
-    Memory grows with the département (the names and CAF numbers of every person), not with what is matched. The
-    people entered while the index is in use are added to it (``add``), under the caller's reference until they are
-    written (``settle``)."""
+    Memory grows with the département (the names and CAF numbers of every person), not with what is matched: what
+    is derived from the identities matched is cached within bounds. The people entered while the index is in use are
+    added to it (``add``), under the caller's reference until they are written (``settle``), then kept as those read
+    from the database are; those a dry run enters (``release``) keep their names, without the caller's reference."""
 
     def __init__(self, persons=None):
         self.by_date = {}
         self.recent = {}
         self._first_keys = {}
         self._spellings = {}
-        self._variants = {}
-        self._dates = {}
+        self._variants = _Bounded(VARIANTS_CACHED)
+        self._dates = _Bounded(DATES_CACHED)
         persons = (persons if persons is not None else Person.objects.all()).filter(merged_into__isnull=True)
         # The keys ``save`` derived from the names (``set_matching_keys``), read rather than derived again.
         rows = persons.order_by().values_list(*INDEX_FIELDS)
@@ -480,9 +499,20 @@ class Index:
         self.recent.setdefault(birth_date, []).append(entry)
         return entry
 
-    @staticmethod
-    def settle(entry, pk):
+    def settle(self, entry, pk):
+        """``entry`` is written, as ``pk``: kept as the people read from the database are (its names and NIR are
+        read again from the database when it is a candidate)."""
+        entries = self.by_date.get(entry[10], [])
+        for position, held in enumerate(entries):
+            if held is entry:
+                entries[position] = (pk, *entry[1:7])
+                break
         entry[0] = pk
+
+    @staticmethod
+    def release(entry):
+        """``entry`` will not be written (a dry run): it is kept without the caller's reference."""
+        entry[0] = None
 
     def forget_recent(self):
         self.recent = {}
