@@ -495,11 +495,11 @@ class Engine:
             ):
                 identities.setdefault(row.key, row.person_id)
         if identities:
-            ImportedIdentity.objects.bulk_create(
-                [
-                    ImportedIdentity(structure_id=self.run.structure_id, key=key, person_id=person_id)
-                    for key, person_id in identities.items()
-                ],
+            bulk.insert_rows(
+                ImportedIdentity,
+                constant={"structure_id": self.run.structure_id},
+                fields=["key", "person_id"],
+                rows=identities.items(),
                 ignore_conflicts=True,
             )
         self.identities = identities

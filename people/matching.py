@@ -24,6 +24,7 @@ calibrated on the labelled identity pairs of the bench (``python -m bench --matc
 import heapq
 import sys
 import uuid
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -411,16 +412,22 @@ class _Bounded(dict):
         super().__setitem__(key, value)
 
 
-# What the index keeps of what it derived from the identities matched, whatever their number.
+# What the index keeps of what it derived from the identities matched, whatever their number: the variants of the
+# last names met last, the plausible birth dates of every date of a century and more (a few hundred bytes each).
 VARIANTS_CACHED = 8_192
-DATES_CACHED = 4_096
+DATES_CACHED = 50_000
+
+
+def _day(date):
+    """How the index holds a date: its ordinal (a small int, where a date object is a larger one)."""
+    return date.toordinal() if date else None
 
 
 class Index:
-    """Everyone on file by birth date, read once (one streaming query), to match many identities at once: among the
-    people born on a date the one typed may be a typo of, those whose first names share a name, a form or a
-    one-typo neighbour with the ones typed and whom ``find`` reads as candidates (``candidates``). They are the
-    only ones ``find`` may list as likely duplicates: a likely duplicate's score needs each part credited (a
+    """Everyone on file by birth date (as ``_day``), read once (one streaming query), to match many identities at
+    once: among the people born on a date the one typed may be a typo of, those whose first names share a name, a
+    form or a one-typo neighbour with the ones typed and whom ``find`` reads as candidates (``candidates``). They are
+    the only ones ``find`` may list as likely duplicates: a likely duplicate's score needs each part credited (a
     contradiction takes it under the threshold), the same CAF number with the same identity (score 95) too.
 
     Memory grows with the département (the names and CAF numbers of every person), not with what is matched: what
@@ -458,7 +465,7 @@ class Index:
                 keys = first_keys[names_key] = frozenset(_first_name_keys(names_key.split()))
             birth_key = held.setdefault(birth_key, birth_key)
             entry = (pk, birth_key, usage_key, keys, caf_number, held.setdefault(sound, sound), usage_sound)
-            by_date[birth_date].append(entry)
+            by_date[birth_date.toordinal() if birth_date else None].append(entry)
             spellings[birth_key].add(birth_name)
             if usage_name:
                 spellings[usage_key].add(usage_name)
@@ -495,14 +502,15 @@ class Index:
                 self._spellings.setdefault(key, set()).add(name)
                 self._variants.pop(key, None)
         entry = [ref, *keys, birth_name, usage_name, first_names, birth_date, nir_digest]
-        self.by_date.setdefault(birth_date, []).append(entry)
-        self.recent.setdefault(birth_date, []).append(entry)
+        day = _day(birth_date)
+        self.by_date.setdefault(day, []).append(entry)
+        self.recent.setdefault(day, []).append(entry)
         return entry
 
     def settle(self, entry, pk):
         """``entry`` is written, as ``pk``: kept as the people read from the database are (its names and NIR are
         read again from the database when it is a candidate)."""
-        entries = self.by_date.get(entry[10], [])
+        entries = self.by_date.get(_day(entry[10]), [])
         for position, held in enumerate(entries):
             if held is entry:
                 entries[position] = (pk, *entry[1:7])
@@ -518,10 +526,11 @@ class Index:
         self.recent = {}
 
     def _plausible(self, birth_date):
-        dates = self._dates.get(birth_date)
-        if dates is None:
-            dates = self._dates[birth_date] = tuple(plausible_birth_dates(birth_date))
-        return dates
+        """The days (``_day``) of ``plausible_birth_dates``, kept compact (every date of a century fits the cache)."""
+        days = self._dates.get(birth_date)
+        if days is None:
+            days = self._dates[birth_date] = array("l", [day.toordinal() for day in plausible_birth_dates(birth_date)])
+        return days
 
     def _key_variants(self, key):
         """The keys ``NameVariant`` holds for the names whose key is ``key`` (every spelling on file)."""
@@ -544,7 +553,7 @@ class Index:
             return []
         tokens = first_names_key(query.first_names).split()
         wanted = _first_name_keys(tokens).union(*(forms_of(token) for token in tokens))
-        same_day = set(_birth_dates(query.birth_date))
+        same_day = {_day(date) for date in _birth_dates(query.birth_date)}
         caf_number = query.caf_number.strip()
         variants = sound = None
         found = []

@@ -39,20 +39,40 @@ def _columns(model, constant, fields):
     return [model._meta.get_field(name) for name in fields], fixed
 
 
-def insert_rows(model, *, constant, fields, rows):
-    """Insert one row of ``model`` per tuple of ``rows`` (see the module). Returns how many were written."""
+def insert_rows(model, *, constant, fields, rows, ignore_conflicts=False):
+    """Insert one row of ``model`` per tuple of ``rows`` (see the module). Returns how many were given. With
+    ``ignore_conflicts``, a row that breaks a unique constraint is left out, as ``bulk_create`` leaves it (on
+    PostgreSQL one ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING``, one array per column, plain fields
+    only)."""
     rows = list(rows)
     if not rows:
         return 0
     _fixed_fields(model, constant, fields)
-    if connection.vendor != "postgresql":
+    if not copy_enabled(connection):
         model.objects.bulk_create(
-            [model(**constant, **dict(zip(fields, row, strict=True))) for row in rows], batch_size=1_000
+            [model(**constant, **dict(zip(fields, row, strict=True))) for row in rows],
+            batch_size=1_000,
+            ignore_conflicts=ignore_conflicts,
         )
         return len(rows)
     varying, fixed = _columns(model, constant, fields)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in [*varying, *(f for f, _ in fixed)])
     constants = tuple(value for _, value in fixed)
+    if ignore_conflicts:
+        if not all(_is_plain(field) for field in varying):
+            raise ValueError("ignore_conflicts : des champs simples seulement.")
+        arrays = [[row[position] for row in rows] for position in range(len(varying))]
+        casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in varying)
+        fixed_types = ", ".join(f"%s::{field.db_type(connection)}" for field, _ in fixed)
+        selected = f"v.*, {fixed_types}" if fixed else "v.*"
+        names = ", ".join(f"c{position}" for position in range(len(varying)))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) SELECT {selected} "
+                f"FROM unnest({casts}) AS v({names}) ON CONFLICT DO NOTHING",
+                [*constants, *arrays],
+            )
+        return len(rows)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
     # A value of a plain field is written as it is (psycopg adapts it), the others made ready by their field.
     prepare = [None if _is_plain(field) else field for field in varying]
