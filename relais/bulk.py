@@ -16,6 +16,8 @@ well. A constraint that fails raises Django's ``IntegrityError`` either way.
   per column over the rows.
 """
 
+from operator import attrgetter
+
 from django.db import connection, connections, models, router
 
 
@@ -154,15 +156,16 @@ def insert(objs):
         )
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
-        plain = [isinstance(field, PLAIN) and not isinstance(field, models.AutoField) for field in fields]
+        # The plain fields read together (one ``attrgetter``), then the others made ready each by its field.
+        plain = [field for field in fields if _is_plain(field)]
+        others = [field for field in fields if not _is_plain(field)]
+        fields = [*plain, *others]
+        read = attrgetter(*(field.attname for field in plain)) if len(plain) > 1 else None
         rows = []
         for obj in objs:
-            row = []
-            for field, is_plain in zip(fields, plain, strict=True):
-                if is_plain:
-                    row.append(getattr(obj, field.attname))
-                else:
-                    row.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+            row = list(read(obj)) if read else [getattr(obj, field.attname) for field in plain]
+            for field in others:
+                row.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
             rows.append(row)
         quote = connection.ops.quote_name
         statement = f"COPY {quote(opts.db_table)} ({', '.join(quote(field.column) for field in fields)}) FROM STDIN"
