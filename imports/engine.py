@@ -14,9 +14,16 @@ For each row:
 - a likely duplicate, on file or earlier in the file → set aside for a human decision (the review screen), with its
   candidates;
 - otherwise → a new person and their pathway (``enter_people``), entered on the file's date with its source.
+
+The identity each row gave is kept with the person it is (``ImportedIdentity``), whether the row created them or
+found them by another identifier. Memory does not grow with the file on an applied run: once a batch is written, the
+next batches find its people in the database by the same identifiers, and the engine keeps only those a record does
+not bear (``Engine._keep_unsettled``). A dry run writes nothing: it keeps every identifier it met, and the people it
+would have entered in the matching index (their names, without the row).
 """
 
 import datetime
+import gc
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -163,7 +170,17 @@ class Engine:
     def index(self):
         """Everyone on file by birth date, read once per run (``people.matching.Index``)."""
         if self._index is None:
-            self._index = matching.Index()
+            # It lives as long as the run: left out of the garbage collector's collections, which would go through
+            # its hundreds of thousands of objects again and again, while it is read (it holds no cycle) and after
+            # (``gc.unfreeze`` when the run ends).
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                self._index = matching.Index()
+            finally:
+                if collecting:
+                    gc.enable()
+            gc.freeze()
         return self._index
 
     @property
@@ -688,6 +705,9 @@ class Engine:
             # Another worker carries the run on (it was resumed while this one still ran): leave it to it.
             run.refresh_from_db()
             return run
+        finally:
+            if self._index is not None:
+                gc.unfreeze()
         if not run.rows.exists():
             run.status = ImportRun.Status.FAILED
             run.error = "Le fichier ne contient aucune ligne de données : seulement les noms des colonnes."
