@@ -240,17 +240,37 @@ def record_creations(instances):
     """The creation entries ``track`` writes on ``save()``, for tracked instances written together by
     ``bulk_create`` (a batch action): the same content, in one statement."""
     user, structure = current_actor()
-    entries = []
+    # Written as rows rather than ChangeLog instances (a batch writes thousands), one statement per type in a row.
+    groups = []
     for instance in instances:
-        tracked, sensitive = _tracked[type(instance)]
-        changes = {}
-        for field in tracked:
-            new = _value(instance, field)
-            if new in (None, ""):
-                continue
-            changes[field.name] = ["•••", "•••"] if field.name in sensitive else [None, new]
-        entries.append(_entry(ChangeLog, instance, user, structure, action=ChangeLog.Action.CREATE, changes=changes))
-    bulk.insert(entries)
+        if not groups or type(instance) is not groups[-1][0]:
+            groups.append((type(instance), []))
+        groups[-1][1].append(instance)
+    for model, group in groups:
+        tracked, sensitive = _tracked[model]
+        fields = [(field.attname, field.name, field.name in sensitive) for field in tracked]
+        rows = []
+        for instance in group:
+            changes = {}
+            for attname, name, is_sensitive in fields:
+                new = getattr(instance, attname)
+                if new is not None and not isinstance(new, (bool, int, float, str)):
+                    new = str(new)
+                if new is None or new == "":
+                    continue
+                changes[name] = ["•••", "•••"] if is_sensitive else [None, new]
+            rows.append((_object_id(instance), str(instance)[:200], changes))
+        bulk.insert_rows(
+            ChangeLog,
+            constant={
+                "user": user,
+                "structure": structure,
+                "object_type": model._meta.label_lower,
+                "action": ChangeLog.Action.CREATE,
+            },
+            fields=["object_id", "object_label", "changes"],
+            rows=rows,
+        )
 
 
 def tracked_values(instance):

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 
 from accounts.models import Structure
 from bench.generate.identities import NameDrawer, nir
-from imports.models import ImportRow, ImportRun
+from imports.models import ImportedIdentity, ImportRow, ImportRun
 from imports.runs import carry_out
 from pathway.models import EntrySource, Pathway, orientation_due_on
 from people.identity import nir_hash
@@ -240,7 +240,10 @@ def engine(path, structure):
 def clean_up(runs):
     """Delete what the runs created: the bench database stays as generated."""
     created = ImportRow.objects.filter(run__in=runs, outcome=ImportRow.Outcome.CREATED).values("person_id")
+    found = ImportRow.objects.filter(run__in=runs, person__isnull=False).values("person_id")
     with transaction.atomic():
+        # The identities the runs gave of the people they found (none on file before: the bench writes none).
+        ImportedIdentity.objects.filter(person_id__in=found).delete()
         Person.objects.filter(pk__in=created).delete()
         ImportRun.objects.filter(pk__in=[run.pk for run in runs]).delete()
 

@@ -14,9 +14,16 @@ For each row:
 - a likely duplicate, on file or earlier in the file → set aside for a human decision (the review screen), with its
   candidates;
 - otherwise → a new person and their pathway (``enter_people``), entered on the file's date with its source.
+
+The identity each row gave is kept with the person it is (``ImportedIdentity``), whether the row created them or
+found them by another identifier. Memory does not grow with the file on an applied run: once a batch is written, the
+next batches find its people in the database by the same identifiers, and the engine keeps only those a record does
+not bear (``Engine._keep_unsettled``). A dry run writes nothing: it keeps every identifier it met, and the people it
+would have entered in the matching index (their names, without the row).
 """
 
 import datetime
+import gc
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -147,8 +154,14 @@ class Engine:
         self.batch_persons = {}
         self.pending = []
         self.updates = {}
-        # Identifiers met earlier in this run → person id (or 0 in a dry run): the same person twice in a file.
+        # Identifiers met earlier in this run → person id (or 0 in a dry run): the same person twice in a file. On an
+        # applied run, once a batch is written, only those the next batches would not find again in the database
+        # are kept (``_keep_unsettled``): memory does not grow with the file. A dry run writes nothing and keeps all.
         self.seen = {}
+        # The batch's people as written: person id → what the look-ups read (``_settled``); those whose update failed.
+        self.created = {}
+        self.failed = set()
+        self.identities = {}  # ``ImportedIdentity`` written by the batch: key → person id
         self.today = timezone.localdate()
         # Lines processed as this engine last read or wrote them: another worker that moved them took the run over.
         self.processed = None
@@ -157,7 +170,17 @@ class Engine:
     def index(self):
         """Everyone on file by birth date, read once per run (``people.matching.Index``)."""
         if self._index is None:
-            self._index = matching.Index()
+            # It lives as long as the run: left out of the garbage collector's collections, which would go through
+            # its hundreds of thousands of objects again and again, while it is read (it holds no cycle) and after
+            # (``gc.unfreeze`` when the run ends).
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                self._index = matching.Index()
+            finally:
+                if collecting:
+                    gc.enable()
+            gc.freeze()
         return self._index
 
     @property
@@ -431,6 +454,7 @@ class Engine:
                     with transaction.atomic():
                         update_person(person, by=SYSTEM, version=None, changes=changes, nir=nir)
                 except ActionError as error:
+                    self.failed.add(person.pk)
                     for row in self.rows_of(person.pk):
                         row.errors.append(("", str(error)))
                         row.outcome = ImportRow.Outcome.REJECTED
@@ -453,15 +477,9 @@ class Engine:
         try:
             with transaction.atomic():
                 persons = enter_people(by=SYSTEM, entries=entries)
-                ImportedIdentity.objects.bulk_create(
-                    [
-                        ImportedIdentity(structure_id=self.run.structure_id, key=row.key, person=person)
-                        for row, person in zip(pending, persons, strict=True)
-                    ],
-                    ignore_conflicts=True,
-                )
             for row, person in zip(pending, persons, strict=True):
                 row.person_id, row.public_id = person.pk, person.public_id
+                self.created[person.pk] = self._settled(person)
         except ActionError:
             for row in pending:
                 try:
@@ -471,32 +489,120 @@ class Engine:
                     row.outcome = ImportRow.Outcome.REJECTED
                 else:
                     row.person_id, row.public_id = person.pk, person.public_id
+                    self.created[person.pk] = self._settled(person)
         for row in pending:
             if row.person_id:
                 self.index.settle(row.entry, row.person_id)
                 for key in self._row_keys(row):
                     self.seen[key] = row.person_id
 
+    def write_identities(self, rows, found):
+        """The identity each row gave, and the person it is (``ImportedIdentity``): for the people created, and for
+        those found by another identifier, so that a later batch finds them again by it as this one did (one
+        statement; a person created one by one has theirs already, left as it is)."""
+        if not self.run.apply:
+            return
+        identities = {}
+        for row in rows:
+            if not row.person_id:
+                continue
+            if row.outcome == ImportRow.Outcome.CREATED or (
+                row.outcome in (ImportRow.Outcome.UPDATED, ImportRow.Outcome.UNCHANGED)
+                and ("key", row.key) not in found
+            ):
+                identities.setdefault(row.key, row.person_id)
+        if identities:
+            bulk.insert_rows(
+                ImportedIdentity,
+                constant={"structure_id": self.run.structure_id},
+                fields=["key", "person_id"],
+                rows=identities.items(),
+                ignore_conflicts=True,
+            )
+        self.identities = identities
+
+    @staticmethod
+    def _settled(person):
+        """What the look-ups read of a person (``_lookups``), as written."""
+        return (
+            person.nir_digest,
+            person.france_travail_id,
+            person.caf_number,
+            person.first_names_key,
+            person.birth_date,
+        )
+
+    def _keep_unsettled(self, found, first_new):
+        """After an applied batch, forget the identifiers that the next batches' look-ups find again, in the
+        database, pointing at the same person; keep the others (the few a record does not bear: another NIR on file,
+        a CAF number that did not replace the record's; a person whose creation or update failed)."""
+        settled = {
+            person_id: self._settled(person)
+            for person_id, person in self.batch_persons.items()
+            if person_id not in self.failed
+        }
+        settled.update(self.created)
+        kept = {}
+        for position, (key, person_id) in enumerate(self.seen.items()):
+            if position < first_new or not self._found_again(key, person_id, settled.get(person_id), found):
+                kept[key] = person_id
+        self.seen = kept
+
+    def _found_again(self, key, person_id, settled, found):
+        if not person_id or settled is None or found.get(key, person_id) != person_id:
+            return False
+        kind = key[0]
+        if kind == "nir":
+            return settled[0] == key[1]
+        if kind == "ft":
+            return settled[1] == key[1]
+        if kind == "caf":
+            return settled[2:] == key[1:]
+        return found.get(key) == person_id or self.identities.get(key[1]) == person_id
+
+    # The report's columns each row gives (``report_row``), the run being the same for all.
+    REPORT_FIELDS = (
+        "public_id",
+        "line",
+        "outcome",
+        "person_id",
+        "column",
+        "reason",
+        "changed",
+        "values",
+        "candidates",
+    )
+
     def report_row(self, row):
-        report = ImportRow(run=self.run, line=row.line, outcome=row.outcome, changed=row.changed)
-        if row.person_id:
-            report.person_id = row.person_id
+        """The report's line of ``row``: a tuple of ``REPORT_FIELDS`` (written as rows, without an instance each)."""
+        column = reason = ""
+        values, candidates = {}, []
         if row.errors:
-            report.column = row.errors[0][0][:200]
-            report.reason = " ".join(message for _, message in row.errors)[:500]
+            column = row.errors[0][0][:200]
+            reason = " ".join(message for _, message in row.errors)[:500]
         if row.outcome == ImportRow.Outcome.SET_ASIDE and self.run.apply:
-            report.values = {
+            values = {
                 name: value.isoformat() if isinstance(value, datetime.date) else value
                 for name, value in row.values.items()
                 if name != "nir"
             }
-            report.values["nir"] = secrets.encrypt(row.values.get("nir", ""))
-            report.candidates = [
+            values["nir"] = secrets.encrypt(row.values.get("nir", ""))
+            candidates = [
                 {"id": str(candidate if isinstance(candidate, uuid.UUID) else candidate.public_id), "score": score}
                 for candidate, score in row.candidates
                 if isinstance(candidate, uuid.UUID) or candidate.public_id
             ]
-        return report
+        return (
+            uuid.uuid4(),
+            row.line,
+            row.outcome,
+            row.person_id or None,
+            column,
+            reason,
+            row.changed,
+            values,
+            candidates,
+        )
 
     def rows_of(self, person_id):
         return [row for row in self.batch_rows if row.person_id == person_id]
@@ -508,6 +614,8 @@ class Engine:
         with transaction.atomic():
             self._lock(rows)
             self.batch_rows = rows
+            self.created, self.failed, self.identities = {}, set(), {}
+            first_new = len(self.seen)  # the identifiers this batch meets are put in after those kept
             valid = [row for row in rows if not row.errors]
             found = self._lookups(valid) if valid else {}
             # The people the exact identifiers point at, read at once rather than row by row: found on file, or met
@@ -525,8 +633,20 @@ class Engine:
                 self.process(row, found, matcher)
             self.write_updates()
             self.flush()
+            self.write_identities(rows, found)
             self.index.forget_recent()
-            bulk.insert([self.report_row(row) for row in rows])
+            if self.run.apply:
+                self._keep_unsettled(found, first_new)
+            else:
+                for row in rows:
+                    if row.entry is not None:
+                        self.index.release(row.entry)
+            bulk.insert_rows(
+                ImportRow,
+                constant={"run": self.run},
+                fields=self.REPORT_FIELDS,
+                rows=[self.report_row(row) for row in rows],
+            )
             self._advance(rows)
 
     def _lock(self, rows):
@@ -585,6 +705,9 @@ class Engine:
             # Another worker carries the run on (it was resumed while this one still ran): leave it to it.
             run.refresh_from_db()
             return run
+        finally:
+            if self._index is not None:
+                gc.unfreeze()
         if not run.rows.exists():
             run.status = ImportRun.Status.FAILED
             run.error = "Le fichier ne contient aucune ligne de données : seulement les noms des colonnes."

@@ -37,6 +37,12 @@ def parse_date(value):
         if not raw:
             return None
         raw = raw.split(" ")[0].split("T")[0]
+        if len(raw) == 10 and raw[2] == raw[5] == "/" and raw[:2].isdigit() and raw[3:5].isdigit():
+            # The commonest form, dd/mm/yyyy, read without ``strptime`` (the same date, or the same refusal).
+            try:
+                return datetime.date(int(raw[6:]), int(raw[3:5]), int(raw[:2]))
+            except ValueError:
+                pass
         for pattern in _DATE_FORMATS:
             try:
                 return datetime.datetime.strptime(raw, pattern).date()

@@ -6,6 +6,7 @@ gives the events a membership may read on a carnet it may see. Kinds are registe
 """
 
 import uuid
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -107,11 +108,34 @@ def record_all(events):
     return written
 
 
-def record_for_each(rows, *, kind, by, at, obj_type="", visibility=Visibility.TEAM):
+class Recorded(NamedTuple):
+    """What a listener's batch form reads of each event ``record_for_each(..., notify=True)`` wrote."""
+
+    person_id: int
+    kind: str
+
+
+def record_for_each(rows, *, kind, by, at, obj_type="", visibility=Visibility.TEAM, notify=False):
     """Write events of one kind, by the same actor at the same time, for many people at once (a daily computation
-    over the whole département): ``rows`` are (person id, summary, object id). No listener is called."""
+    over the whole département, a batch action): ``rows`` are (person id, summary, object id). No listener is
+    called, unless ``notify``: then as ``record_all`` calls them, a batch form with a ``Recorded`` per event (its
+    person and kind), a listener without one with each event."""
     if kind not in _kinds:
         raise ValueError(f"Nature d'événement inconnue : {kind} (register_kind)")
+    rows = list(rows)
+    written = _insert_for_each(rows, kind=kind, by=by, at=at, obj_type=obj_type, visibility=visibility)
+    if notify and written:
+        for listener in _listeners:
+            batch = _batch_forms.get(listener)
+            if batch is not None:
+                batch([Recorded(person_id, kind) for person_id, _, _ in rows])
+            else:
+                for event in TimelineEvent.objects.filter(kind=kind, at=at, person_id__in=[row[0] for row in rows]):
+                    listener(event)
+    return written
+
+
+def _insert_for_each(rows, *, kind, by, at, obj_type, visibility):
     return bulk.insert_rows(
         TimelineEvent,
         constant={

@@ -18,6 +18,7 @@ names, another last name). The rules:
 """
 
 import datetime
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -212,6 +213,7 @@ class FirstNames:
         return credit, tuple(reasons)
 
 
+@lru_cache(maxsize=32_768)
 def first_names_key(value):
     """The folded first names between spaces, for a look-up by how a name begins: « Marie-Claire » → « marie
     claire »."""

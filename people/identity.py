@@ -1,5 +1,7 @@
 """Identity fields of a person: NIR validation, masking and matching keys for names."""
 
+from functools import lru_cache
+
 from django.core.exceptions import ValidationError
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import nir as nir_number
@@ -52,6 +54,7 @@ ARTICLES = frozenset(
 PREFIXES = frozenset(["saint", "sainte", "st", "ste", "ben", "bin", "ait"])
 
 
+@lru_cache(maxsize=32_768)
 def last_name_key(value):
     """The last name folded without separators: « Da Silva », « DA-SILVA » and « Dasilva » share « dasilva »."""
     return fold(value).replace(" ", "")
@@ -128,6 +131,7 @@ _PHONETIC_RULES = [
 ]
 
 
+@lru_cache(maxsize=32_768)
 def phonetic(value):
     text = fold(value).replace(" ", "")
     for source, target in _PHONETIC_RULES:

@@ -24,6 +24,7 @@ calibrated on the labelled identity pairs of the bench (``python -m bench --matc
 import heapq
 import sys
 import uuid
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -398,24 +399,49 @@ INDEX_FIELDS = (
 )
 
 
+class _Bounded(dict):
+    """A cache that keeps its last ``size`` keys: the oldest put in is dropped first."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value):
+        if len(self) >= self.size and key not in self:
+            del self[next(iter(self))]
+        super().__setitem__(key, value)
+
+
+# What the index keeps of what it derived from the identities matched, whatever their number: the variants of the
+# last names met last, the plausible birth dates of every date of a century and more (a few hundred bytes each).
+VARIANTS_CACHED = 8_192
+DATES_CACHED = 50_000
+
+
+def _day(date):
+    """How the index holds a date: its ordinal (a small int, where a date object is a larger one)."""
+    return date.toordinal() if date else None
+
+
 class Index:
-    """Everyone on file by birth date, read once (one streaming query), to match many identities at once: among the
-    people born on a date the one typed may be a typo of, those whose first names share a name, a form or a
-    one-typo neighbour with the ones typed and whom ``find`` reads as candidates (``candidates``). They are the
-    only ones ``find`` may list as likely duplicates: a likely duplicate's score needs each part credited (a
+    """Everyone on file by birth date (as ``_day``), read once (one streaming query), to match many identities at
+    once: among the people born on a date the one typed may be a typo of, those whose first names share a name, a
+    form or a one-typo neighbour with the ones typed and whom ``find`` reads as candidates (``candidates``). They are
+    the only ones ``find`` may list as likely duplicates: a likely duplicate's score needs each part credited (a
     contradiction takes it under the threshold), the same CAF number with the same identity (score 95) too.
 
-    Memory grows with the département (the names and CAF numbers of every person), not with what is matched. The
-    people entered while the index is in use are added to it (``add``), under the caller's reference until they are
-    written (``settle``)."""
+    Memory grows with the département (the names and CAF numbers of every person), not with what is matched: what
+    is derived from the identities matched is cached within bounds. The people entered while the index is in use are
+    added to it (``add``), under the caller's reference until they are written (``settle``), then kept as those read
+    from the database are; those a dry run enters (``release``) keep their names, without the caller's reference."""
 
     def __init__(self, persons=None):
         self.by_date = {}
         self.recent = {}
         self._first_keys = {}
         self._spellings = {}
-        self._variants = {}
-        self._dates = {}
+        self._variants = _Bounded(VARIANTS_CACHED)
+        self._dates = _Bounded(DATES_CACHED)
         persons = (persons if persons is not None else Person.objects.all()).filter(merged_into__isnull=True)
         # The keys ``save`` derived from the names (``set_matching_keys``), read rather than derived again.
         rows = persons.order_by().values_list(*INDEX_FIELDS)
@@ -439,7 +465,7 @@ class Index:
                 keys = first_keys[names_key] = frozenset(_first_name_keys(names_key.split()))
             birth_key = held.setdefault(birth_key, birth_key)
             entry = (pk, birth_key, usage_key, keys, caf_number, held.setdefault(sound, sound), usage_sound)
-            by_date[birth_date].append(entry)
+            by_date[birth_date.toordinal() if birth_date else None].append(entry)
             spellings[birth_key].add(birth_name)
             if usage_name:
                 spellings[usage_key].add(usage_name)
@@ -476,22 +502,35 @@ class Index:
                 self._spellings.setdefault(key, set()).add(name)
                 self._variants.pop(key, None)
         entry = [ref, *keys, birth_name, usage_name, first_names, birth_date, nir_digest]
-        self.by_date.setdefault(birth_date, []).append(entry)
-        self.recent.setdefault(birth_date, []).append(entry)
+        day = _day(birth_date)
+        self.by_date.setdefault(day, []).append(entry)
+        self.recent.setdefault(day, []).append(entry)
         return entry
 
-    @staticmethod
-    def settle(entry, pk):
+    def settle(self, entry, pk):
+        """``entry`` is written, as ``pk``: kept as the people read from the database are (its names and NIR are
+        read again from the database when it is a candidate)."""
+        entries = self.by_date.get(_day(entry[10]), [])
+        for position, held in enumerate(entries):
+            if held is entry:
+                entries[position] = (pk, *entry[1:7])
+                break
         entry[0] = pk
+
+    @staticmethod
+    def release(entry):
+        """``entry`` will not be written (a dry run): it is kept without the caller's reference."""
+        entry[0] = None
 
     def forget_recent(self):
         self.recent = {}
 
     def _plausible(self, birth_date):
-        dates = self._dates.get(birth_date)
-        if dates is None:
-            dates = self._dates[birth_date] = tuple(plausible_birth_dates(birth_date))
-        return dates
+        """The days (``_day``) of ``plausible_birth_dates``, kept compact (every date of a century fits the cache)."""
+        days = self._dates.get(birth_date)
+        if days is None:
+            days = self._dates[birth_date] = array("l", [day.toordinal() for day in plausible_birth_dates(birth_date)])
+        return days
 
     def _key_variants(self, key):
         """The keys ``NameVariant`` holds for the names whose key is ``key`` (every spelling on file)."""
@@ -514,7 +553,7 @@ class Index:
             return []
         tokens = first_names_key(query.first_names).split()
         wanted = _first_name_keys(tokens).union(*(forms_of(token) for token in tokens))
-        same_day = set(_birth_dates(query.birth_date))
+        same_day = {_day(date) for date in _birth_dates(query.birth_date)}
         caf_number = query.caf_number.strip()
         variants = sound = None
         found = []

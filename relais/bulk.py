@@ -16,6 +16,8 @@ well. A constraint that fails raises Django's ``IntegrityError`` either way.
   per column over the rows.
 """
 
+from operator import attrgetter
+
 from django.db import connection, connections, models, router
 
 
@@ -39,30 +41,59 @@ def _columns(model, constant, fields):
     return [model._meta.get_field(name) for name in fields], fixed
 
 
-def insert_rows(model, *, constant, fields, rows):
-    """Insert one row of ``model`` per tuple of ``rows`` (see the module). Returns how many were written."""
+def insert_rows(model, *, constant, fields, rows, ignore_conflicts=False):
+    """Insert one row of ``model`` per tuple of ``rows`` (see the module). Returns how many were given. With
+    ``ignore_conflicts``, a row that breaks a unique constraint is left out, as ``bulk_create`` leaves it (on
+    PostgreSQL one ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING``, one array per column, plain fields
+    only)."""
     rows = list(rows)
     if not rows:
         return 0
     _fixed_fields(model, constant, fields)
-    if connection.vendor != "postgresql":
+    if not copy_enabled(connection):
         model.objects.bulk_create(
-            [model(**constant, **dict(zip(fields, row, strict=True))) for row in rows], batch_size=1_000
+            [model(**constant, **dict(zip(fields, row, strict=True))) for row in rows],
+            batch_size=1_000,
+            ignore_conflicts=ignore_conflicts,
         )
         return len(rows)
     varying, fixed = _columns(model, constant, fields)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in [*varying, *(f for f, _ in fixed)])
     constants = tuple(value for _, value in fixed)
+    if ignore_conflicts:
+        if not all(_is_plain(field) for field in varying):
+            raise ValueError("ignore_conflicts : des champs simples seulement.")
+        arrays = [[row[position] for row in rows] for position in range(len(varying))]
+        casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in varying)
+        fixed_types = ", ".join(f"%s::{field.db_type(connection)}" for field, _ in fixed)
+        selected = f"v.*, {fixed_types}" if fixed else "v.*"
+        names = ", ".join(f"c{position}" for position in range(len(varying)))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) SELECT {selected} "
+                f"FROM unnest({casts}) AS v({names}) ON CONFLICT DO NOTHING",
+                [*constants, *arrays],
+            )
+        return len(rows)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    # A value of a plain field is written as it is (psycopg adapts it), the others made ready by their field.
+    prepare = [None if _is_plain(field) else field for field in varying]
     with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(
                 (
-                    *(field.get_db_prep_save(value, connection) for field, value in zip(varying, row, strict=True)),
+                    *(
+                        value if field is None else field.get_db_prep_save(value, connection)
+                        for field, value in zip(prepare, row, strict=True)
+                    ),
                     *constants,
                 )
             )
     return len(rows)
+
+
+def _is_plain(field):
+    return isinstance(field, PLAIN) and not isinstance(field, models.AutoField)
 
 
 # Below this many rows, COPY's extra query for the keys costs more than it saves.
@@ -125,15 +156,16 @@ def insert(objs):
         )
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
-        plain = [isinstance(field, PLAIN) and not isinstance(field, models.AutoField) for field in fields]
+        # The plain fields read together (one ``attrgetter``), then the others made ready each by its field.
+        plain = [field for field in fields if _is_plain(field)]
+        others = [field for field in fields if not _is_plain(field)]
+        fields = [*plain, *others]
+        read = attrgetter(*(field.attname for field in plain)) if len(plain) > 1 else None
         rows = []
         for obj in objs:
-            row = []
-            for field, is_plain in zip(fields, plain, strict=True):
-                if is_plain:
-                    row.append(getattr(obj, field.attname))
-                else:
-                    row.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+            row = list(read(obj)) if read else [getattr(obj, field.attname) for field in plain]
+            for field in others:
+                row.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
             rows.append(row)
         quote = connection.ops.quote_name
         statement = f"COPY {quote(opts.db_table)} ({', '.join(quote(field.column) for field in fields)}) FROM STDIN"

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 
 # A French number written nationally, its pairs of digits maybe apart: « 06 12 34 56 78 », « 01.23.45.67.89 ».
 _NATIONAL = re.compile(r"0([1-9](?:[ .-]?\d{2}){4})")
+# The same number as stored (E.164), as files exported from Relais or another tool give it back.
+_E164 = re.compile(r"\+33([1-9]\d{8})")
 
 
 @functools.lru_cache(maxsize=10_000)
@@ -30,6 +32,9 @@ def normalise_phone(value):
         if _valid_national_start(digits[:5]):
             return f"+33{digits}"
         raise ValidationError("Ce numéro de téléphone n'est pas valide. Exemple : 01 23 45 67 89.")
+    stored = _E164.fullmatch(value)
+    if stored and _valid_national_start(stored.group(1)[:5]):
+        return value
     try:
         number = phonenumbers.parse(value, "FR")
     except phonenumbers.NumberParseException:

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SAINT = re.compile(r"\b(saint|ste|sainte|st)\b")
@@ -11,7 +12,14 @@ def fold(value):
     """Lowercase, strip accents, turn every separator (hyphen, apostrophe, space) into one space."""
     if not value:
         return ""
-    value = str(value)
+    if type(value) is str:
+        return _fold(value)
+    return _fold.__wrapped__(str(value))
+
+
+# Names repeat (an import folds the same ones thousands of times): the last ones folded are kept, a bounded number.
+@lru_cache(maxsize=32_768)
+def _fold(value):
     if value.isascii():  # Most names: nothing to decompose (a fast path, same result).
         return _NON_ALNUM.sub(" ", value.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", value)

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from audit.models import ChangeLog
 from imports.engine import Engine, Superseded, get_profile
-from imports.models import ImportRun
+from imports.models import ImportRow, ImportRun
+from imports.readers import open_table
 from imports.runs import carry_out
 from pathway.models import EntrySource, Pathway, TimelineEvent
 from people.models import Person
@@ -323,3 +324,83 @@ def test_a_worker_still_running_after_a_resumption_stops_without_writing(importe
     with pytest.raises(Superseded):
         late.batch([late.parse(2, rows[0])])
     assert Person.objects.count() == 2 and run.rows.count() == 2
+
+
+def _new_people(count, tag):
+    """``count`` rows (32 at most) of people unknown and unlike each other: each their own first name."""
+    first = [
+        "Anne",
+        "Piotr",
+        "Linh",
+        "Rui",
+        "Hans",
+        "Awa",
+        "Emre",
+        "Nadia",
+        "Karim",
+        "Solène",
+        "Bogdan",
+        "Yuki",
+        "Fatou",
+        "Gaspard",
+        "Ines",
+        "Joachim",
+        "Kofi",
+        "Ludivine",
+        "Mehdi",
+        "Noémie",
+        "Oscar",
+        "Priya",
+        "Quentin",
+        "Rosalie",
+        "Samuel",
+        "Tatiana",
+        "Ulysse",
+        "Valentin",
+        "Wassim",
+        "Xavier",
+        "Yasmina",
+        "Zoltan",
+    ]
+    return [
+        rsa_row(
+            NOM={"A": "ARCHAMBAULT", "B": "BOISSONNADE"}.get(tag, "CHAMPOLLION"),
+            PRENOMS=first[index],
+            DATE_NAISSANCE=f"{1 + index % 27:02d}/{1 + index % 11:02d}/{1950 + index}",
+            NUM_ALLOCATAIRE=f"{tag}{index:05d}",
+        )
+        for index in range(count)
+    ]
+
+
+def test_what_an_applied_run_keeps_does_not_grow_with_its_batches(importer):
+    """Once a batch is written, the identifiers met are found again in the database by the next batches: the engine
+    keeps what it met in the batch only, and the people it entered as the index holds those read from the
+    database."""
+    retained = {}
+    for tag, batches in (("A", 2), ("B", 8)):
+        known = PersonFactory(
+            birth_name=f"CONNU{tag}", first_names="Léa", birth_date=datetime.date(1988, 3, 14), caf_number=f"K{tag}"
+        )
+        rows = [*_new_people(batches * 4, tag), rsa_row(NOM=f"CONNU{tag}", PRENOMS="Léa", NUM_ALLOCATAIRE=f"K{tag}")]
+        rows.append(rsa_row(NOM=f"CONNU{tag}", PRENOMS="Léa", NUM_ALLOCATAIRE=f"K{tag}", TELEPHONE="0781223344"))
+        content = csv_bytes(rows)
+        run = ImportRun.objects.create(
+            structure=importer.structure, membership=importer, profile_name="rsa", file_name="l.csv", apply=True
+        )
+        engine = Engine(run, profile=get_profile("rsa"), by=importer, batch_size=4)
+        engine.execute(open_table(io.BytesIO(content), "l.csv"))
+        assert (run.created, run.updated + run.unchanged) == (batches * 4, 2)
+        assert ImportRow.objects.get(run=run, line=len(rows) + 1).person_id == known.pk
+        index = engine.index.by_date
+        added = [entry for entries in index.values() for entry in entries if not isinstance(entry, tuple)]
+        retained[batches] = (len(engine.seen), len(added))
+    assert retained[2] == retained[8] == (0, 0)
+
+
+def test_a_dry_run_keeps_what_it_met(importer):
+    """A dry run writes nothing: what it met is found again from memory, the rows of the same person counted once."""
+    rows = _new_people(8, "C")
+    run = run_import(csv_bytes([*rows, rows[0]]), membership=importer, apply=False)
+    assert (run.created, run.unchanged) == (8, 1)
+    assert Person.objects.count() == 0

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from audit.context import acting_as
 from audit.models import ChangeLog
+from imports.models import ImportedIdentity
 from pathway.actions import enter_people
 from pathway.models import Pathway, TimelineEvent
 from people.models import Person
@@ -59,6 +60,35 @@ def test_a_unique_column_must_be_given_for_each_row():
         rows=[(uuid.uuid4(), person.pk), (uuid.uuid4(), person.pk)],
     )
     assert TimelineEvent.objects.filter(person=person, kind="pathway.alert_opened", data={}).count() == 2
+
+
+@pytest.mark.parametrize("copy", [True, False])
+def test_rows_that_break_a_unique_constraint_may_be_left_out(departement, copy, monkeypatch):
+    if not copy:
+        monkeypatch.setattr(bulk, "copy_enabled", lambda connection: False)
+    first, second = PersonFactory(), PersonFactory()
+    ImportedIdentity.objects.create(structure=departement, key="a", person=first)
+
+    insert_rows(
+        ImportedIdentity,
+        constant={"structure_id": departement.pk},
+        fields=["key", "person_id"],
+        rows=[("a", second.pk), ("b", second.pk), ("b", first.pk), ("c", first.pk)],
+        ignore_conflicts=True,
+    )
+
+    assert sorted(ImportedIdentity.objects.values_list("key", "person_id")) == [
+        ("a", first.pk),
+        ("b", second.pk),
+        ("c", first.pk),
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(
+            ImportedIdentity,
+            constant={"structure_id": departement.pk},
+            fields=["key", "person_id"],
+            rows=[("a", second.pk)],
+        )
 
 
 def test_nothing_to_write():
