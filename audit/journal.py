@@ -248,17 +248,15 @@ def record_creations(instances):
         groups[-1][1].append(instance)
     for model, group in groups:
         tracked, sensitive = _tracked[model]
-        fields = [(field.attname, field.name, field.name in sensitive) for field in tracked]
+        fields = [(field, field.name in sensitive) for field in tracked]
         rows = []
         for instance in group:
             changes = {}
-            for attname, name, is_sensitive in fields:
-                new = getattr(instance, attname)
-                if new is not None and not isinstance(new, (bool, int, float, str)):
-                    new = str(new)
-                if new is None or new == "":
+            for field, is_sensitive in fields:
+                new = _value(instance, field)
+                if new in (None, ""):
                     continue
-                changes[name] = ["•••", "•••"] if is_sensitive else [None, new]
+                changes[field.name] = ["•••", "•••"] if is_sensitive else [None, new]
             rows.append((_object_id(instance), str(instance)[:200], changes))
         bulk.insert_rows(
             ChangeLog,
