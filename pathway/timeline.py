@@ -55,13 +55,13 @@ _listeners = []
 _batch_forms = {}
 
 
-def on_record(listener, batch=None):
+def on_record(listener, batch):
     """``listener(event)`` is called after each event ``record`` writes, inside the action's transaction (the rupture
-    rules use it to compute the person's alerts again once the action commits); ``batch(events)``, when given, once
-    for all the events a batch action writes (``record_all``)."""
+    rules use it to compute the person's alerts again once the action commits); ``batch(events)`` once for all the
+    events a batch action writes (``record_all``, ``record_for_each(..., notify=True)``), each of which tells at least
+    its ``person_id`` and its ``kind``."""
     _listeners.append(listener)
-    if batch is not None:
-        _batch_forms[listener] = batch
+    _batch_forms[listener] = batch
 
 
 def event(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, data=None, at=None):
@@ -94,18 +94,17 @@ def record(person, *, kind, by, summary, visibility=Visibility.TEAM, obj=None, d
 
 
 def record_all(events):
-    """Write the events of a batch action (built by ``event``) in one statement; each listener is called with each
-    of them, or once with all of them when it registered a batch form (``on_record(listener, batch=...)``)."""
+    """Write the events of a batch action (built by ``event``) in one statement; each listener's batch form is called
+    once with all of them (``on_record``)."""
     written = bulk.insert(events)
-    if written:
-        for listener in _listeners:
-            batch = _batch_forms.get(listener)
-            if batch is not None:
-                batch(written)
-            else:
-                for one in written:
-                    listener(one)
+    _tell(written)
     return written
+
+
+def _tell(events):
+    if events:
+        for listener in _listeners:
+            _batch_forms[listener](events)
 
 
 class Recorded(NamedTuple):
@@ -118,20 +117,13 @@ class Recorded(NamedTuple):
 def record_for_each(rows, *, kind, by, at, obj_type="", visibility=Visibility.TEAM, notify=False):
     """Write events of one kind, by the same actor at the same time, for many people at once (a daily computation
     over the whole département, a batch action): ``rows`` are (person id, summary, object id). No listener is
-    called, unless ``notify``: then as ``record_all`` calls them, a batch form with a ``Recorded`` per event (its
-    person and kind), a listener without one with each event."""
+    called, unless ``notify``: then each listener's batch form, once, with a ``Recorded`` per event."""
     if kind not in _kinds:
         raise ValueError(f"Nature d'événement inconnue : {kind} (register_kind)")
     rows = list(rows)
     written = _insert_for_each(rows, kind=kind, by=by, at=at, obj_type=obj_type, visibility=visibility)
     if notify and written:
-        for listener in _listeners:
-            batch = _batch_forms.get(listener)
-            if batch is not None:
-                batch([Recorded(person_id, kind) for person_id, _, _ in rows])
-            else:
-                for event in TimelineEvent.objects.filter(kind=kind, at=at, person_id__in=[row[0] for row in rows]):
-                    listener(event)
+        _tell([Recorded(person_id, kind) for person_id, _, _ in rows])
     return written
 
 
