@@ -6,9 +6,10 @@ empty value, a huge string, a NUL byte, a non-numeric id, an oversized integer, 
 then each field in turn takes each of these values, the others left as the page stands. Each request is rolled
 back, so that the next one meets the same data. A 500 fails the test, with what was sent.
 
-The forms every role meets alike (the account's, the search, the creation and the correction of a person, the
-diagnostic, the public request to join) are sent field by field by the first role that meets them only; every other
-role still sends them whole.
+Every role sends every form it meets whole (``test_no_form_gives_a_server_error``). Field by field, a form is sent
+once (``test_no_field_gives_a_server_error``): by the first role that meets it, signed in and signed out apart — the
+same request to the same address with the same fields, which every other role still sends whole. The same request
+is never sent twice for a form (a field already empty is not emptied again).
 """
 
 import datetime
@@ -55,31 +56,6 @@ FUZZ_ALL_FIELDS = {
     "plusieurs valeurs": ["1", "abc"],
 }
 SKIPPED_FIELDS = {"csrfmiddlewaretoken"}
-# Forms alike for every role who meets them: sent field by field by these roles only (the first to meet them).
-FIELD_BY_FIELD_ONLY_AS = {
-    **dict.fromkeys(
-        [
-            "accounts:logout",
-            "accounts:switch_structure",
-            "accounts:password_reset",
-            "accounts:password_reset_confirm",
-            "accounts:otp",
-            "accounts:account",
-            "accounts:password_change",
-            "accounts:accept_invitation",
-            "accounts:structure_list",
-            "territory:commune_search",
-            "entry:person_list",
-            "entry:person_create",
-            "entry:person_edit",
-            # The public request to join Relais: the same form whoever sends it, signed in or not.
-            "accounts:structure_join",
-        ],
-        {"anonymous", "professional_a"},
-    ),
-    # Built from the referential, the same for everyone but the sensitive questions, which only narrow it.
-    "entry:diagnostic_edit": {"professional_a"},
-}
 # Known server errors left to the owner of the code concerned: (url name, field).
 # The structure switcher gives its ``next`` to ``redirect``, which takes a text that is not a path for the name
 # of a view (NoReverseMatch): accounts.views._safe_next should keep paths only.
@@ -268,20 +244,31 @@ def cleaned(fields):
 
 
 def fuzz(client, form, field_by_field=True):
-    """Every request sent for this form that answered 500: (field, what was typed)."""
+    """Every request sent for this form that answered 500: (field, what was typed). Whole, or field by field."""
     baseline = cleaned(form.fields)
     url_name = _url_name(form.action)
     known = {name for name in baseline if (url_name, name) in KNOWN_ELSEWHERE}
-    attempts = [("(tel quel)", "", baseline), ("(rien)", "", {})]
-    for label, value in FUZZ_ALL_FIELDS.items():
-        attempts.append(
-            ("(tous les champs)", label, {name: baseline[name] if name in known else value for name in baseline})
-        )
     if field_by_field:
-        for label, value in FUZZ.items():
-            for name in [name for name in baseline if name not in known]:
-                attempts.append((name, label, {**baseline, name: value}))
-    return [(name, label) for name, label, data in attempts if send(client, form, data).status_code >= 500]
+        attempts = [
+            (name, label, {**baseline, name: value})
+            for label, value in FUZZ.items()
+            for name in baseline
+            if name not in known and baseline[name] != value
+        ]
+    else:
+        attempts = [("(tel quel)", "", baseline), ("(rien)", "", {})]
+        for label, value in FUZZ_ALL_FIELDS.items():
+            attempts.append(
+                ("(tous les champs)", label, {name: baseline[name] if name in known else value for name in baseline})
+            )
+    sent, errors = [], []
+    for name, label, data in attempts:
+        if data in sent:
+            continue
+        sent.append(data)
+        if send(client, form, data).status_code >= 500:
+            errors.append((name, label))
+    return errors
 
 
 def _url_name(path):
@@ -298,15 +285,31 @@ def test_no_form_gives_a_server_error(role, request):
     world = fuzz_world(users)
     client = client_for(role, users)
 
-    errors = []
-    for form in crawl(client, world, users):
-        field_by_field = role in FIELD_BY_FIELD_ONLY_AS.get(_url_name(form.action), {role})
-        errors += [
-            f"{form.method.upper()} {form.action} {name} = {label}"
-            for name, label in fuzz(client, form, field_by_field)
-        ]
+    errors = [
+        f"{form.method.upper()} {form.action} {name} = {label}"
+        for form in crawl(client, world, users)
+        for name, label in fuzz(client, form, field_by_field=False)
+    ]
 
     assert not errors, f"Erreurs serveur en tant que {role} :\n" + "\n".join(errors)
+
+
+def test_no_field_gives_a_server_error(request):
+    users = {key: request.getfixturevalue(key) for key in LOGGED}
+    world = fuzz_world(users)
+    first = {}  # each form (signed in or not, its address, its fields) → the first role that meets it, and the form
+    for role in ROLES:
+        client = client_for(role, users)
+        for form in crawl(client, world, users):
+            first.setdefault((role == "anonymous", form.key()), (role, client, form))
+
+    errors = [
+        f"{role} : {form.method.upper()} {form.action} {name} = {label}"
+        for role, client, form in first.values()
+        for name, label in fuzz(client, form, field_by_field=True)
+    ]
+
+    assert not errors, "Erreurs serveur, champ par champ :\n" + "\n".join(errors)
 
 
 def _view_name(path):
