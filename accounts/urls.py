@@ -49,6 +49,7 @@ urlpatterns = [
     path("structures/", views.structure_list, name="structure_list"),
     path("structures/nouvelle/", views.structure_create, name="structure_create"),
     path("structures/inscription/", views.structure_join, name="structure_join"),
+    path("structures/demandes-refusees/", views.join_refusals, name="join_refusals"),
     path("structures/<uuid:public_id>/", views.structure_detail, name="structure_detail"),
     path("structures/<uuid:public_id>/modifier/", views.structure_edit, name="structure_edit"),
     path("structures/<uuid:public_id>/valider/", views.structure_validate, name="structure_validate"),

@@ -307,6 +307,19 @@ def structure_list(request):
     )
 
 
+def join_refusals(request):
+    """The requests to join that the coordination refused: which structure and SIRET were asked, by whom, when, who
+    refused and why (the structure itself was removed). The coordination's own page, most recent first."""
+    if not access.can_validate_structures(request.membership):
+        raise PermissionDenied
+    refused = JoinRequest.objects.filter(refused_at__isnull=False).select_related("refused_by")
+    query = request.GET.get("q", "").strip()
+    if query:
+        refused = refused.filter(Q(structure_name__icontains=query) | Q(siret__startswith=query.replace(" ", "")))
+    page = Paginator(refused.order_by("-refused_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/join_refusals.html", {"page": page, "query": query})
+
+
 def structure_create(request):
     if not access.can_validate_structures(request.membership):
         raise PermissionDenied

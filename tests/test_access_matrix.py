@@ -567,6 +567,7 @@ MATRIX = {
         ),
     ],
     "accounts:structure_list": [get(None, logged(200))],
+    "accounts:join_refusals": [get(None, only(["coordinator"]))],
     "accounts:structure_create": [
         get(None, only(["coordinator"])),
         post(

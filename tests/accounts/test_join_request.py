@@ -310,6 +310,70 @@ class TestRefusing:
         assert Structure.objects.filter(pk=structure.pk).exists()
 
 
+@pytest.mark.django_db
+class TestRefusedRequests:
+    """The coordination finds the requests it refused, with their reason: the structure itself is gone."""
+
+    def refuse(self, coordinator, name, siret, reason="Ce SIRET est celui d'une autre association."):
+        structure = StructureFactory(pending=True, name=name, siret=siret)
+        JoinRequest.objects.create(
+            structure=structure, first_name="Awa", last_name="Traoré", email="awa@exemple.fr", job_title="directrice"
+        )
+        return actions.refuse_join_request(structure, by=coordinator.memberships.get(), reason=reason)
+
+    def test_a_refused_request_is_listed_with_its_reason_who_refused_it_and_when(self, login, coordinator):
+        self.refuse(coordinator, "Les Jardins d'Étampes", valid_siret(5151), reason="SIRET d'une autre association.")
+        coordination = login(coordinator)
+        partners = coordination.get(reverse("accounts:structure_list"))
+        assert reverse("accounts:join_refusals") in partners.content.decode()
+
+        page = text(coordination.get(reverse("accounts:join_refusals")))
+
+        assert "1 demande refusée." in page
+        assert "Les Jardins d'Étampes" in page and valid_siret(5151) in page
+        assert "Awa Traoré, directrice" in page and "awa@exemple.fr" in page
+        assert "SIRET d'une autre association." in page
+        assert f"par {coordinator}" in page
+
+    def test_searched_by_name_or_siret(self, login, coordinator):
+        self.refuse(coordinator, "Jardins de Cocagne", valid_siret(5252))
+        self.refuse(coordinator, "Atelier du Vélo", valid_siret(5353))
+        coordination = login(coordinator)
+
+        by_name = text(coordination.get(reverse("accounts:join_refusals"), {"q": "cocagne"}))
+        by_siret = text(coordination.get(reverse("accounts:join_refusals"), {"q": valid_siret(5353)[:9]}))
+        nothing = text(coordination.get(reverse("accounts:join_refusals"), {"q": "Introuvable"}))
+
+        assert "Jardins de Cocagne" in by_name and "Atelier du Vélo" not in by_name
+        assert "Atelier du Vélo" in by_siret and "Jardins de Cocagne" not in by_siret
+        assert "Aucune demande refusée ne correspond à cette recherche." in nothing
+
+    @pytest.mark.parametrize("refused", [1, 30])
+    def test_the_list_reads_a_constant_number_of_queries(
+        self, login, coordinator, refused, django_assert_max_num_queries
+    ):
+        for number in range(refused):
+            self.refuse(coordinator, f"Structure {number}", valid_siret(6000 + number))
+        coordination = login(coordinator)
+
+        with django_assert_max_num_queries(8):
+            response = coordination.get(reverse("accounts:join_refusals"))
+
+        assert response.status_code == 200
+
+    def test_only_the_coordination_reads_them(self, login, structure_admin_a, coordinator):
+        self.refuse(coordinator, "Les Jardins d'Étampes", valid_siret(5454))
+
+        response = login(structure_admin_a).get(reverse("accounts:join_refusals"))
+
+        assert response.status_code == 403
+        assert "Jardins" not in response.content.decode()
+        assert (
+            reverse("accounts:join_refusals")
+            not in login(structure_admin_a).get(reverse("accounts:structure_list")).content.decode()
+        )
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="SQLite serialises writers on one file: two connections cannot send their requests at the same moment.",
