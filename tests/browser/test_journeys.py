@@ -3,9 +3,10 @@
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.models import Invitation, Structure
+from accounts.models import Invitation, JoinRequest, Structure
 from tests.factories import MembershipFactory, StructureFactory
 
 pytestmark = pytest.mark.browser
@@ -104,6 +105,15 @@ def test_coordinator_reads_partners_and_audit_journal(page, axe_check, log_in):
     partner = StructureFactory(name="Mission locale Nord Essonne", kind=Structure.Kind.MISSION_LOCALE)
     MembershipFactory(structure=partner, admin=True, user__first_name="Thomas", user__last_name="Nguyen")
     StructureFactory(name="Lire et Écrire en Essonne", pending=True)
+    JoinRequest.objects.create(
+        structure_name="Association Fantôme",
+        siret="73282932000074",
+        first_name="Awa",
+        last_name="Traoré",
+        email="awa@exemple.fr",
+        refused_at=timezone.now(),
+        refusal_reason="Ce SIRET est celui d'une autre association.",
+    )
 
     log_in(page, "claire.moreau@exemple.fr")
     expect(page.get_by_role("heading", name="Coordination du SPIE")).to_be_visible()
@@ -116,6 +126,13 @@ def test_coordinator_reads_partners_and_audit_journal(page, axe_check, log_in):
     expect(page.get_by_text("3 structures.")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Lire et Écrire en Essonne.*à valider"))).to_be_visible()
     axe_check(page)
+
+    # The requests it refused, with their reason.
+    page.get_by_role("link", name="Demandes d'inscription refusées").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Demandes d'inscription refusées")
+    expect(page.get_by_role("row", name=re.compile("Association Fantôme.*autre association"))).to_be_visible()
+    axe_check(page)
+    page.get_by_role("link", name="Partenaires du SPIE").click()
 
     page.get_by_role("link", name="Mission locale Nord Essonne").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mission locale Nord Essonne")
