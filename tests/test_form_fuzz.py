@@ -8,8 +8,12 @@ back, so that the next one meets the same data. A 500 fails the test, with what 
 
 Every role sends every form it meets whole (``test_no_form_gives_a_server_error``). Field by field, a form is sent
 once (``test_no_field_gives_a_server_error``): by the first role that meets it, signed in and signed out apart — the
-same request to the same address with the same fields, which every other role still sends whole. The same request
-is never sent twice for a form (a field already empty is not emptied again).
+same request to the same address with the same fields, which every other role still sends whole; the diagnostic,
+built from the referential, by the first role only (the sensitive questions only narrow it). The same request is
+never sent twice for a form (a field already empty is not emptied again).
+
+The roles, their world and the forms each role meets are built and crawled once for the module (in each test
+process), in a transaction rolled back at the end, as the access matrix does; every request is rolled back too.
 """
 
 import datetime
@@ -29,8 +33,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from entry import actions as entry_actions
 from pathway import contract_actions
+from tests.conftest import make_roles
 from tests.people.factories import PersonFactory
-from tests.test_access_matrix import LOGGED, MATRIX, ROLES, World
+from tests.test_access_matrix import MATRIX, ROLES, World
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +65,10 @@ SKIPPED_FIELDS = {"csrfmiddlewaretoken"}
 # The structure switcher gives its ``next`` to ``redirect``, which takes a text that is not a path for the name
 # of a view (NoReverseMatch): accounts.views._safe_next should keep paths only.
 KNOWN_ELSEWHERE = {("accounts:switch_structure", "next")}
+# Forms sent field by field by the first role that meets them only, whatever their fields.
+FIELD_BY_FIELD_ONCE = {"entry:diagnostic_edit"}
+# The distinct forms sent field by field are shared out between this many tests (the test processes share them).
+FIELD_BY_FIELD_SHARES = 6
 # Endpoints that no page of the project links to with a form, called by scripts: their parameters.
 EXTRA_TARGETS = [("get", "territory:commune_search", ["q"]), ("post", "accounts:extend_session", [])]
 
@@ -279,36 +288,63 @@ def _url_name(path):
     return f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
 
 
+@dataclass
+class Crawled:
+    users: dict
+    world: object
+    forms: dict  # role → the forms it meets
+
+    def field_by_field(self):
+        """Each form to send field by field, with the first role that meets it (in the order of ``ROLES``)."""
+        first = {}
+        for role in ROLES:
+            for form in self.forms[role]:
+                name = _url_name(form.action)
+                key = (role == "anonymous", name) if name in FIELD_BY_FIELD_ONCE else (role == "anonymous", form.key())
+                first.setdefault(key, (role, form))
+        return list(first.values())
+
+
+@pytest.fixture(scope="module")
+def crawled(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            users = make_roles()
+            world = fuzz_world(users)
+            forms = {role: crawl(client_for(role, users), world, users) for role in ROLES}
+            yield Crawled(users, world, forms)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_no_form_gives_a_server_error(role, request):
-    users = {key: request.getfixturevalue(key) for key in LOGGED}
-    world = fuzz_world(users)
-    client = client_for(role, users)
+def test_no_form_gives_a_server_error(role, crawled, db):
+    client = client_for(role, crawled.users)
 
     errors = [
         f"{form.method.upper()} {form.action} {name} = {label}"
-        for form in crawl(client, world, users)
+        for form in crawled.forms[role]
         for name, label in fuzz(client, form, field_by_field=False)
     ]
 
     assert not errors, f"Erreurs serveur en tant que {role} :\n" + "\n".join(errors)
 
 
-def test_no_field_gives_a_server_error(request):
-    users = {key: request.getfixturevalue(key) for key in LOGGED}
-    world = fuzz_world(users)
-    first = {}  # each form (signed in or not, its address, its fields) → the first role that meets it, and the form
-    for role in ROLES:
-        client = client_for(role, users)
-        for form in crawl(client, world, users):
-            first.setdefault((role == "anonymous", form.key()), (role, client, form))
+@pytest.mark.parametrize("share", range(FIELD_BY_FIELD_SHARES))
+def test_no_field_gives_a_server_error(share, crawled, db):
+    forms = crawled.field_by_field()[share::FIELD_BY_FIELD_SHARES]
+    clients = {role: client_for(role, crawled.users) for role in {role for role, _ in forms}}
 
     errors = [
         f"{role} : {form.method.upper()} {form.action} {name} = {label}"
-        for role, client, form in first.values()
-        for name, label in fuzz(client, form, field_by_field=True)
+        for role, form in forms
+        for name, label in fuzz(clients[role], form, field_by_field=True)
     ]
 
+    assert forms
     assert not errors, "Erreurs serveur, champ par champ :\n" + "\n".join(errors)
 
 
@@ -319,23 +355,19 @@ def _view_name(path):
         return None
 
 
-def test_every_view_that_only_takes_a_post_has_a_form_on_a_page(request):
+def test_every_view_that_only_takes_a_post_has_a_form_on_a_page(crawled, db):
     """The fuzzing above reaches a POST-only view through a form: a new one without a form on any page of the
     matrix (as any role) fails here rather than escaping the fuzzing."""
-    users = {key: request.getfixturevalue(key) for key in LOGGED}
-    world = fuzz_world(users)
-    targets = set()
-    for role in ROLES:
-        targets |= {form.action for form in crawl(client_for(role, users), world, users)}
+    targets = {form.action for forms in crawled.forms.values() for form in forms}
     reached = {_view_name(urlsplit(target).path) for target in targets}
-    client = client_for("coordinator", users)
+    client = client_for("coordinator", crawled.users)
     post_only = {
         name
         for name, rows in MATRIX.items()
         for row in rows
         if not name.startswith("admin:")
         and name not in reached
-        and client.get(reverse(name, kwargs=row.kwargs(world) if row.kwargs else None)).status_code == 405
+        and client.get(reverse(name, kwargs=row.kwargs(crawled.world) if row.kwargs else None)).status_code == 405
     }
 
     assert not post_only, f"Vues POST sans formulaire sur une page de la matrice d'accès : {sorted(post_only)}"
