@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
+from django.db import transaction
 from pytest_django.plugin import blocking_manager_key
 
 from tests.factories import PASSWORD, MembershipFactory, StructureFactory
@@ -118,6 +119,32 @@ def make_roles():
         "orientation_manager": make_orientation_manager(departement),
         "coordinator": make_coordinator(departement),
     }
+
+
+@contextlib.contextmanager
+def module_data(django_db_blocker):
+    """Data built once for a whole module (in each test process), in a transaction rolled back at the end: each test
+    runs in a savepoint inside it (the ``db`` fixture's own atomic block nests), so that what a test changes is
+    undone before the next one, as when each test built its own."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """The roles and the access matrix's world, built once for the module's cases rather than for each of them,
+    where building them took most of the time (``module_data``)."""
+    from tests.test_access_matrix import World
+
+    with module_data(django_db_blocker):
+        users = make_roles()
+        yield users, World(users)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core import mail
-from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
@@ -39,7 +38,6 @@ from pathway.models import (
 )
 from people.merge import merge_persons
 from people.models import DuplicatePair, DuplicateScan, Person, PersonMerge
-from tests.conftest import make_roles
 from tests.entry.factories import DiagnosticFactory, OrientationFactory
 from tests.entry.posts import diagnostic_data, person_data
 from tests.factories import PASSWORD, MembershipFactory, StructureFactory, valid_siret
@@ -1662,23 +1660,6 @@ def _case(name, index, role):
 
 
 CASES = [_case(name, index, role) for name, rows in MATRIX.items() for index in range(len(rows)) for role in ROLES]
-
-
-@pytest.fixture(scope="module")
-def shared_world(django_db_setup, django_db_blocker):
-    """The roles and their world, built once for the module's cases (in each process) rather than for each of the
-    1,400 cases, where building them took most of the suite's time. Built in a transaction rolled back at the end;
-    each case runs in a savepoint inside it (the ``db`` fixture's own atomic block nests), so that what a POST
-    changes is undone before the next case, as when each case built its own world."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            users = make_roles()
-            yield users, World(users)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 @pytest.mark.parametrize(("name", "index", "role"), CASES)

@@ -33,7 +33,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from entry import actions as entry_actions
 from pathway import contract_actions
-from tests.conftest import make_roles
+from tests.conftest import make_roles, module_data
 from tests.people.factories import PersonFactory
 from tests.test_access_matrix import MATRIX, ROLES, World
 
@@ -307,17 +307,11 @@ class Crawled:
 
 @pytest.fixture(scope="module")
 def crawled(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            users = make_roles()
-            world = fuzz_world(users)
-            forms = {role: crawl(client_for(role, users), world, users) for role in ROLES}
-            yield Crawled(users, world, forms)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+    with module_data(django_db_blocker):
+        users = make_roles()
+        world = fuzz_world(users)
+        forms = {role: crawl(client_for(role, users), world, users) for role in ROLES}
+        yield Crawled(users, world, forms)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -1,5 +1,6 @@
-"""What a browser keeps of a session: no page seen by a signed-in user stays in its cache or a proxy's, and a NIR
-typed in a form never comes back in clear in the page (nor in its history of form values)."""
+"""What a browser keeps of a session: no page seen by a signed-in user stays in its cache or a proxy's (every page of
+the access matrix: ``test_no_cache_of_signed_in_pages``), and a NIR typed in a form never comes back in clear in the
+page (nor in its history of form values)."""
 
 import datetime
 import re
@@ -13,7 +14,6 @@ from people.models import Person
 from tests.entry.posts import in_error, person_data
 from tests.pages import text
 from tests.people.factories import PersonFactory, make_nir
-from tests.test_access_matrix import LOGGED, MATRIX, World
 
 pytestmark = pytest.mark.django_db
 
@@ -56,35 +56,6 @@ def assert_not_echoed(response, nir):
     body = response.content.decode()
     for trace in nir_traces(nir):
         assert trace not in body, trace
-
-
-# Cache-Control
-
-
-def pages_of_signed_in_users():
-    """Every page of the access matrix a signed-in role may open, as (url name, row, role)."""
-    return [
-        pytest.param(name, index, role, id=f"{name}[{index}]")
-        for name, rows in MATRIX.items()
-        for index, row in enumerate(rows)
-        if row.method == "get"
-        for role in [next((role for role in LOGGED if row.expected[role] == 200), None)]
-        if role is not None and not name.startswith("admin:")
-    ]
-
-
-@pytest.mark.parametrize(("name", "index", "role"), pages_of_signed_in_users())
-def test_no_page_seen_signed_in_is_kept_by_a_cache(name, index, role, client, request):
-    users = {key: request.getfixturevalue(key) for key in LOGGED}
-    world = World(users)
-    row = MATRIX[name][index]
-    client.force_login(users[role])
-
-    response = client.get(reverse(name, kwargs=row.kwargs(world) if row.kwargs else None))
-
-    assert response.status_code == 200
-    assert no_store(response), response.get("Cache-Control")
-    assert "private" in response["Cache-Control"]
 
 
 def test_the_search_results_and_the_carnet_are_not_kept(login, professional_a, followed):
