@@ -149,10 +149,14 @@ def _executable(name):
     return found
 
 
-def _run_locust(host, plan_path, workdir, *, users, duration, wait, label, spawn_rate=None):
+def _all_in_ten_seconds(users):
+    """The default spawn rate: every simulated professional has arrived after ten seconds."""
+    return max(1, users // 10)
+
+
+def _run_locust(host, plan_path, workdir, *, users, duration, wait, label, spawn_rate):
     prefix = workdir / label
     log = workdir / f"{label}-requests.csv"
-    spawn_rate = spawn_rate or max(1, users // 10)  # the saturation run: all of them in ten seconds
     env = {
         **os.environ,
         "RELAIS_LOAD_PLAN": str(plan_path),
@@ -210,16 +214,17 @@ def _phases(log, *, started, arrived_after):
         f"pendant l'arrivée (0 à {arrived_after:.0f} s)": [item for item in requests if item[0] <= arrived_after],
         "une fois tous arrivés": [item for item in requests if item[0] > arrived_after],
     }
-    return {
-        name: {
+    phases = {}
+    for name, group in groups.items():
+        times = sorted(request[2] for request in group)
+        phases[name] = {
             "requests": len(group),
             "failures": sum(1 for request in group if request[3]),
-            "p50_ms": _percentile([request[2] for request in group], 0.50),
-            "p95_ms": _percentile([request[2] for request in group], 0.95),
-            "p99_ms": _percentile([request[2] for request in group], 0.99),
+            "p50_ms": _percentile(times, 0.50),
+            "p95_ms": _percentile(times, 0.95),
+            "p99_ms": _percentile(times, 0.99),
         }
-        for name, group in groups.items()
-    }
+    return phases
 
 
 def _read_stats(path):
@@ -303,7 +308,7 @@ def main(argv=None):
         try:
             _wait_until_up(host)
             print(f"gunicorn : {args.workers} processus sur {host} ; {os.cpu_count()} cœurs en tout.")
-            spawn_rate = args.spawn_rate or max(1, args.users // 10)
+            spawn_rate = args.spawn_rate or _all_in_ten_seconds(args.users)
             realistic, phases = _run_locust(
                 host,
                 plan_path,
@@ -332,6 +337,7 @@ def main(argv=None):
                     duration=args.saturation_duration,
                     wait=False,
                     label="saturation",
+                    spawn_rate=_all_in_ten_seconds(args.saturation_users),
                 )
                 report(
                     f"Saturation : {args.saturation_users} professionnels sans pause, {args.saturation_duration} s",
