@@ -199,7 +199,7 @@ def _percentile(times, share):
 
 def _phases(log, *, started, arrived_after):
     """Percentiles of the whole run, of the pages alone (sign-ins apart), of the sign-ins, while the professionals
-    arrive (their sign-ins hash a password each, PBKDF2 at a million iterations) and once all have arrived."""
+    arrive (their sign-ins hash a password each, Argon2id) and once all have arrived."""
     requests = []
     if log.exists():
         with log.open(encoding="utf-8") as handle:

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.test import override_settings
 from django.urls import reverse
@@ -231,3 +232,23 @@ def test_the_session_is_written_at_most_once_a_minute(client, professional_a, pa
     Session.objects.filter(pk=_session(client).pk).update(expire_date=before)  # a minute of inactivity later
     client.get(reverse("legal_notice"))
     assert _session(client).expire_date > before
+
+
+# The hashers outside the suite (which puts a fast one first: hashing strength is not under test elsewhere).
+PRODUCTION_HASHERS = [name for name in settings.PASSWORD_HASHERS if not name.endswith("MD5PasswordHasher")]
+
+
+def test_passwords_are_hashed_by_argon2_and_older_hashes_are_upgraded_at_sign_in(client, professional_a, password):
+    assert PRODUCTION_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    with override_settings(PASSWORD_HASHERS=PRODUCTION_HASHERS):
+        # An account made when PBKDF2 came first.
+        professional_a.password = make_password(password, hasher="pbkdf2_sha256")
+        professional_a.save(update_fields=["password"])
+
+        response = post_login(client, "pro.a@exemple.fr", password)
+
+        assert response.status_code == 302
+        professional_a.refresh_from_db()
+        assert professional_a.password.startswith("argon2$argon2id$")
+        assert professional_a.check_password(password)
+        assert not professional_a.check_password(password + "!")
