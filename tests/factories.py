@@ -6,6 +6,8 @@ one a factory made up; the sequences restart at 0 in every test (``tests/conftes
 data whatever the order in which the suite runs. A test that asserts on a name gives it explicitly.
 """
 
+import datetime
+
 import factory
 from stdnum import luhn
 
@@ -75,3 +77,26 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         orientation_manager = factory.Trait(is_orientation_manager=True)
         coordinator = factory.Trait(is_coordinator=True)
         inactive = factory.Trait(is_active=False)
+
+
+def enter_people_born_apart(count, *, name, first_names, born, entered_at, **identity):
+    """``count`` people entered together (``enter_people``, as an import's batch): ``name`` followed by their number,
+    the same first names, born a day apart from ``born``, in Évry-Courcouronnes; ``identity`` may give each a value
+    made from its number (a callable) or the same value for all."""
+    from pathway.actions import enter_people
+    from relais.actions import SYSTEM
+
+    def entry(number):
+        extra = {key: value(number) if callable(value) else value for key, value in identity.items()}
+        return {
+            "identity": {
+                "birth_name": f"{name}{number:03d}",
+                "first_names": first_names,
+                "birth_date": born + datetime.timedelta(days=number),
+                "commune_id": "91228",
+                **extra,
+            },
+            "entered_at": entered_at,
+        }
+
+    return enter_people(by=SYSTEM, entries=[entry(number) for number in range(count)])

@@ -8,31 +8,21 @@ from accounts.models import Structure
 from audit.models import ChangeLog
 from bench import measure_imports
 from imports.models import ImportedIdentity, ImportRun
-from pathway.actions import enter_people
 from pathway.models import Pathway, TimelineEvent
 from people.models import Person
-from relais.actions import SYSTEM
-from tests.factories import StructureFactory
+from tests.factories import StructureFactory, enter_people_born_apart
 
 pytestmark = pytest.mark.django_db
 
 
 def test_what_the_runs_created_is_deleted_and_nothing_else(tmp_path):
-    on_file = enter_people(
-        by=SYSTEM,
-        entries=[
-            {
-                "identity": {
-                    "birth_name": f"DÉJÀ{number:02d}",
-                    "first_names": "Dominique",
-                    "birth_date": datetime.date(1980, 1, 1) + datetime.timedelta(days=number),
-                    "commune_id": "91228",
-                    "caf_number": f"{9_000_000 + number}",
-                },
-                "entered_at": datetime.date(2026, 1, 5),
-            }
-            for number in range(12)
-        ],
+    on_file = enter_people_born_apart(
+        12,
+        name="DÉJÀ",
+        first_names="Dominique",
+        born=datetime.date(1980, 1, 1),
+        entered_at=datetime.date(2026, 1, 5),
+        caf_number=lambda number: f"{9_000_000 + number}",
     )
     structure = StructureFactory(kind=Structure.Kind.DEPARTEMENT)
     path = tmp_path / "rsa.csv"

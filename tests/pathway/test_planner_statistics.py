@@ -6,10 +6,8 @@ import pytest
 from django.db import connection
 
 from accounts.models import Structure
-from pathway.actions import enter_people
 from pathway.models import TeamMember
-from relais.actions import SYSTEM
-from tests.factories import MembershipFactory, StructureFactory
+from tests.factories import MembershipFactory, StructureFactory, enter_people_born_apart
 
 pytestmark = [
     pytest.mark.django_db,
@@ -38,20 +36,8 @@ def test_a_professionals_team_memberships_are_not_taken_for_one():
     # Ten structures of four professionals, each in the team of 25 of the same 50 people: 1,000 memberships.
     structures = StructureFactory.create_batch(10, kind=Structure.Kind.ASSOCIATION)
     members = [MembershipFactory(structure=structure) for structure in structures for _ in range(4)]
-    people = enter_people(
-        by=SYSTEM,
-        entries=[
-            {
-                "identity": {
-                    "birth_name": f"ESSAI{number:03d}",
-                    "first_names": "Camille",
-                    "birth_date": datetime.date(1990, 1, 1) + datetime.timedelta(days=number),
-                    "commune_id": "91228",
-                },
-                "entered_at": datetime.date(2026, 11, 2),
-            }
-            for number in range(50)
-        ],
+    people = enter_people_born_apart(
+        50, name="ESSAI", first_names="Camille", born=datetime.date(1990, 1, 1), entered_at=datetime.date(2026, 11, 2)
     )
     TeamMember.objects.bulk_create(
         TeamMember(pathway=person.pathway, user=member.user, structure=member.structure)
