@@ -14,7 +14,6 @@ from dsfr.widgets import InlineCheckboxSelectMultiple, InlineRadioSelect
 from offer import schema
 from offer.actions import EDITABLE_FIELDS
 from offer.models import Capacity, EndReason, Referral, RefusalReason, Service
-from offer.widgets import FastSelect, FastSelectMultiple
 from relais.phone import normalise_phone
 from territory.forms import CommuneField
 from territory.models import Commune, Epci
@@ -73,9 +72,7 @@ class ServiceForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Ce que le service apporte, pour qui, comment il se déroule. Des phrases courtes.",
     )
-    kind = forms.ChoiceField(
-        label="Type de service", choices=[("", "—"), *schema.choices(schema.TypeService)], widget=FastSelect
-    )
+    kind = forms.ChoiceField(label="Type de service", choices=[("", "—"), *schema.choices(schema.TypeService)])
     thematiques = ThematiquesField(label="Thématiques", help_text="Les besoins auxquels le service répond.")
     publics = forms.MultipleChoiceField(
         label="Publics",
@@ -97,7 +94,7 @@ class ServiceForm(DsfrBaseForm):
     )
     address = forms.CharField(label="Adresse", required=False, max_length=255)
     address_complement = forms.CharField(label="Complément d'adresse", required=False, max_length=255)
-    commune = CommuneField(label="Commune du lieu d'accueil", required=False, widget=FastSelect)
+    commune = CommuneField(label="Commune du lieu d'accueil", required=False)
     opening_hours = forms.CharField(
         label="Horaires d'accueil", required=False, help_text="Exemple : du lundi au vendredi, 9 h – 12 h 30."
     )
@@ -143,7 +140,7 @@ class ServiceForm(DsfrBaseForm):
         queryset=Commune.objects.none(),
         to_field_name="code",
         required=False,
-        widget=FastSelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
         help_text="Plusieurs communes : maintenez la touche Ctrl (ou Cmd) en cliquant.",
     )
     capacity = forms.ChoiceField(label="Disponibilité", choices=Capacity.choices, widget=InlineRadioSelect)
@@ -250,20 +247,18 @@ class SuspendForm(DsfrBaseForm):
 class SearchForm(DsfrBaseForm):
     """The catalogue search. Nothing here is personal; from a carnet, it is posted all the same."""
 
-    commune = CommuneField(
-        label="Commune", required=False, help_text="Les services ouverts à ses habitants.", widget=FastSelect
-    )
+    commune = CommuneField(label="Commune", required=False, help_text="Les services ouverts à ses habitants.")
     categories = forms.MultipleChoiceField(
         label="Thématiques",
         choices=schema.choices(schema.Categorie),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    thematique = forms.ChoiceField(label="Besoin précis", required=False, widget=FastSelect)
-    public = forms.ChoiceField(label="Public", required=False, widget=FastSelect)
-    kind = forms.ChoiceField(label="Type de service", required=False, widget=FastSelect)
-    fees = forms.ChoiceField(label="Frais", required=False, widget=FastSelect)
-    reception = forms.ChoiceField(label="Mode d'accueil", required=False, widget=FastSelect)
+    thematique = forms.ChoiceField(label="Besoin précis", required=False)
+    public = forms.ChoiceField(label="Public", required=False)
+    kind = forms.ChoiceField(label="Type de service", required=False)
+    fees = forms.ChoiceField(label="Frais", required=False)
+    reception = forms.ChoiceField(label="Mode d'accueil", required=False)
     q = forms.CharField(label="Mots-clés", required=False, max_length=100, help_text="Exemple : permis, CV, épicerie.")
 
     def __init__(self, *args, **kwargs):

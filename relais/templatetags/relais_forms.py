@@ -4,7 +4,9 @@ options of a group of radios or checkboxes written in place."""
 from django import template
 from django.forms import BaseForm, BaseFormSet
 from django.forms.utils import ErrorDict
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from relais.forms import attributes, escaped
 
 register = template.Library()
 
@@ -65,19 +67,6 @@ _OPTION_GROUPS = {
 }
 
 
-def _attributes(attrs):
-    """As Django's attrs.html writes them: in their order, a true one by its name alone, a false one not at all."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-            for name, value in attrs.items()
-            if value is not False
-        ),
-    )
-
-
 @register.filter
 def in_place(subwidget):
     """One radio or checkbox of a group, written here with the markup of the design system's option template.
@@ -91,18 +80,19 @@ def in_place(subwidget):
         return str(subwidget)
     group_class, only_if_asked = group
     attrs = option["attrs"]
-    value = "" if option["value"] is None else format_html(' value="{}"', option["value"])
-    html = format_html('<input type="{}" name="{}"{}{}>', option["type"], option["name"], value, _attributes(attrs))
+    value = "" if option["value"] is None else f' value="{escaped(option["value"])}"'
+    markup = f'<input type="{escaped(option["type"])}" name="{escaped(option["name"])}"{value}{attributes(attrs)}>'
     if option.get("wrap_label"):
         label, hint = option["label"], ""
         rich = getattr(label, "label", None)
         if rich:
-            hint = format_html(
-                '<span class="fr-hint-text" id="{}_helptext">{}</span>', attrs.get("id", ""), label.help_text
+            hint = (
+                f'<span class="fr-hint-text" id="{escaped(attrs.get("id", ""))}_helptext">'
+                f"{escaped(label.help_text)}</span>"
             )
             label = rich
-        target = format_html(' for="{}"', attrs["id"]) if attrs.get("id") else ""
-        html += format_html('\n<label class="fr-label"{}>{}{}</label>', target, label, hint)
-    if only_if_asked and attrs.get("dsfr") != "dsfr":
-        return html
-    return format_html('<div class="{}">\n{}\n</div>', group_class, html)
+        target = f' for="{escaped(attrs["id"])}"' if attrs.get("id") else ""
+        markup += f'\n<label class="fr-label"{target}>{escaped(label)}{hint}</label>'
+    if not only_if_asked or attrs.get("dsfr") == "dsfr":
+        markup = f'<div class="{group_class}">\n{markup}\n</div>'
+    return mark_safe(markup)
