@@ -5,8 +5,8 @@ people. Its offer covers every category, zone level and status; about 70 % of it
 département's files (and the bench), each valid and agreeing with the person's sex and birth date; and the
 coordinators find probable duplicates to examine.
 
-Seeding the demo takes tens of seconds: it is seeded once for the module (in each test process), in a transaction
-rolled back at the end, and each test reads it inside a savepoint of its own.
+Seeding the demo takes tens of seconds: it is seeded once, in a transaction rolled back at the end, and checked by a
+single test (one test process seeds it), each check reported apart.
 """
 
 import contextlib
@@ -53,7 +53,7 @@ def seeded(django_db_setup, django_db_blocker):
             outer.__exit__(None, None, None)
 
 
-def test_the_demo_prints_the_logins_and_sends_nothing(seeded):
+def _prints_the_logins_and_sends_nothing(seeded):
     assert "coordination@demo.relais.test" in seeded.output
     assert len(seeded.output.splitlines()) < 20
     assert seeded.emails == []
@@ -61,7 +61,7 @@ def test_the_demo_prints_the_logins_and_sends_nothing(seeded):
     assert "[SMS]" not in seeded.printed
 
 
-def test_the_demo_offer_covers_every_category_zone_level_and_status(seeded):
+def _offer_covers_every_category_zone_level_and_status(seeded):
     services = list(Service.objects.filter(structure__isnull=False))
     published = [service for service in services if service.status == Service.Status.PUBLISHED]
     assert 140 <= len(services) <= 170
@@ -77,7 +77,7 @@ def test_the_demo_offer_covers_every_category_zone_level_and_status(seeded):
     assert Referral.objects.filter(receiver_structure__name="Tremplin Emploi 91", status="sent").exists()
 
 
-def test_seeding_the_demo_again_adds_nothing(seeded):
+def _seeding_again_adds_nothing(seeded):
     counts = (Person.objects.count(), Service.objects.count(), Referral.objects.count())
 
     call_command("seed_demo", stdout=io.StringIO())
@@ -85,7 +85,7 @@ def test_seeding_the_demo_again_adds_nothing(seeded):
     assert (Person.objects.count(), Service.objects.count(), Referral.objects.count()) == counts
 
 
-def test_about_seventy_percent_of_demo_people_have_a_valid_nir_of_their_own(seeded):
+def _about_seventy_percent_of_people_have_a_valid_nir_of_their_own(seeded):
     people = list(Person.objects.filter(created_by__email__endswith="@demo.relais.test"))
     with_nir = [person for person in people if person.nir_digest]
 
@@ -100,9 +100,33 @@ def test_about_seventy_percent_of_demo_people_have_a_valid_nir_of_their_own(seed
     assert len({person.nir_digest for person in with_nir}) == len(with_nir)
 
 
-def test_the_coordinators_find_demo_duplicates_to_examine(seeded):
+def _coordinators_find_duplicates_to_examine(seeded):
     pairs = list(proposed_pairs().select_related("first", "second"))
     assert len(pairs) >= 3
     # Entered twice by two partners, neither pair is one the creation would have refused.
     assert all(not pair.strong for pair in pairs)
     assert all(pair.first.created_for != pair.second.created_for for pair in pairs)
+
+
+# Seeding takes tens of seconds: its checks are one test, so that a single test process seeds it (tests of one
+# module may be shared out between processes). Each check runs, and each failure is reported with its name; seeding
+# again comes last, as it adds to the data the others read.
+CHECKS = [
+    _prints_the_logins_and_sends_nothing,
+    _offer_covers_every_category_zone_level_and_status,
+    _about_seventy_percent_of_people_have_a_valid_nir_of_their_own,
+    _coordinators_find_duplicates_to_examine,
+    _seeding_again_adds_nothing,
+]
+
+
+def test_the_demo_tells_the_truth(seeded):
+    failures = []
+    for check in CHECKS:
+        try:
+            with transaction.atomic():
+                check(seeded)
+        except AssertionError as failure:
+            failures.append(f"{check.__name__.strip('_').replace('_', ' ')} : {failure}")
+
+    assert not failures, "\n".join(failures)
