@@ -54,9 +54,11 @@ def form_errors_of_page(context):
 
 
 @register.inclusion_tag("includes/error_summary.html")
-def error_summary(errors):
-    """The DSFR error summary: takes focus when the page loads, one link per field in error."""
-    return {"errors": errors}
+def error_summary(errors, title=""):
+    """The DSFR error summary: takes focus when the page loads, one link per field in error. A page may say what
+    was not done (``title``, « Le service n'est pas enregistré ») by overriding the ``error_summary`` block of
+    ``base.html``: one summary per page, never a second one beside it."""
+    return {"errors": errors, "title": title}
 
 
 # The design system's templates for one radio or checkbox of a group: the class of the <div> around it, and whether

@@ -96,7 +96,10 @@ def test_a_referent_invites_records_two_missed_appointments_and_reads_the_agenda
     expect(page.locator(f"#{end.get_attribute('aria-describedby').split()[-1]}")).to_have_text(
         re.compile("L'heure de fin doit être après l'heure de début.")
     )
-    expect(page.get_by_role("alert")).to_contain_text("Le rendez-vous n'est pas enregistré")
+    summary = page.locator("#erreurs-du-formulaire")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Le rendez-vous n'est pas enregistré")
+    expect(page.locator(".fr-alert--error")).to_have_count(1)  # one summary, not a second beside it
     expect(page.get_by_label("Date")).to_have_value(day.isoformat())
     expect(page.get_by_label("Lieu")).to_have_value(re.compile("rue de la République, Évry-Courcouronnes"))
     axe_check(page)

@@ -74,7 +74,10 @@ def test_an_association_describes_and_publishes_a_service(page, axe_check, log_i
     page.get_by_role("button", name="Enregistrer").click()
 
     # Refused: the zone is missing and the address malformed; each error next to its field, nothing lost.
-    expect(page.get_by_role("alert")).to_contain_text("Le service n'est pas enregistré")
+    summary = page.locator("#erreurs-du-formulaire")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Le service n'est pas enregistré")
+    expect(page.locator(".fr-alert--error")).to_have_count(1)  # one summary, not a second beside it
     email = page.get_by_label("Adresse électronique")
     expect(email).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_email-desc-error")).to_contain_text("Cette adresse électronique n'est pas valide.")

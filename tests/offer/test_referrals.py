@@ -157,6 +157,8 @@ class TestSending:
         )
 
         assert "Ce champ est obligatoire." in text(response)
+        assert "L'orientation n'est pas envoyée : le formulaire contient une erreur" in text(response)
+        assert response.content.decode().count("fr-alert--error") == 1
         assert not Referral.objects.exists()
 
 

@@ -353,3 +353,13 @@ def test_the_posted_search_pages_by_buttons_of_its_form(client_a, membership_a):
     assert len(names(first)) == 20
     assert len(names(second)) == 3
     assert not set(names(first)) & set(names(second))
+
+
+@pytest.mark.django_db
+def test_a_search_that_cannot_run_says_so_once_and_links_to_the_field(client_a):
+    response = search(client_a, commune="00000")
+
+    page = text(response)
+    assert "La recherche n'a pas abouti : le formulaire contient une erreur" in page
+    assert response.content.decode().count("fr-alert--error") == 1
+    assert 'href="#id_commune"' in response.content.decode()

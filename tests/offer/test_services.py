@@ -149,6 +149,8 @@ class TestLifecycle:
             url, {"start": today.isoformat(), "end": (today - datetime.timedelta(days=1)).isoformat()}
         )
         assert "La fin de la suspension doit suivre son début." in field_error(refused, "end")
+        assert "La suspension n'est pas enregistrée : le formulaire contient une erreur" in text(refused)
+        assert refused.content.decode().count("fr-alert--error") == 1
 
         client.post(
             url,
