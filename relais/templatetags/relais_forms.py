@@ -53,6 +53,13 @@ def form_errors_of_page(context):
     return page_errors(context)
 
 
+@register.simple_tag
+def form_errors_of(form):
+    """The errors of one submitted form of the page, for a summary of its own (a form among several, each in its
+    box)."""
+    return _form_errors(form) if form.is_bound else []
+
+
 @register.inclusion_tag("includes/error_summary.html")
 def error_summary(errors, title=""):
     """The DSFR error summary: takes focus when the page loads, one link per field in error. A page may say what

@@ -258,6 +258,8 @@ class TestTheLoop:
         missing = client.post(url, {"refuser-reason": "other", "refuser-message": ""})
         assert missing.status_code == 200
         assert "Précisez le motif du refus." in text(missing)
+        assert "La réponse n'est pas enregistrée : le formulaire contient une erreur" in text(missing)
+        assert missing.content.decode().count("fr-alert--error") == 1
 
         client.post(url, {"refuser-reason": "not_eligible"})
         referral.refresh_from_db()
