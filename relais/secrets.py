@@ -6,6 +6,7 @@ are derived from it, one per purpose. The checks below are what production deman
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import string
@@ -15,11 +16,22 @@ from django.conf import settings
 
 
 def _key(purpose):
-    return hashlib.sha256(f"{purpose}:{settings.FIELD_ENCRYPTION_KEY}".encode()).digest()
+    return _derived(purpose, settings.FIELD_ENCRYPTION_KEY)
+
+
+@functools.lru_cache(maxsize=64)
+def _derived(purpose, secret):
+    """The key of ``purpose`` drawn from ``secret``: derived once per key (an import hashes and encrypts per row)."""
+    return hashlib.sha256(f"{purpose}:{secret}".encode()).digest()
 
 
 def _fernet():
-    return Fernet(base64.urlsafe_b64encode(_key("encryption")))
+    return _fernet_of(settings.FIELD_ENCRYPTION_KEY)
+
+
+@functools.lru_cache(maxsize=8)
+def _fernet_of(secret):
+    return Fernet(base64.urlsafe_b64encode(_derived("encryption", secret)))
 
 
 def encrypt(value):

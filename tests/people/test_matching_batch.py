@@ -42,3 +42,23 @@ def test_someone_entered_meanwhile_is_matched_before_being_written():
     assert [(match.ref, match.person) for match in found] == [("ligne 2", None)]
     index.forget_recent()
     assert matching.Batch(index).likely_duplicates(query)[0].ref == "ligne 2"  # still held, until settled
+
+
+def test_a_day_already_read_finds_who_is_added_to_it_afterwards():
+    born = datetime.date(1991, 6, 2)
+    PersonFactory(birth_name="MARTIN", first_names="Sofia", birth_date=born)
+    index = matching.Index()
+    query = matching.Query(last_name="DURAND", first_names="Léa", birth_date=born)
+    assert index.candidates(query) == []  # the day read: its only person shares no first name with Léa
+    index.add("ligne 2", birth_name="DURAND", first_names="Lea", birth_date=born)
+    index.forget_recent()
+    assert [entry[0] for entry in index.candidates(query)] == ["ligne 2"]
+
+
+def test_a_first_name_one_typo_away_is_not_passed_over_with_its_day():
+    born = datetime.date(1979, 11, 23)
+    person = PersonFactory(birth_name="BERNARD", first_names="Mathilde", birth_date=born)
+    index = matching.Index()
+    for typed in ("Matilde", "Mathidle", "Mathilde Anne", "Mathildee"):
+        query = matching.Query(last_name="BERNARD", first_names=typed, birth_date=born)
+        assert [entry[0] for entry in index.candidates(query)] == [person.pk], typed
