@@ -413,9 +413,11 @@ class _Bounded(dict):
 
 
 # What the index keeps of what it derived from the identities matched, whatever their number: the variants of the
-# last names met last, the plausible birth dates of every date of a century and more (a few hundred bytes each).
+# last names met last, the plausible birth dates of every date of a century and more (a few hundred bytes each),
+# the first-name keys of the first names met last (about 1.5 kB each).
 VARIANTS_CACHED = 8_192
 DATES_CACHED = 50_000
+WANTED_CACHED = 4_096
 # The first-name keys of a day's people, folded into a mask of this many bits (``Index._day_mask``): some 80 keys
 # a day set 2 % of them, so that a day whose people share no first name with the one typed (five days in six) is
 # passed over without reading its people, for about 500 bytes a day.
@@ -455,6 +457,7 @@ class Index:
         self._spellings = {}
         self._variants = _Bounded(VARIANTS_CACHED)
         self._dates = _Bounded(DATES_CACHED)
+        self._first_names_wanted = _Bounded(WANTED_CACHED)
         self._masks = {}  # day → ``_key_mask`` of the first-name keys of the people born that day, when first read
         persons = (persons if persons is not None else Person.objects.all()).filter(merged_into__isnull=True)
         # The keys ``save`` derived from the names (``set_matching_keys``), read rather than derived again.
@@ -565,6 +568,17 @@ class Index:
             mask = self._masks[day] = _key_mask({key for entry in entries for key in entry[3]})
         return mask
 
+    def _wanted(self, first_names):
+        """The first-name keys an entry must share one of with ``first_names`` (each name, its one-typo neighbours
+        and its other forms), and their ``_key_mask``: a day whose mask shares no bit with it has nobody who
+        shares a first name. Derived once per spelling typed (a file's first names repeat)."""
+        wanted = self._first_names_wanted.get(first_names)
+        if wanted is None:
+            tokens = first_names_key(first_names).split()
+            keys = frozenset(_first_name_keys(tokens).union(*(forms_of(token) for token in tokens)))
+            wanted = self._first_names_wanted[first_names] = (keys, _key_mask(keys))
+        return wanted
+
     def candidates(self, query, recent=False):
         """The entries (ref first) among which ``find(query)`` lists its likely duplicates, read as ``find`` reads its
         candidates: born on the date typed or with day and month swapped; or with a last name (birth or usage) one
@@ -575,10 +589,9 @@ class Index:
             return []
         if not query.birth_date or not query.first_names:
             return []
-        tokens = first_names_key(query.first_names).split()
-        wanted = _first_name_keys(tokens).union(*(forms_of(token) for token in tokens))
-        # A day whose mask shares no bit with the keys wanted has nobody who shares a first name: passed over.
-        wanted_mask = None if recent else _key_mask(wanted)
+        wanted, wanted_mask = self._wanted(query.first_names)
+        if recent:
+            wanted_mask = None
         same_day = {_day(date) for date in _birth_dates(query.birth_date)}
         caf_number = query.caf_number.strip()
         variants = sound = None
