@@ -18,13 +18,15 @@ from relais.actions import SYSTEM, ActionError, Conflict, after_commit, require,
 DATE_FIELDS = ("birth_date", "rsa_since", "entered_at")
 
 
-def _row_values(stored):
-    values = dict(stored)
+def _parsed(row):
+    """The row set aside as the engine read it: its values, and those the engine supplied."""
+    values = dict(row.values)
+    defaulted = set(values.pop("defaulted", ()))
     for name in DATE_FIELDS:
         if values.get(name):
             values[name] = datetime.date.fromisoformat(values[name])
-    values["nir"] = secrets.decrypt(stored.get("nir", ""))
-    return values
+    values["nir"] = secrets.decrypt(row.values.get("nir", ""))
+    return Row(row.line, values=values, defaulted=defaulted)
 
 
 def decide_row(row, *, by, same_as=None):
@@ -40,8 +42,21 @@ def decide_row(row, *, by, same_as=None):
         if profile is None:
             raise ActionError(f"Le profil « {run.profile_name} » n'existe plus : la ligne ne peut être importée.")
         engine = Engine(run, profile=profile, by=by)
-        parsed = Row(row.line, values=_row_values(row.values))
-        if same_as is not None:
+        parsed = _parsed(row)
+        known = (
+            ImportedIdentity.objects.filter(
+                structure_id=run.structure_id, key=parsed.key, person__merged_into__isnull=True
+            )
+            .select_related("person")
+            .first()
+        )
+        if known is not None:
+            # This identity was decided meanwhile (the same row in another import of the structure): it is that
+            # person, whatever this decision says, rather than a second record of the same identity.
+            row.changed = engine.update(parsed, known.person_id)
+            row.person = known.person
+            row.outcome = ImportRow.Outcome.UPDATED if row.changed else ImportRow.Outcome.UNCHANGED
+        elif same_as is not None:
             if str(same_as) not in {candidate["id"] for candidate in row.candidates}:
                 raise ActionError("Cette personne ne fait pas partie des candidats de la ligne.")
             person = Person.objects.filter(public_id=same_as, merged_into__isnull=True).first()

@@ -35,7 +35,7 @@ from django.utils import timezone
 from audit.context import acting_as
 from imports import values as clean
 from imports.access import can_import
-from imports.fields import FIELDS, PROFILES, REQUIRED, Profile
+from imports.fields import FIELDS, PROFILES, REQUIRED, Profile, header_key
 from imports.models import ImportedIdentity, ImportRow, ImportRun
 from imports.readers import UnreadableFile
 from pathway.actions import enter_people, enter_person, update_people, update_person
@@ -44,7 +44,7 @@ from people import matching
 from people.comparison import (
     first_names_key,
 )
-from people.identity import last_name_key, nir_hash
+from people.identity import last_name_key, nir_hash, nir_matches_identity
 from people.models import Person
 from relais import bulk, secrets
 from relais.actions import SYSTEM, ActionError, require
@@ -77,7 +77,7 @@ NORMALISERS = {
     "caf_number": clean.identifier,
     "household_role": clean.household_role,
     "france_travail_id": clean.identifier,
-    "email": lambda value: clean.text(value).lower(),
+    "email": clean.email,
     "phone": clean.phone,
     "address": clean.text,
     "postcode": clean.code,
@@ -85,6 +85,14 @@ NORMALISERS = {
     "commune_code": clean.code,
     "rsa_since": lambda value: clean.past_date(value, "date d'ouverture du droit"),
     "entered_at": lambda value: clean.past_date(value, "date d'entrée"),
+}
+
+
+# Names are never placeholders (« Na » is a name); the lengths the person's record holds.
+NAMES = {"birth_name", "usage_name", "first_names"}
+MAX_LENGTHS = {
+    name: Person._meta.get_field(name).max_length
+    for name in ("birth_name", "usage_name", "first_names", "caf_number", "france_travail_id", "email", "address")
 }
 
 
@@ -117,6 +125,7 @@ class Row:
     line: int
     values: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)  # (header, message)
+    defaulted: set = field(default_factory=set)  # fields the file did not give, set by the engine
     person_id: int = None
     outcome: str = ""
     changed: list = field(default_factory=list)
@@ -192,13 +201,25 @@ class Engine:
     # --- Columns ------------------------------------------------------------------------------------------------
 
     def map_columns(self, headers):
-        columns, ignored = {}, []
+        """Each column to the field its header names. Two columns for one field: the more explicit header wins
+        (« NOM_NAISSANCE » over « NOM »), and a plain « nom » that loses the birth name is taken as the usage name
+        (a CAF list with both gives the current name under « NOM »)."""
+        claimed = {}
         for index, header in enumerate(headers):
             name = self.profile.field_for(header) if header else None
-            if name and name not in columns.values():
-                columns[index] = name
-            elif header:
-                ignored.append(header)
+            if name:
+                claimed.setdefault(name, []).append(index)
+        columns = {}
+        for name, indexes in claimed.items():
+            # The longest header key is the most explicit; at equal length, the first column.
+            best = max(indexes, key=lambda index: (len(header_key(headers[index])), -index))
+            columns[best] = name
+            if name == "birth_name" and "usage_name" not in claimed:
+                plain = [index for index in indexes if index != best and header_key(headers[index]) == "nom"]
+                if plain:
+                    columns[plain[0]] = "usage_name"
+        ignored = [header for index, header in enumerate(headers) if header and index not in columns]
+        columns = dict(sorted(columns.items()))
         present = set(columns.values())
         missing = [FIELDS[name] for name in REQUIRED if name not in present]
         if not present & set(COMMUNE_FIELDS):
@@ -226,10 +247,33 @@ class Engine:
         raw = {name: cells[index] if index < len(cells) else "" for index, name in self.columns.items()}
         values = row.values
         for name, value in raw.items():
+            if name not in NAMES and clean.is_placeholder(value):
+                value = ""  # « NC », « néant », « - »: nothing given
+                raw[name] = value
             try:
+                if isinstance(value, str) and "\x00" in value:
+                    raise clean.Invalid("La cellule contient un caractère nul : le fichier est sans doute abîmé.")
                 values[name] = NORMALISERS[name](value)
+                limit = MAX_LENGTHS.get(name)
+                if limit and isinstance(values[name], str) and len(values[name]) > limit:
+                    raise clean.Invalid(
+                        f"« {values[name][:40]}… » a {len(values[name])} caractères : le champ « {FIELDS[name]} » "
+                        f"en prend {limit} au plus."
+                    )
             except clean.Invalid as error:
+                values.pop(name, None)
                 row.errors.append((self.header_of[name], str(error)))
+        if values.get("household_role") == clean.CHILD:
+            row.errors.append(
+                (
+                    self.header_of["household_role"],
+                    "Ligne d'un enfant du foyer : seuls le demandeur et son conjoint entrent dans le parcours.",
+                )
+            )
+            return row
+        if values.get("nir"):
+            for message in nir_matches_identity(values["nir"], values.get("sex"), values.get("birth_date")):
+                row.errors.append((self.header_of["nir"], message))
         for name in REQUIRED:
             if (
                 name in values
@@ -245,7 +289,12 @@ class Engine:
             column = next((self.header_of[name] for name in COMMUNE_FIELDS if raw.get(name)), "")
             row.errors.append((column, str(error)))
         if self.profile.entry_source == EntrySource.CAF and not row.errors:
-            values["rsa_since"] = values.get("rsa_since") or values.get("entered_at") or self.today
+            given = values.get("rsa_since") or values.get("entered_at")
+            if not given:
+                # A list of the RSA without the date the right opened: the person is on the RSA from today at the
+                # latest, which a record that has its date keeps (``changes_for``).
+                row.defaulted.add("rsa_since")
+            values["rsa_since"] = given or self.today
         if self.profile.jobseekers:
             values["jobseeker_registered"] = True
         return row
@@ -358,14 +407,16 @@ class Engine:
             ImportedIdentity.objects.create(structure_id=self.run.structure_id, key=row.key, person=person)
         return person
 
-    def changes_for(self, person, values):
+    def changes_for(self, person, values, defaulted=()):
+        """What ``values`` change on ``person``: what the file gives; a value the engine supplied (``defaulted``)
+        only fills an empty field."""
         changes = {}
         for name in UPDATABLE:
             value = values.get(name)
             if value in (None, "") or value is False:
                 continue
             current = getattr(person, name)
-            if current == value or (name in FILL_ONLY and current):
+            if current == value or ((name in FILL_ONLY or name in defaulted) and current):
                 continue
             changes[name] = value
         nir = values.get("nir", "") if not person.nir_digest else ""
@@ -373,7 +424,7 @@ class Engine:
 
     def update(self, row, person_id):
         person = self.batch_persons.get(person_id) or Person.objects.get(pk=person_id)
-        changes, nir = self.changes_for(person, row.values)
+        changes, nir = self.changes_for(person, row.values, row.defaulted)
         if not changes and not nir:
             return []
         if self.run.apply:
@@ -385,7 +436,7 @@ class Engine:
         """What the row changes on the person, after what the batch's earlier rows changed: gathered per person, to
         be written with the batch (``update_people``)."""
         person = self.batch_persons[person_id]
-        changes, nir = self.changes_for(person, row.values)
+        changes, nir = self.changes_for(person, row.values, row.defaulted)
         if not changes and not nir:
             return []
         gathered = self.updates.setdefault(person_id, [{}, ""])
@@ -587,6 +638,8 @@ class Engine:
                 if name != "nir"
             }
             values["nir"] = secrets.encrypt(row.values.get("nir", ""))
+            if row.defaulted:
+                values["defaulted"] = sorted(row.defaulted)
             candidates = [
                 {"id": str(candidate if isinstance(candidate, uuid.UUID) else candidate.public_id), "score": score}
                 for candidate, score in row.candidates
@@ -690,7 +743,17 @@ class Engine:
         try:
             with acting_as(getattr(self.by, "user", None), run.structure):
                 pending = []
-                for line, cells in table.rows:
+                rows = iter(table.rows)
+                while True:
+                    try:
+                        line, cells = next(rows)
+                    except StopIteration:
+                        break
+                    except UnreadableFile:
+                        # A line the reader cannot read: the rows read before it are taken in, as its message says.
+                        if pending:
+                            self.batch(pending)
+                        raise
                     if line <= resume_after or not any(clean.text(cell) for cell in cells):
                         continue
                     pending.append(self.parse(line, cells))

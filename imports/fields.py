@@ -1,9 +1,11 @@
 """What a file's columns can hold (Relais fields), and the built-in column mapping profiles.
 
 A profile says, for each Relais field, the headers senders give it. Headers are compared folded (case, accents,
-spacing, punctuation and order ignored): « Date de naissance », « DATE_NAISSANCE » and « date naissance » are one.
+spacing, punctuation, word order and a hint in brackets ignored): « Date de naissance », « DATE_NAISSANCE »,
+« naissance date » and « Date de naissance (jj/mm/aaaa) » are one.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from pathway.models import EntrySource
@@ -32,9 +34,13 @@ FIELDS = {
 REQUIRED = ("birth_name", "first_names", "birth_date")
 
 
+_HINT = re.compile(r"\([^)]*\)")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
 def header_key(value):
-    """« Date de naissance », « DATE_NAISSANCE », « date  de naissance » → « datedenaissance »-like keys."""
-    return "".join(fold(value).split())
+    """« Date de naissance », « DATE_NAISSANCE », « naissance (jj/mm/aaaa) date » → one key: the words, sorted."""
+    return "".join(sorted(_WORD.findall(fold(_HINT.sub(" ", str(value))))))
 
 
 @dataclass(frozen=True)
@@ -66,10 +72,33 @@ COMMON = {
     "first_names": ["prenom", "prenoms", "prénom(s)"],
     "birth_date": ["date de naissance", "date naissance", "né le", "ne(e) le", "dtnai", "datenaiss"],
     "sex": ["sexe", "genre", "civilite"],
-    "nir": ["nir", "numéro de sécurité sociale", "n° de sécurité sociale", "numéro ss", "nir cle", "numero insee"],
+    "nir": [
+        "nir",
+        "numéro de sécurité sociale",
+        "n° de sécurité sociale",
+        "n° sécurité sociale",
+        "numéro ss",
+        "n° ss",
+        "nss",
+        "nir cle",
+        "numero insee",
+        "n° insee",
+    ],
     "email": ["email", "e-mail", "courriel", "adresse mail", "adresse électronique", "mail"],
-    "phone": ["téléphone", "tel", "tél", "telephone portable", "portable", "numéro de téléphone"],
-    "address": ["adresse", "adresse postale", "voie", "libellé voie"],
+    "phone": [
+        "téléphone",
+        "tel",
+        "tél",
+        "telephone portable",
+        "tel portable",
+        "téléphone mobile",
+        "tel mobile",
+        "portable",
+        "mobile",
+        "numéro de téléphone",
+        "n° de téléphone",
+    ],
+    "address": ["adresse", "adresse postale", "adresse 1", "adresse ligne 1", "voie", "libellé voie"],
     "postcode": ["code postal", "cp", "code_postal"],
     "commune_name": ["commune", "ville", "localité", "libellé commune", "commune de résidence"],
     "commune_code": ["code insee", "code commune", "insee", "code insee commune", "depcom"],
@@ -85,11 +114,25 @@ PROFILES = {
             {
                 **COMMON,
                 "birth_name": ["nom", *COMMON["birth_name"]],
-                "caf_number": ["numéro allocataire", "n° allocataire", "matricule", "num allocataire", "numcaf"],
+                "caf_number": [
+                    "numéro allocataire",
+                    "numéro d'allocataire",
+                    "n° allocataire",
+                    "n° d'allocataire",
+                    "matricule",
+                    "matricule caf",
+                    "num allocataire",
+                    "numéro caf",
+                    "n° caf",
+                    "numcaf",
+                ],
                 "household_role": ["rôle", "role", "rôle dans le foyer", "qualité", "role personne"],
                 "rsa_since": [
                     "date d'ouverture du droit",
+                    "date d'ouverture du droit au rsa",
                     "date ouverture droit",
+                    "date ouverture droit rsa",
+                    "date ouverture droits",
                     "date d'entrée rsa",
                     "date ouverture rsa",
                     "date de demande",

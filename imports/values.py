@@ -4,7 +4,10 @@ value or raises ``Invalid`` with a French reason."""
 import datetime
 import re
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 
 from people.identity import clean_nir
@@ -16,12 +19,28 @@ EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y/%m/%d", "%Y%m%d")
 
 
+# A child of the household on a CAF list: not a person Relais follows (the rights and duties of the RSA are the
+# applicant's and their partner's); the engine leaves the row out with its reason.
+CHILD = "child"
+
+
 class Invalid(Exception):
     """A value that cannot be taken in; the message says why, in French."""
 
 
 def text(value):
     return " ".join(str(value).split()) if value is not None else ""
+
+
+# What files write in a cell they have nothing for: « NC », « néant », « - », « #N/A », « 00 00 00 00 00 »…
+_PLACEHOLDERS = {"nc", "n c", "neant", "inconnu", "inconnue", "na", "n a", "non renseigne", "non communique", "sans"}
+_NOTHING = re.compile(r"[\W_0]*")
+
+
+def is_placeholder(value):
+    """A cell that says there is no value (never asked of a name: « Na » is one)."""
+    raw = text(value)
+    return bool(raw) and (_NOTHING.fullmatch(raw) is not None or fold(raw) in _PLACEHOLDERS)
 
 
 def parse_date(value):
@@ -65,7 +84,22 @@ def birth_date(value):
         raise Invalid(f"La date de naissance {date:%d/%m/%Y} est dans le futur.")
     if date.year < today.year - 120:
         raise Invalid(f"La date de naissance {date:%d/%m/%Y} est trop ancienne.")
+    if date > today - relativedelta(years=settings.RELAIS_MINIMUM_AGE):
+        raise Invalid(
+            f"Née le {date:%d/%m/%Y}, la personne a moins de {settings.RELAIS_MINIMUM_AGE} ans : Relais accompagne "
+            f"à partir de {settings.RELAIS_MINIMUM_AGE} ans. Vérifiez la date de naissance."
+        )
     return date
+
+
+def email(value):
+    raw = text(value).lower()
+    if raw:
+        try:
+            validate_email(raw)
+        except ValidationError:
+            raise Invalid(f"« {text(value)} » n'est pas une adresse électronique valide.") from None
+    return raw
 
 
 def past_date(value, what):
@@ -119,9 +153,9 @@ def sex(value):
     key = fold(text(value))
     if not key:
         return ""
-    if key in {"f", "femme", "feminin", "mme", "madame", "mlle", "2"}:
+    if key in {"f", "femme", "feminin", "mme", "madame", "mlle", "melle", "mademoiselle", "2"}:
         return "F"
-    if key in {"m", "h", "homme", "masculin", "m.", "monsieur", "1"}:
+    if key in {"m", "h", "homme", "masculin", "m.", "mr", "monsieur", "1"}:
         return "M"
     raise Invalid(f"« {text(value)} » n'est pas un sexe reconnu : F ou M.")
 
@@ -130,11 +164,13 @@ def household_role(value):
     key = fold(text(value))
     if not key:
         return ""
-    if key in {"dem", "demandeur", "allocataire", "applicant"}:
+    if key.startswith(("dem", "allocataire", "applicant")):
         return "applicant"
-    if key in {"cjt", "conjoint", "partner"}:
+    if key.startswith(("cjt", "conj", "partner")):
         return "partner"
-    if key in {"enf", "enfant", "autre", "rdp"}:
+    if key.startswith("enf"):
+        return CHILD
+    if key in {"autre", "rdp"}:
         return ""
     raise Invalid(f"« {text(value)} » n'est pas un rôle dans le foyer reconnu : DEM (demandeur) ou CJT (conjoint).")
 
@@ -151,15 +187,21 @@ def code(value, length=5):
     return raw
 
 
+# Words of a commune's name that say nothing of which one it is, and a postal suffix.
+_MINOR_WORDS = {"le", "la", "les", "l", "st", "sur", "sous", "en", "de", "du", "des", "d", "et", "lès", "cedex"}
+
+
 class Communes:
     """Communes looked up by INSEE code, postcode and name, or name alone: the whole reference read once."""
 
     def __init__(self):
         self.by_code = {}
         self.by_name = {}
-        for commune_code, key in Commune.objects.values_list("code", "search_name"):
+        self.names = {}
+        for commune_code, key, name in Commune.objects.values_list("code", "search_name", "name"):
             self.by_code[commune_code] = commune_code
             self.by_name.setdefault(key, []).append(commune_code)
+            self.names[commune_code] = (key, name)
         self.by_postcode = {}
         for postcode, commune_code in Postcode.objects.values_list("code", "commune_id"):
             self.by_postcode.setdefault(postcode, []).append(commune_code)
@@ -167,16 +209,23 @@ class Communes:
     def find(self, commune_code="", postcode="", name=""):
         """The INSEE code of the commune, or ``Invalid``; ``None`` when nothing is given."""
         commune_code, postcode, name = code(commune_code), code(postcode), text(name)
-        if commune_code:
-            if commune_code in self.by_code:
-                return commune_code
-            raise Invalid(f"Le code INSEE « {commune_code} » ne correspond à aucune commune connue.")
         key = place_key(name)
+        if commune_code:
+            if commune_code not in self.by_code:
+                raise Invalid(f"Le code INSEE « {commune_code} » ne correspond à aucune commune connue.")
+            if postcode and commune_code not in self.by_postcode.get(postcode, ()):
+                raise Invalid(
+                    f"Le code postal « {postcode} » n'est pas celui de {self.names[commune_code][1]} "
+                    f"(code INSEE « {commune_code} ») : vérifiez l'un ou l'autre."
+                )
+            self._check_name(commune_code, name, key)
+            return commune_code
         if postcode:
             codes = self.by_postcode.get(postcode)
             if not codes:
                 raise Invalid(f"Le code postal « {postcode} » ne correspond à aucune commune connue.")
             if len(codes) == 1:
+                self._check_name(codes[0], name, key)
                 return codes[0]
             named = [candidate for candidate in codes if candidate in self.by_name.get(key, ())]
             if len(named) == 1:
@@ -192,3 +241,17 @@ class Communes:
                 raise Invalid(f"Plusieurs communes s'appellent « {name} » : indiquez le code postal.")
             raise Invalid(f"La commune « {name} » est inconnue.")
         return None
+
+    def _check_name(self, commune_code, name, key):
+        """A name given beside a code must be that commune's, whole or in part (« Évry » for Évry-Courcouronnes,
+        the commune it merged into): another commune's name says that one of the two is wrong."""
+        if not key:
+            return
+        own, label = self.names[commune_code]
+        words = set(own.split()) - _MINOR_WORDS
+        given = {word for word in key.split() if not any(letter.isdigit() for letter in word)} - _MINOR_WORDS
+        if given <= words or words <= given:
+            return
+        raise Invalid(
+            f"La commune « {name} » ne correspond pas au code donné, celui de {label} : vérifiez l'un ou l'autre."
+        )

@@ -71,6 +71,7 @@ def test_the_same_file_twice_creates_nothing_and_a_later_file_updates_what_chang
             NOM="ROUSSEL",
             PRENOMS="Théo",
             DATE_NAISSANCE="08/06/1990",
+            SEXE="M",
             NIR=make_nir("M", datetime.date(1990, 6, 8)),
         ),
     ]
@@ -404,3 +405,4 @@ def test_a_dry_run_keeps_what_it_met(importer):
     run = run_import(csv_bytes([*rows, rows[0]]), membership=importer, apply=False)
     assert (run.created, run.unchanged) == (8, 1)
     assert Person.objects.count() == 0
+

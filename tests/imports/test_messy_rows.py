@@ -1,0 +1,204 @@
+"""Rows as partners' files really hold them: identifiers that contradict the identity, placeholders, children of
+the household, names too long, a commune that contradicts its code, headers named in other words; and decisions on
+rows set aside twice."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from imports.actions import decide_row
+from imports.engine import Engine, get_profile
+from imports.models import ImportRow, ImportRun
+from people.models import Person
+from relais.actions import SYSTEM
+from tests.factories import MembershipFactory
+from tests.imports.helpers import RSA_HEADERS, csv_bytes, rsa_row, run_import
+from tests.people.factories import PersonFactory, make_nir
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def importer(departement):
+    return MembershipFactory(structure=departement, orientation_manager=True, user__email="import@exemple.fr")
+
+
+def report(run):
+    return [(row.line, row.outcome, row.reason) for row in run.rows.order_by("line")]
+
+
+def test_a_nir_that_contradicts_the_sex_or_birth_date_is_refused_rather_than_matched(importer):
+    hakim_nir = make_nir("M", datetime.date(1977, 6, 5))
+    first = run_import(
+        csv_bytes(
+            [
+                rsa_row(NOM="MARI", PRENOMS="Hakim", SEXE="M", DATE_NAISSANCE="05/06/1977", NIR=hakim_nir),
+                # His spouse, given his NIR by mistake: not him, and not created either.
+                rsa_row(ROLE="CJT", NOM="EPOUSE", PRENOMS="Samia", DATE_NAISSANCE="09/09/1984", NIR=hakim_nir),
+            ]
+        ),
+        membership=importer,
+    )
+    assert report(first) == [
+        (2, "created", ""),
+        (
+            3,
+            "rejected",
+            "Le premier chiffre du NIR ne correspond pas au sexe indiqué. L'année de naissance du NIR "
+            "ne correspond pas à la date de naissance. Le mois de naissance du NIR ne correspond pas à la date de "
+            "naissance.",
+        ),
+    ]
+    later = run_import(
+        csv_bytes([rsa_row(NOM="AUTRE", PRENOMS="Zoé", DATE_NAISSANCE="01/01/1999", NIR=hakim_nir, TELEPHONE="")]),
+        membership=importer,
+    )
+    assert [outcome for _, outcome, _ in report(later)] == ["rejected"]
+    hakim = Person.objects.get()
+    assert (hakim.birth_name, hakim.first_names, hakim.phone) == ("MARI", "Hakim", "+33612345678")
+
+
+def test_a_list_without_the_rsa_date_never_moves_the_date_on_file(importer, monkeypatch):
+    run_import(csv_bytes([rsa_row()]), membership=importer)
+    headers = [header for header in RSA_HEADERS if header != "DATE_OUVERTURE_DROIT"]
+    row = rsa_row()
+    without_date = [value for header, value in zip(RSA_HEADERS, row, strict=True) if header != "DATE_OUVERTURE_DROIT"]
+    again = run_import(csv_bytes([without_date], headers=headers), membership=importer)
+    assert report(again) == [(2, "unchanged", "")]
+    # The next day, the same list again: still nothing changed.
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr("imports.engine.timezone.localdate", lambda: tomorrow)
+    third = run_import(csv_bytes([without_date], headers=headers), membership=importer)
+    assert report(third) == [(2, "unchanged", "")]
+    assert Person.objects.get().rsa_since == datetime.date(2026, 11, 2)
+
+
+def test_a_newcomer_without_the_rsa_date_is_on_the_rsa_from_the_day_of_the_list(importer):
+    headers = ["NOM", "PRENOMS", "DATE_NAISSANCE", "CODE_POSTAL"]
+    run = run_import(csv_bytes([["LEBLANC", "Anna", "03/04/1992", "91000"]], headers=headers), membership=importer)
+    assert report(run) == [(2, "created", "")]
+    assert Person.objects.get().rsa_since == timezone.localdate()
+
+
+def test_the_more_explicit_header_wins_and_a_plain_name_is_the_usage_name(importer):
+    headers = ["NOM", "NOM_NAISSANCE", "Prénom(s)", "Date de naissance (jj/mm/aaaa)", "CP", "Matricule CAF", "Mobile"]
+    run = run_import(
+        csv_bytes([["DURAND", "LEFÈVRE", "Hélène", "12/05/1980", "91000", "0934567", "0611223344"]], headers=headers),
+        membership=importer,
+    )
+    assert report(run) == [(2, "created", "")]
+    assert run.ignored_columns == []
+    person = Person.objects.get()
+    assert (person.birth_name, person.usage_name, person.first_names) == ("LEFÈVRE", "DURAND", "Hélène")
+    assert (person.caf_number, person.phone) == ("0934567", "+33611223344")
+
+
+def test_children_and_people_under_the_minimum_age_are_left_out_with_their_reason(importer):
+    today = timezone.localdate()
+    young = today.replace(year=today.year - settings.RELAIS_MINIMUM_AGE + 1, day=min(today.day, 28))
+    run = run_import(
+        csv_bytes(
+            [
+                rsa_row(),
+                rsa_row(ROLE="ENF", PRENOMS="Lina", DATE_NAISSANCE="01/01/2010"),
+                rsa_row(PRENOMS="Jade", DATE_NAISSANCE=young.strftime("%d/%m/%Y"), ROLE="CJT"),
+            ]
+        ),
+        membership=importer,
+    )
+    lines = report(run)
+    assert lines[0] == (2, "created", "")
+    assert lines[1] == (
+        3,
+        "rejected",
+        "Ligne d'un enfant du foyer : seuls le demandeur et son conjoint entrent dans le parcours.",
+    )
+    assert lines[2][1] == "rejected" and f"moins de {settings.RELAIS_MINIMUM_AGE} ans" in lines[2][2]
+    assert Person.objects.count() == 1
+
+
+def test_placeholders_in_optional_columns_are_read_as_nothing(importer):
+    run = run_import(
+        csv_bytes([rsa_row(TELEPHONE="NC", SEXE="Mr", NIR="-", ROLE="Demandeur RSA", PRENOMS="Paul")]),
+        membership=importer,
+    )
+    assert report(run) == [(2, "created", "")]
+    person = Person.objects.get()
+    assert (person.phone, person.sex, person.nir_digest, person.household_role) == ("", "M", "", "applicant")
+    run = run_import(
+        csv_bytes([rsa_row(NOM="NA", PRENOMS="Min-jun", TELEPHONE="00 00 00 00 00")]), membership=importer
+    )
+    assert report(run) == [(2, "created", "")]
+    assert Person.objects.filter(birth_name="NA").exists()  # a name is never a placeholder
+
+
+def test_a_commune_name_that_contradicts_its_code_is_refused(importer):
+    run = run_import(
+        csv_bytes(
+            [
+                rsa_row(COMMUNE="Massy"),  # 91000 is Évry-Courcouronnes
+                rsa_row(NUM_ALLOCATAIRE="0900002", PRENOMS="Eva", COMMUNE="EVRY"),  # the commune before its merger
+                rsa_row(NUM_ALLOCATAIRE="0900003", PRENOMS="Iris", COMMUNE="Évry Cedex"),
+            ]
+        ),
+        membership=importer,
+    )
+    lines = report(run)
+    assert lines[0][1] == "rejected"
+    assert lines[0][2] == (
+        "La commune « Massy » ne correspond pas au code donné, celui de Évry-Courcouronnes : vérifiez l'un ou l'autre."
+    )
+    assert [outcome for _, outcome, _ in lines[1:]] == ["created", "created"]
+
+
+def test_a_value_longer_than_the_record_holds_or_a_bad_email_is_refused(importer):
+    headers = [*RSA_HEADERS, "EMAIL"]
+    run = run_import(
+        csv_bytes(
+            [
+                [*rsa_row(NOM="X" * 200), ""],
+                [*rsa_row(NUM_ALLOCATAIRE="0900002", PRENOMS="Eva"), "pas un mail"],
+                [*rsa_row(NUM_ALLOCATAIRE="0900003", PRENOMS="Iris"), "Iris.Martinez@Exemple.fr"],
+            ],
+            headers=headers,
+        ),
+        membership=importer,
+    )
+    lines = report(run)
+    assert lines[0][1] == "rejected" and "200 caractères" in lines[0][2] and "150 au plus" in lines[0][2]
+    assert lines[1] == (3, "rejected", "« pas un mail » n'est pas une adresse électronique valide.")
+    assert lines[2][1] == "created"
+    assert Person.objects.get().email == "iris.martinez@exemple.fr"
+
+
+def test_a_nul_character_is_refused_with_its_column(importer):
+    run = ImportRun(structure=importer.structure, profile_name="rsa", apply=False)
+    engine = Engine(run, profile=get_profile("rsa"), by=importer)
+    engine.map_columns(RSA_HEADERS)
+    row = engine.parse(2, rsa_row(NOM="MART\x00INEZ"))
+    assert row.errors == [("NOM", "La cellule contient un caractère nul : le fichier est sans doute abîmé.")]
+
+
+def test_the_rows_read_before_an_unreadable_line_are_taken_in(importer):
+    good = csv_bytes([rsa_row(), rsa_row(NUM_ALLOCATAIRE="0900002", PRENOMS="Eva")])
+    broken = good + b'0900003;DEM;QUOTE;Jean;01/01/1980;M;;91000;Evry;;"' + b"x" * (1024 * 1024 + 10) + b"\r\n"
+    run = run_import(broken, membership=importer)
+    assert run.status == ImportRun.Status.FAILED
+    assert "ligne 4" in run.error.lower()
+    assert run.created == 2
+    assert Person.objects.count() == 2
+
+
+def test_the_same_row_set_aside_by_two_imports_is_decided_once(importer):
+    PersonFactory(birth_name="MARTINES", first_names="Sofia", birth_date=datetime.date(1988, 3, 14))
+    content = csv_bytes([rsa_row(NUM_ALLOCATAIRE="")])
+    first = run_import(content, membership=importer)
+    second = run_import(content, membership=importer)
+    one, two = (run.rows.get(outcome=ImportRow.Outcome.SET_ASIDE) for run in (first, second))
+    decided = decide_row(one, by=SYSTEM)  # another person: created
+    assert decided.outcome == ImportRow.Outcome.CREATED
+    again = decide_row(two, by=SYSTEM)  # the same decision on the other import: the person just created
+    assert again.outcome == ImportRow.Outcome.UNCHANGED and again.person_id == decided.person_id
+    assert Person.objects.count() == 2
