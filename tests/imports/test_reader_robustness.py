@@ -1,0 +1,174 @@
+"""The reader on files that are almost right: a stray quote, mixed encodings, UTF-16, data on a later sheet."""
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from imports import readers
+from imports.readers import UnreadableFile, open_table
+
+HEADER = "NOM;PRENOM;DATE_NAISSANCE;CODE_POSTAL;ADRESSE"
+
+
+def csv_file(*lines, encoding="utf-8"):
+    return io.BytesIO("\r\n".join([HEADER, *lines, ""]).encode(encoding))
+
+
+def normal_rows(count, start=0):
+    return [f"NOM{index};Prénom;01/02/1990;91000;{index} rue de la Paix" for index in range(start, start + count)]
+
+
+def read(binary, name="liste.csv"):
+    """The rows read, and the message of the ``UnreadableFile`` met after them (None when the file reads whole)."""
+    table = open_table(binary, name)
+    rows = []
+    try:
+        for line, cells in table.rows:
+            rows.append((line, cells))
+    except UnreadableFile as error:
+        return rows, str(error)
+    return rows, None
+
+
+# --- An unclosed quote ------------------------------------------------------------------------------------------
+
+
+def test_an_unclosed_quote_stops_the_reading_at_its_line_after_the_rows_before_it():
+    binary = csv_file(
+        "DUPONT;Marie;03/04/1975;91000;2 rue Haute",
+        'QUOTE;Jean;01/01/1980;91000;"Résidence Les Pins, bât A',
+        *normal_rows(200),
+    )
+    rows, error = read(binary)
+    assert rows == [(2, ["DUPONT", "Marie", "03/04/1975", "91000", "2 rue Haute"])]
+    assert error == (
+        "Ligne 3 : un guillemet ouvert n'est pas refermé ; les lignes 3 à 203 du fichier ont été lues comme une "
+        "seule cellule. Les lignes avant la ligne 3 sont traitées ; fermez le guillemet (ou retirez-le) puis "
+        "importez le fichier de nouveau : les lignes déjà importées ne seront pas créées une seconde fois."
+    )
+
+
+def test_an_unclosed_quote_on_the_first_row():
+    rows, error = read(csv_file('QUOTE;Jean;01/01/1980;91000;"Résidence Les Pins, bât A', *normal_rows(200)))
+    assert rows == []
+    assert error == (
+        "Ligne 2 : un guillemet ouvert n'est pas refermé ; les lignes 2 à 202 du fichier ont été lues comme une "
+        "seule cellule. Fermez le guillemet (ou retirez-le) puis importez le fichier de nouveau."
+    )
+
+
+def test_an_unclosed_quote_in_a_middle_cell_names_the_line_it_opens_on():
+    binary = csv_file('QUOTE;"Jean\nMarc";01/01/1980;"91000;rue', *normal_rows(5))
+    assert read(binary)[1].startswith("Ligne 3 : un guillemet ouvert n'est pas refermé ; les lignes 3 à 8 ")
+
+
+def test_an_unclosed_quote_swallowing_only_the_last_row_is_seen():
+    binary = csv_file('QUOTE;Jean;01/01/1980;91000;"Résidence Les Pins', *normal_rows(1))
+    assert read(binary)[1].startswith("Ligne 2 : un guillemet ouvert n'est pas refermé ; les lignes 2 à 3 ")
+
+
+def test_an_unclosed_quote_in_the_header_line():
+    binary = io.BytesIO(('NOM;PRENOM;DATE_NAISSANCE;CODE_POSTAL;"ADRESSE\r\n' + "\r\n".join(normal_rows(5))).encode())
+    with pytest.raises(UnreadableFile, match="^Ligne 1 : un guillemet ouvert n'est pas refermé ; les lignes 1 à 6 "):
+        open_table(binary, "liste.csv")
+
+
+def test_quoted_addresses_over_two_or_three_lines_are_read_as_before():
+    binary = csv_file(
+        'MARTIN;Paul;01/01/1980;91000;"Résidence Les Pins\r\nbât A"',
+        'DURAND;Léa;02/02/1982;91000;"Chez M. Petit\nBâtiment B ; escalier 2\n12 rue Haute"',
+        *normal_rows(1),
+    )
+    rows, error = read(binary)
+    assert error is None
+    assert rows == [
+        (2, ["MARTIN", "Paul", "01/01/1980", "91000", "Résidence Les Pins\r\nbât A"]),
+        (4, ["DURAND", "Léa", "02/02/1982", "91000", "Chez M. Petit\nBâtiment B ; escalier 2\n12 rue Haute"]),
+        (7, ["NOM0", "Prénom", "01/02/1990", "91000", "0 rue de la Paix"]),
+    ]
+
+
+def test_a_cell_far_longer_than_any_field_is_refused():
+    rows, error = read(csv_file(*normal_rows(2), "LONG;Jean;01/01/1980;91000;" + "x" * 2500))
+    assert [line for line, _ in rows] == [2, 3]
+    assert error == (
+        "Ligne 4 : une cellule compte 2500 caractères, alors qu'aucune donnée de Relais n'en dépasse quelques "
+        "centaines. Les lignes avant la ligne 4 sont traitées ; vérifiez cette ligne puis importez le fichier "
+        "de nouveau : les lignes déjà importées ne seront pas créées une seconde fois."
+    )
+
+
+def test_a_quote_left_open_over_the_csv_field_limit_gets_a_french_message():
+    rows, error = read(csv_file(*normal_rows(5), 'QUOTE;Jean;01/01/1980;91000;"Résidence', *normal_rows(40_000)))
+    assert [line for line, _ in rows] == [2, 3, 4, 5, 6]
+    assert error.startswith("Ligne 7 : un guillemet ouvert n'est pas refermé ; les lignes 7 à ")
+    assert "Les lignes avant la ligne 7 sont traitées" in error
+    assert "field" not in error
+
+
+# --- Encodings ----------------------------------------------------------------------------------------------------
+
+
+def test_windows_1252_bytes_after_the_sample_of_a_utf8_file_are_read_as_windows_1252():
+    rows = normal_rows(1750)
+    assert len("\r\n".join(rows).encode()) > readers.SAMPLE_SIZE
+    content = csv_file(*rows).getvalue() + "LEFÈVRE;Hélène;01/01/1980;91000;Œuvre\r\n".encode("cp1252")
+    content += "GARÇON;Zoé;01/01/1980;91000;ok\r\n".encode()
+    table = open_table(io.BytesIO(content), "liste.csv")
+    assert table.kind == "CSV (UTF-8, séparateur « ; »)"
+    *_, (line, lefevre), (_, garcon) = table.rows
+    assert (line, lefevre[:2], lefevre[4]) == (1752, ["LEFÈVRE", "Hélène"], "Œuvre")
+    assert garcon[:2] == ["GARÇON", "Zoé"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_text_file_from_excel_is_read(encoding):
+    text = "NOM\tPRENOM\tCOMMUNE\r\nLEFÈVRE\tHélène\tÉvry\r\nĊARO\tĊ\tEvry\r\n"  # Ċ: a byte 0x0A in UTF-16
+    bom = {"utf-16": b"", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}[encoding]
+    table = open_table(io.BytesIO(bom + text.encode(encoding)), "liste.txt")
+    assert table.kind == "CSV (UTF-16, séparateur tabulation)"
+    assert table.headers == ["NOM", "PRENOM", "COMMUNE"]
+    assert list(table.rows) == [(2, ["LEFÈVRE", "Hélène", "Évry"]), (3, ["ĊARO", "Ċ", "Evry"])]
+    assert table.lines == 3
+
+
+def test_nul_bytes_without_a_utf16_bom_are_still_refused():
+    with pytest.raises(UnreadableFile, match="n'est pas un fichier texte"):
+        open_table(io.BytesIO("NOM;PRENOM\r\n".encode("utf-16-le")), "liste.csv")
+
+
+# --- Workbooks ----------------------------------------------------------------------------------------------------
+
+
+def workbook(*sheets):
+    """An XLSX file with a sheet per list of rows (an empty list: an empty sheet)."""
+    book = Workbook()
+    book.remove(book.active)
+    for index, rows in enumerate(sheets):
+        sheet = book.create_sheet(f"Feuille {index + 1}")
+        for row in rows:
+            sheet.append(row)
+    content = io.BytesIO()
+    book.save(content)
+    content.seek(0)
+    return content
+
+
+def open_xlsx(content, reader):
+    return open_table(content, "liste.xlsx") if reader == "calamine" else readers._open_xlsx_openpyxl(content)
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_the_data_may_be_on_a_later_sheet(reader):
+    content = workbook([], [["NOM", "PRENOM"], ["DUPONT", "Marie"], ["MARTIN", "Paul"]], [["AUTRE"], ["x"]])
+    table = open_xlsx(content, reader)
+    assert table.headers == ["NOM", "PRENOM"]
+    assert list(table.rows) == [(2, ["DUPONT", "Marie"]), (3, ["MARTIN", "Paul"])]
+    assert table.lines == 3
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_a_workbook_with_only_empty_sheets_is_empty(reader):
+    with pytest.raises(UnreadableFile, match="^Le classeur est vide.$"):
+        open_xlsx(workbook([], [], [[None, ""]]), reader)
