@@ -74,7 +74,7 @@ NORMALISERS = {
     "birth_date": clean.birth_date,
     "sex": clean.sex,
     "nir": clean.nir,
-    "caf_number": clean.identifier,
+    "caf_number": clean.caf_number,
     "household_role": clean.household_role,
     "france_travail_id": clean.identifier,
     "email": clean.email,

@@ -16,7 +16,18 @@ from relais.text import fold, place_key
 from territory.models import Commune, Postcode
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
-_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y/%m/%d", "%Y%m%d")
+_DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d/%m/%y",
+    "%d-%m-%y",
+    "%d.%m.%y",
+    "%Y/%m/%d",
+    "%Y%m%d",
+)
+_SHORT_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}")
 
 
 # A child of the household on a CAF list: not a person Relais follows (the rights and duties of the RSA are the
@@ -69,6 +80,8 @@ def parse_date(value):
                 continue
         if not raw.isdigit():
             raise Invalid(f"« {raw} » n'est pas une date : écrivez-la jj/mm/aaaa ou aaaa-mm-jj.")
+        if len(raw) == 4 and 1900 <= int(raw) <= 2100:
+            raise Invalid(f"« {raw} » n'est qu'une année : la date entière est nécessaire (jj/mm/aaaa).")
         serial = int(raw)
     if not 1 <= serial <= 2958465:
         raise Invalid(f"« {value} » n'est pas une date : écrivez-la jj/mm/aaaa ou aaaa-mm-jj.")
@@ -80,6 +93,8 @@ def birth_date(value):
     if date is None:
         return None
     today = timezone.localdate()
+    if date > today and _SHORT_YEAR.fullmatch(text(value)):
+        date = date.replace(year=date.year - 100)  # « 04/03/65 »: born in 1965, not 2065
     if date > today:
         raise Invalid(f"La date de naissance {date:%d/%m/%Y} est dans le futur.")
     if date.year < today.year - 120:
@@ -122,8 +137,9 @@ def last_name(value):
 
 
 def first_names(value):
-    """Trimmed, each name capitalised: « JEAN-PIERRE marie » → « Jean-Pierre Marie »; commas become spaces."""
-    words = text(str(value).replace(",", " ")).split(" ")
+    """Trimmed, each name capitalised: « JEAN-PIERRE marie » → « Jean-Pierre Marie »; commas become spaces, spaces
+    around a hyphen go (« jean - pierre » → « Jean-Pierre »)."""
+    words = re.sub(r"\s*-\s*", "-", text(str(value).replace(",", " "))).split(" ")
     return " ".join(_capitalise(word) for word in words if word)
 
 
@@ -178,6 +194,12 @@ def household_role(value):
 def identifier(value):
     raw = text(value).replace(" ", "").upper()
     return raw[:-2] if raw.endswith(".0") and raw[:-2].isdigit() else raw
+
+
+def caf_number(value):
+    """A CAF number has seven digits: a spreadsheet that took it for a number dropped its leading zeros."""
+    raw = identifier(value)
+    return raw.zfill(7) if raw.isdigit() and len(raw) < 7 else raw
 
 
 def code(value, length=5):

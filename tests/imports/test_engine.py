@@ -405,4 +405,3 @@ def test_a_dry_run_keeps_what_it_met(importer):
     run = run_import(csv_bytes([*rows, rows[0]]), membership=importer, apply=False)
     assert (run.created, run.unchanged) == (8, 1)
     assert Person.objects.count() == 0
-

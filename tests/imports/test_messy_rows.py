@@ -6,8 +6,10 @@ import datetime
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from imports import values as clean
 from imports.actions import decide_row
 from imports.engine import Engine, get_profile
 from imports.models import ImportRow, ImportRun
@@ -202,3 +204,40 @@ def test_the_same_row_set_aside_by_two_imports_is_decided_once(importer):
     again = decide_row(two, by=SYSTEM)  # the same decision on the other import: the person just created
     assert again.outcome == ImportRow.Outcome.UNCHANGED and again.person_id == decided.person_id
     assert Person.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("04/03/65", datetime.date(1965, 3, 4)),
+        ("04-03-85", datetime.date(1985, 3, 4)),
+        ("04.03.85", datetime.date(1985, 3, 4)),
+        ("04/03/1965", datetime.date(1965, 3, 4)),
+    ],
+)
+def test_a_birth_date_with_two_digits_for_the_year_is_in_the_past(typed, read):
+    assert clean.birth_date(typed) == read
+
+
+def test_a_year_alone_is_no_birth_date():
+    with pytest.raises(clean.Invalid, match="n'est qu'une année"):
+        clean.birth_date("1985")
+
+
+def test_a_caf_number_that_lost_its_leading_zero_gets_it_back_and_names_lose_stray_spaces():
+    assert clean.caf_number(912399) == "0912399"
+    assert clean.caf_number("912399.0") == "0912399"
+    assert clean.caf_number("12345678") == "12345678"
+    assert clean.first_names("jean -  pierre  MARIE") == "Jean-Pierre Marie"
+
+
+def test_resuming_a_run_by_a_malformed_or_finished_identifier_says_so(importer, tmp_path):
+    path = tmp_path / "liste.csv"
+    path.write_bytes(csv_bytes([rsa_row()]))
+    siret = importer.structure.siret
+    command = ["import_people", str(path), "--profile", "rsa", "--structure", siret, "--resume"]
+    with pytest.raises(CommandError, match="« abc » n'est pas l'identifiant d'un import"):
+        call_command(*command, "abc")
+    run = run_import(csv_bytes([rsa_row()]), membership=importer)
+    with pytest.raises(CommandError, match="Cet import est terminé"):
+        call_command(*command, str(run.public_id))

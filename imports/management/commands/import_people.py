@@ -5,6 +5,7 @@ Without ``--apply`` nothing is written but the report (a dry run). The same engi
 
 import csv
 import sys
+import uuid
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -53,9 +54,15 @@ class Command(BaseCommand):
         except ActionError as error:
             raise CommandError(str(error)) from None
         if options["resume"]:
-            run = ImportRun.objects.filter(public_id=options["resume"], structure=structure).first()
+            try:
+                public_id = uuid.UUID(options["resume"])
+            except ValueError:
+                raise CommandError(f"« {options['resume']} » n'est pas l'identifiant d'un import.") from None
+            run = ImportRun.objects.filter(public_id=public_id, structure=structure).first()
             if run is None:
                 raise CommandError("Aucun import de cette structure n'a cet identifiant.")
+            if run.is_finished:
+                raise CommandError("Cet import est terminé : il n'y a rien à reprendre. Lancez un nouvel import.")
         else:
             run = ImportRun.objects.create(
                 structure=structure,
