@@ -2,6 +2,7 @@
 value or raises ``Invalid`` with a French reason."""
 
 import datetime
+import functools
 import re
 
 from dateutil.relativedelta import relativedelta
@@ -44,14 +45,19 @@ def text(value):
 
 
 # What files write in a cell they have nothing for: « NC », « néant », « - », « #N/A », « 00 00 00 00 00 »…
-_PLACEHOLDERS = {"nc", "n c", "neant", "inconnu", "inconnue", "na", "n a", "non renseigne", "non communique", "sans"}
-_NOTHING = re.compile(r"[\W_0]*")
+_PLACEHOLDERS = {
+    *("nc", "n/c", "n.c.", "na", "n/a", "#n/a", "sans", "néant", "neant", "inconnu", "inconnue"),
+    *("non renseigné", "non renseigne", "non communiqué", "non communique"),
+}
+_NOTHING = re.compile(r"[\W_0]+")
 
 
 def is_placeholder(value):
-    """A cell that says there is no value (never asked of a name: « Na » is one)."""
-    raw = text(value)
-    return bool(raw) and (_NOTHING.fullmatch(raw) is not None or fold(raw) in _PLACEHOLDERS)
+    """A cell that says there is no value (never asked of a name: « Na » is one). Run on every cell: kept cheap."""
+    if not isinstance(value, str):
+        return value == 0 and not isinstance(value, bool)
+    raw = value.strip()
+    return bool(raw) and (raw.casefold() in _PLACEHOLDERS or _NOTHING.fullmatch(raw) is not None)
 
 
 def parse_date(value):
@@ -99,12 +105,18 @@ def birth_date(value):
         raise Invalid(f"La date de naissance {date:%d/%m/%Y} est dans le futur.")
     if date.year < today.year - 120:
         raise Invalid(f"La date de naissance {date:%d/%m/%Y} est trop ancienne.")
-    if date > today - relativedelta(years=settings.RELAIS_MINIMUM_AGE):
+    if date > _born_at_the_latest(today, settings.RELAIS_MINIMUM_AGE):
         raise Invalid(
             f"Née le {date:%d/%m/%Y}, la personne a moins de {settings.RELAIS_MINIMUM_AGE} ans : Relais accompagne "
             f"à partir de {settings.RELAIS_MINIMUM_AGE} ans. Vérifiez la date de naissance."
         )
     return date
+
+
+@functools.lru_cache(maxsize=4)
+def _born_at_the_latest(today, minimum_age):
+    """The last birth date of someone ``minimum_age`` years old ``today`` (worked out once a day, not per row)."""
+    return today - relativedelta(years=minimum_age)
 
 
 def email(value):
@@ -139,7 +151,10 @@ def last_name(value):
 def first_names(value):
     """Trimmed, each name capitalised: « JEAN-PIERRE marie » → « Jean-Pierre Marie »; commas become spaces, spaces
     around a hyphen go (« jean - pierre » → « Jean-Pierre »)."""
-    words = re.sub(r"\s*-\s*", "-", text(str(value).replace(",", " "))).split(" ")
+    cleaned = text(str(value).replace(",", " "))
+    if "-" in cleaned:
+        cleaned = re.sub(r"\s*-\s*", "-", cleaned)
+    words = cleaned.split(" ")
     return " ".join(_capitalise(word) for word in words if word)
 
 
