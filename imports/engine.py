@@ -14,6 +14,8 @@ For each row:
 - a likely duplicate, on file or earlier in the file → set aside for a human decision (the review screen), with its
   candidates;
 - otherwise → a new person and their pathway (``enter_people``), entered on the file's date with its source.
+The same person twice in one file counts once: a later row with the same values is unchanged, one with other
+values is refused with its reason (the first row counts), so that the same file imported again changes nothing.
 
 The identity each row gave is kept with the person it is (``ImportedIdentity``), whether the row created them or
 found them by another identifier. Memory does not grow with the file on an applied run: once a batch is written, the
@@ -50,6 +52,7 @@ from relais import bulk, secrets
 from relais.actions import SYSTEM, ActionError, require
 
 BATCH_SIZE = 2_000
+MET_KEPT = 60_000  # identifiers of the last 20,000 rows or so (three each)
 COMMUNE_FIELDS = ("commune_code", "postcode", "commune_name")
 # What a later file may change on a person found: contact and situation, never the identity itself.
 UPDATABLE = (
@@ -167,6 +170,9 @@ class Engine:
         # applied run, once a batch is written, only those the next batches would not find again in the database
         # are kept (``_keep_unsettled``): memory does not grow with the file. A dry run writes nothing and keeps all.
         self.seen = {}
+        # The rows met last, by identifier: (line, what each said), to find the same person twice in one file with
+        # other values (``_contradicts_earlier``). Bounded: a file's repeated rows mostly come close together.
+        self.met = matching.Bounded(MET_KEPT)
         # The batch's people as written: person id → what the look-ups read (``_settled``); those whose update failed.
         self.created = {}
         self.failed = set()
@@ -448,8 +454,36 @@ class Engine:
             person.nir_digest = nir_hash(nir)
         return sorted({*changes, *(["nir"] if nir else [])})
 
+    def _given(self, row):
+        """What the row says of the person beyond who they are: the values a later file may change."""
+        return {name: row.values[name] for name in UPDATABLE if row.values.get(name) not in (None, "", False)}
+
+    def _contradicts_earlier(self, row):
+        """Whether the same person came earlier in this file with other values: the first row counts, the later one
+        is refused with its reason, so that importing the file again changes nothing (rather than each row undoing
+        the other's values on every import)."""
+        for key in self._row_keys(row):
+            earlier = self.met.get(key)
+            if earlier is None or earlier[0] == row.line:
+                continue
+            line, given = earlier
+            mine = self._given(row)
+            different = sorted({name for name in {*given, *mine} if given.get(name) != mine.get(name)})
+            if not different:
+                return False
+            labels = ", ".join(FIELDS.get(name.removesuffix("_id"), name) for name in different)
+            row.errors.append(
+                (
+                    "",
+                    f"Même personne qu'à la ligne {line} de ce fichier, avec d'autres valeurs ({labels}) : seule la "
+                    f"ligne {line} est prise en compte. Corrigez l'une des deux lignes.",
+                )
+            )
+            return True
+        return False
+
     def process(self, row, found, matcher):
-        if row.errors:
+        if row.errors or self._contradicts_earlier(row):
             row.outcome = ImportRow.Outcome.REJECTED
             return
         person_id = self._exact(row, found)
@@ -487,8 +521,12 @@ class Engine:
                 row.person_id = 0
         if row.outcome != ImportRow.Outcome.SET_ASIDE:
             # A later row with the same identifiers is the same person (until created: 0, as in a dry run).
+            given = None
             for key in self._row_keys(row):
                 self.seen.setdefault(key, row.person_id or 0)
+                if key not in self.met:
+                    given = given if given is not None else self._given(row)
+                    self.met[key] = (row.line, given)
 
     def write_updates(self):
         """The batch's changes to people found, together (``update_people``); one by one if a NIR collides."""

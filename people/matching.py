@@ -399,7 +399,7 @@ INDEX_FIELDS = (
 )
 
 
-class _Bounded(dict):
+class Bounded(dict):
     """A cache that keeps its last ``size`` keys: the oldest put in is dropped first."""
 
     def __init__(self, size):
@@ -455,9 +455,9 @@ class Index:
         self.recent = {}
         self._first_keys = {}
         self._spellings = {}
-        self._variants = _Bounded(VARIANTS_CACHED)
-        self._dates = _Bounded(DATES_CACHED)
-        self._first_names_wanted = _Bounded(WANTED_CACHED)
+        self._variants = Bounded(VARIANTS_CACHED)
+        self._dates = Bounded(DATES_CACHED)
+        self._first_names_wanted = Bounded(WANTED_CACHED)
         self._masks = {}  # day → ``_key_mask`` of the first-name keys of the people born that day, when first read
         persons = (persons if persons is not None else Person.objects.all()).filter(merged_into__isnull=True)
         # The keys ``save`` derived from the names (``set_matching_keys``), read rather than derived again.

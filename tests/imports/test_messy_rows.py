@@ -241,3 +241,21 @@ def test_resuming_a_run_by_a_malformed_or_finished_identifier_says_so(importer, 
     run = run_import(csv_bytes([rsa_row()]), membership=importer)
     with pytest.raises(CommandError, match="Cet import est terminé"):
         call_command(*command, str(run.public_id))
+
+
+def test_the_same_person_twice_in_a_file_counts_once_and_importing_it_again_changes_nothing(importer):
+    nir = make_nir("F", datetime.date(1988, 3, 14))
+    rows = [
+        rsa_row(NIR=nir),
+        rsa_row(NIR=nir),  # the same row twice: the same person, nothing more to say
+        rsa_row(NIR=nir, TELEPHONE="06 22 22 22 22"),  # the same person, another phone: which one?
+    ]
+    expected = (
+        "Même personne qu'à la ligne 2 de ce fichier, avec d'autres valeurs (téléphone) : seule la ligne 2 est prise "
+        "en compte. Corrigez l'une des deux lignes."
+    )
+    first = run_import(csv_bytes(rows), membership=importer)
+    assert report(first) == [(2, "created", ""), (3, "unchanged", ""), (4, "rejected", expected)]
+    again = run_import(csv_bytes(rows), membership=importer)
+    assert report(again) == [(2, "unchanged", ""), (3, "unchanged", ""), (4, "rejected", expected)]
+    assert Person.objects.get().phone == "+33612345678"
