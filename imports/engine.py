@@ -44,9 +44,7 @@ from imports.readers import UnreadableFile
 from pathway.actions import enter_people, enter_person, update_people, update_person
 from pathway.models import EntrySource
 from people import matching
-from people.comparison import (
-    first_names_key,
-)
+from people.comparison import compare_birth_dates, first_names_key
 from people.identity import last_name_key, nir_hash, nir_matches_identity
 from people.models import Person
 from relais import bulk, secrets
@@ -483,6 +481,17 @@ class Engine:
             return True
         return False
 
+    def _nir_of_someone_else(self, row, person_id):
+        """Found by their NIR, a person whose birth date is not the row's, nor a typing error of it: the NIR, or the
+        date, is wrong on one side; matching them would give one person the other's contact and address."""
+        person = self.batch_persons.get(person_id)
+        return (
+            person is not None
+            and bool(row.nir_digest)
+            and person.nir_digest == row.nir_digest
+            and compare_birth_dates(row.values["birth_date"], person.birth_date)[0] == 0
+        )
+
     def process(self, row, found, matcher):
         if row.errors or self._contradicts_earlier(row):
             row.outcome = ImportRow.Outcome.REJECTED
@@ -490,6 +499,16 @@ class Engine:
         person_id = self._exact(row, found)
         if person_id == 0:  # the same person earlier in the file, counted there
             row.outcome = ImportRow.Outcome.UNCHANGED
+        elif person_id and self._nir_of_someone_else(row, person_id):
+            row.errors.append(
+                (
+                    self.header_of["nir"],
+                    "Ce NIR est celui d'une personne connue née à une autre date : la ligne n'est rapprochée de "
+                    "personne. Vérifiez le NIR et la date de naissance.",
+                )
+            )
+            row.outcome = ImportRow.Outcome.REJECTED
+            return
         elif person_id:
             row.person_id = person_id
             row.changed = self.changes_in_batch(row, person_id)

@@ -259,3 +259,26 @@ def test_the_same_person_twice_in_a_file_counts_once_and_importing_it_again_chan
     again = run_import(csv_bytes(rows), membership=importer)
     assert report(again) == [(2, "unchanged", ""), (3, "unchanged", ""), (4, "rejected", expected)]
     assert Person.objects.get().phone == "+33612345678"
+
+
+def test_a_nir_on_file_for_someone_born_on_another_date_is_not_matched(importer):
+    born = datetime.date(1988, 3, 14)
+    nir = make_nir("F", born)
+    on_file = PersonFactory(birth_name="MARTINEZ", first_names="Sofia", birth_date=born, nir=nir, phone="")
+    # The same NIR (coherent with the row's sex, year and month), another day of birth, no typing error of it.
+    run = run_import(
+        csv_bytes([rsa_row(NIR=nir, NOM="GARNIER", PRENOMS="Lucie", DATE_NAISSANCE="27/03/1988")]),
+        membership=importer,
+    )
+    assert report(run) == [
+        (
+            2,
+            "rejected",
+            "Ce NIR est celui d'une personne connue née à une autre date : la ligne n'est rapprochée de personne. "
+            "Vérifiez le NIR et la date de naissance.",
+        )
+    ]
+    on_file.refresh_from_db()
+    assert on_file.phone == ""
+    typo = run_import(csv_bytes([rsa_row(NIR=nir, DATE_NAISSANCE="15/03/1988")]), membership=importer)
+    assert report(typo) == [(2, "updated", "")]  # one digit of the day: the same person
