@@ -255,10 +255,15 @@ def publish_service(service, *, by):
 
 
 def archive_service(service, *, by):
-    """Published or draft → archived: out of the search; referrals under way go on. The only writer of « archived »."""
+    """Published or draft → archived: out of the search; referrals under way go on. The only writer of « archived ».
+    An imported service is archived by its catalogue's import only (it left the catalogue)."""
     with transaction.atomic():
         locked = _locked(service)
-        _require_manage(by, locked)
+        if not locked.is_imported:
+            _require_manage(by, locked)
+        else:
+            require_actor(by)
+            require(by is SYSTEM, IMPORTED_READ_ONLY)
         if locked.status == Service.Status.ARCHIVED:
             return locked
         locked.status = Service.Status.ARCHIVED
