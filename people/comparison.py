@@ -125,6 +125,13 @@ def first_name_tokens(value):
 def _feminine_of(first, second):
     """Whether one name is the other's masculine or feminine form, the shorter being a known name: Gaëtan and
     Gaëtane, Léo and Léa (« Mari » is a typo of Marie: not a name)."""
+    if len(first) == len(second):
+        # Kenzo and Kenza, whichever is typed: one of the two known is enough.
+        return (
+            (is_known(first) or is_known(second))
+            and first[:-1] == second[:-1]
+            and {first[-1], second[-1]} <= {"a", "e", "o"}
+        )
     short, long = sorted((first, second), key=len)
     if not is_known(short):
         return False
@@ -132,7 +139,7 @@ def _feminine_of(first, second):
     if long.startswith(short) and ending in {"e", "le", "ne", "n", "a", "te", "tte"}:
         # « Vanessaa » is Vanessa with its last letter doubled, not a name.
         return not (len(ending) == 1 and ending == short[-1])
-    return len(first) == len(second) and first[:-1] == second[:-1] and {first[-1], second[-1]} <= {"a", "e", "o"}
+    return False
 
 
 def _name_credit(typed, on_file):

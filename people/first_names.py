@@ -104,7 +104,6 @@ jose joseph
 joao joaquim
 antonio tonio
 francisco chico
-morgane morgan
 maelys maelis
 lea leah
 sarah sara sarra

@@ -23,9 +23,23 @@ def _fold(value):
     if value.isascii():  # Most names: nothing to decompose (a fast path, same result).
         return _NON_ALNUM.sub(" ", value.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", value)
-    ascii_only = "".join(char for char in decomposed if not unicodedata.combining(char))
-    ascii_only = ascii_only.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
+    ascii_only = "".join(char for char in decomposed if not unicodedata.combining(char)).translate(_LETTERS)
     return _NON_ALNUM.sub(" ", ascii_only.lower()).strip()
+
+
+# Letters that carry no accent to strip, written as French keyboards write them (Yılmaz is typed Yilmaz, Weiß Weiss).
+_LETTERS = str.maketrans(
+    {
+        **dict.fromkeys("œŒ", "oe"),
+        **dict.fromkeys("æÆ", "ae"),
+        "ı": "i",
+        "ß": "ss",
+        **dict.fromkeys("øØ", "o"),
+        **dict.fromkeys("đĐðÐ", "d"),
+        **dict.fromkeys("łŁ", "l"),
+        **dict.fromkeys("þÞ", "th"),
+    }
+)
 
 
 def place_key(value):
