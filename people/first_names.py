@@ -77,7 +77,7 @@ matthieu mathieu
 mathis mattis matis
 mathias matthias
 elisabeth elizabeth babeth
-isabelle isabel isabella
+isabelle isabel isabella isa
 margot margaux
 marie maria
 ana anna
@@ -108,7 +108,15 @@ maelys maelis
 lea leah
 sarah sara sarra
 jessica jessy
-gregory gregori
+gregory gregori greg
+florence flo
+florian flo
+florent flo
+caroline caro
+beatrice bea
+sandrine sandy
+patrick pat
+patricia pat
 """
 
 # Common first names in France, of every generation and origin (with the forms above): two of them are two
