@@ -54,17 +54,26 @@ ARTICLES = frozenset(
 PREFIXES = frozenset(["saint", "sainte", "st", "ste", "ben", "bin", "ait"])
 
 
+# « St Louis » and « Ste-Rose » are typed for Saint-Louis and Sainte-Rose.
+SAINTS = {"st": "saint", "ste": "sainte"}
+
+
+def _last_name_tokens(value):
+    return [SAINTS.get(token, token) for token in fold(value).split()]
+
+
 @lru_cache(maxsize=32_768)
 def last_name_key(value):
-    """The last name folded without separators: « Da Silva », « DA-SILVA » and « Dasilva » share « dasilva »."""
-    return fold(value).replace(" ", "")
+    """The last name folded without separators: « Da Silva », « DA-SILVA » and « Dasilva » share « dasilva »;
+    « St Louis » and « Saint-Louis » « saintlouis »."""
+    return "".join(_last_name_tokens(value))
 
 
 def last_name_parts(value):
     """The names a last name is made of, articles left out, each as (name, name without its prefix):
     « Dupont-Martin » → (dupont, dupont), (martin, martin); « Da Silva » → (silva, silva); « Saint-Martin » →
     (saintmartin, martin); « N'Diaye » → (ndiaye, diaye)."""
-    tokens = fold(value).split()
+    tokens = _last_name_tokens(value)
     core = [token for token in tokens if token not in ARTICLES] or tokens
     parts, pending = [], ""
     for token in core:

@@ -1,5 +1,6 @@
 """The matching keys of the people whose names hold a letter that folding now writes out (ı → i, ß → ss, ø → o,
-đ/ð → d, ł → l, þ → th) rather than dropping: worked out again, so that « Yilmaz » typed finds « Yılmaz » on file."""
+đ/ð → d, ł → l, þ → th) rather than dropping, or a « St »/« Ste » now read as Saint/Sainte: worked out again, so
+that « Yilmaz » typed finds « Yılmaz » on file, and « Saint-Louis » « St Louis »."""
 
 from django.db import migrations
 from django.db.models import Q
@@ -14,8 +15,13 @@ def refold(apps, schema_editor):
     Person = apps.get_model("people", "Person")
     NameVariant = apps.get_model("people", "NameVariant")
     pattern = f"[{LETTERS}]"
+    saint = r"(^|[^a-z])ste?([^a-z]|$)"
     affected = Person.objects.filter(
-        Q(birth_name__regex=pattern) | Q(usage_name__regex=pattern) | Q(first_names__regex=pattern)
+        Q(birth_name__regex=pattern)
+        | Q(usage_name__regex=pattern)
+        | Q(first_names__regex=pattern)
+        | Q(birth_name__iregex=saint)
+        | Q(usage_name__iregex=saint)
     )
     names = set()
     for person in affected.iterator():
