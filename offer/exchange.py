@@ -10,6 +10,7 @@ the search, their referrals under way go on), and published again when it lists 
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,10 +148,24 @@ def _label(record, index, kind):
     return f"{kind} {identifier}" if identifier else f"{kind} n° {index}"
 
 
+# What a zone code can be: a commune (INSEE, Corsica's 2A/2B included), a département, an EPCI or EPT (SIREN).
+ZONE_CODE = re.compile(r"(\d{5}|2[AB]\d{3}|\d{2}|2[AB]|97\d|\d{9})")
+
+
 def _service_problems(record):
     problems = []
     if not record.zone_eligibilite:
         problems.append("zone d'éligibilité absente : le service ne serait trouvé nulle part")
+    unreadable = [
+        code
+        for code in record.zone_eligibilite or []
+        if code not in schema.NATIONAL_ZONES and not ZONE_CODE.fullmatch(str(code))
+    ]
+    if unreadable:
+        problems.append(
+            "code de zone illisible (ni commune, ni département, ni intercommunalité) : "
+            + ", ".join(f"« {code} »" for code in unreadable)
+        )
     if not record.thematiques:
         problems.append("aucune thématique : le service ne serait trouvé par aucun besoin")
     return problems

@@ -91,6 +91,10 @@ class Criteria:
 def zone_levels(commune):
     """The zone codes that make a service eligible in ``commune``, with their closeness."""
     levels = [(commune.code, COMMUNE)]
+    if commune.ept_id:
+        # In the Métropole du Grand Paris a commune's EPCI is the Métropole; its établissement public territorial
+        # is a zone of its own, which a catalogue may name (« 200058014 », Grand-Orly Seine Bièvre).
+        levels.append((commune.ept_id, EPCI))
     if commune.epci_id:
         levels.append((commune.epci_id, EPCI))
     levels.append((commune.departement_id, DEPARTEMENT))
@@ -269,6 +273,8 @@ def zone_reason(service, commune):
     if level == COMMUNE:
         return f"Ouvert aux habitants de {commune.name}"
     if level == EPCI:
+        if commune.ept_id and commune.ept_id in (service.zone or []):
+            return f"Ouvert à tout le territoire de {commune.ept.name}"
         return f"Ouvert à tout le territoire de {commune.epci.name}" if commune.epci_id else ""
     if level == DEPARTEMENT:
         return f"Ouvert à tout le département ({commune.departement.name})"

@@ -97,3 +97,11 @@ def test_a_refused_structure_says_so_on_its_services(tmp_path):
         call_command("import_data_inclusion", catalogue(tmp_path, [SERVICE], broken), "--source", "data-inclusion")
     report = imported(tmp_path, [SERVICE], broken)
     assert report.refused[-1].endswith(f"sa structure « {SERVICE['structure_id']} » est refusée (voir plus haut)")
+
+
+def test_a_zone_code_that_is_no_code_is_refused(tmp_path):
+    report = imported(tmp_path, [{**SERVICE, "zone_eligibilite": ["91228", "abc"]}])
+    assert report.services_created == 0
+    assert report.refused[0].endswith(
+        "code de zone illisible (ni commune, ni département, ni intercommunalité) : « abc »"
+    )

@@ -363,3 +363,12 @@ def test_a_search_that_cannot_run_says_so_once_and_links_to_the_field(client_a):
     assert "La recherche n'a pas abouti : le formulaire contient une erreur" in page
     assert response.content.decode().count("fr-alert--error") == 1
     assert 'href="#id_commune"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_service_for_a_territorial_establishment_of_the_grand_paris_shows_in_its_communes(client_a):
+    ServiceFactory(name="Pour Grand-Orly Seine Bièvre", zone=["200058014"])
+    response = search(client_a, commune="91027")  # Athis-Mons
+    assert names(response) == ["Pour Grand-Orly Seine Bièvre"]
+    assert "Ouvert à tout le territoire de Grand-Orly Seine Bièvre" in text(response)
+    assert names(search(client_a, commune=EVRY)) == []
