@@ -687,7 +687,8 @@ class Engine:
         column = reason = ""
         values, candidates = {}, []
         if row.errors:
-            column = row.errors[0][0][:200]
+            # Every column at fault, once each, in the order of the messages.
+            column = ", ".join(dict.fromkeys(header for header, _ in row.errors if header))[:200]
             reason = " ".join(message for _, message in row.errors)[:500]
         if row.outcome == ImportRow.Outcome.SET_ASIDE and self.run.apply:
             values = {

@@ -175,6 +175,21 @@ def _changed(instance, values):
     return any(getattr(instance, name) != value for name, value in values.items())
 
 
+# No field of a service or a structure is near this long: a longer text is a broken export, refused with its record.
+LONGEST_TEXT = 20_000
+
+
+def _too_long(record):
+    if not isinstance(record, dict):
+        return []
+    return [
+        f"« {name} » compte {len(value):,} caractères".replace(",", "\u202f")
+        + ", bien plus qu'aucune fiche n'en tient"
+        for name, value in record.items()
+        if isinstance(value, str) and len(value) > LONGEST_TEXT
+    ]
+
+
 def _blank_as_missing(record):
     """An empty text is no value: « "courriel": "" » is an absent address, not an invalid one."""
     if not isinstance(record, dict):
@@ -227,6 +242,7 @@ def import_catalogue(path, *, source, dry_run=False):
     structures, refused_structures = {}, set()
     for index, record in enumerate(map(_blank_as_missing, structure_records), start=1):
         valid, problems = schema.validate_structure(record)
+        problems = _too_long(record) or problems
         if valid is not None and valid.id in structures:
             problems = [f"identifiant « {valid.id} » en double dans le fichier : seul le premier est importé"]
         if problems:
@@ -242,7 +258,7 @@ def import_catalogue(path, *, source, dry_run=False):
             listed.add(str(record["id"]))
         valid, problems = schema.validate_service(record)
         if valid is not None:
-            problems = _service_problems(valid)
+            problems = _too_long(record) or _service_problems(valid)
             if valid.id in services:
                 problems = [f"identifiant « {valid.id} » en double dans le fichier : seul le premier est importé"]
             elif valid.structure_id in refused_structures and valid.structure_id not in already:

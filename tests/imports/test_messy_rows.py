@@ -282,3 +282,9 @@ def test_a_nir_on_file_for_someone_born_on_another_date_is_not_matched(importer)
     assert on_file.phone == ""
     typo = run_import(csv_bytes([rsa_row(NIR=nir, DATE_NAISSANCE="15/03/1988")]), membership=importer)
     assert report(typo) == [(2, "updated", "")]  # one digit of the day: the same person
+
+
+def test_a_row_with_several_errors_names_every_column_at_fault(importer):
+    run = run_import(csv_bytes([rsa_row(TELEPHONE="pas un numéro", DATE_NAISSANCE="31/02/1990")]), membership=importer)
+    row = run.rows.get()
+    assert row.outcome == "rejected" and row.column == "DATE_NAISSANCE, TELEPHONE"

@@ -105,3 +105,13 @@ def test_a_zone_code_that_is_no_code_is_refused(tmp_path):
     assert report.refused[0].endswith(
         "code de zone illisible (ni commune, ni département, ni intercommunalité) : « abc »"
     )
+
+
+def test_a_text_no_record_holds_is_refused_and_a_missing_source_told_in_french(tmp_path):
+    report = imported(tmp_path, [SERVICE, {**SERVICE, "id": "dora--long", "horaires_accueil": "lu-ve " * 5_000}])
+    assert report.services_created == 1
+    assert report.refused == [
+        "service dora--long : « horaires_accueil » compte 30\u202f000 caractères, bien plus qu'aucune fiche n'en tient"
+    ]
+    with pytest.raises(CommandError, match=r"Indiquez le nom de la source \(--source\)"):
+        call_command("import_data_inclusion", catalogue(tmp_path, [SERVICE]))

@@ -13,7 +13,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", metavar="FICHIER_OU_DOSSIER")
-        parser.add_argument("--source", required=True, help="nom du catalogue importé, par exemple data-inclusion")
+        # Not ``required``: its absence is told in French by the import, not in argparse's English.
+        parser.add_argument("--source", default="", help="nom du catalogue importé, par exemple data-inclusion")
         parser.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien enregistrer")
 
     def handle(self, *args, **options):
