@@ -280,14 +280,18 @@ class Communes:
         return None
 
     def _check_name(self, commune_code, name, key):
-        """A name given beside a code must be that commune's, whole or in part (« Évry » for Évry-Courcouronnes,
-        the commune it merged into): another commune's name says that one of the two is wrong."""
+        """A name given beside a code that is another commune's name (« Massy » with Évry's postcode) says that one of
+        the two is wrong. Any other is let be: that commune's name in part (« Évry » for Évry-Courcouronnes, which
+        it merged into, « Évry Cedex »), or a name the reference does not hold (a former commune, La Poste's label)."""
         if not key:
             return
         own, label = self.names[commune_code]
         words = set(own.split()) - _MINOR_WORDS
         given = {word for word in key.split() if not any(letter.isdigit() for letter in word)} - _MINOR_WORDS
         if given <= words or words <= given:
+            return
+        others = self.by_name.get(" ".join(word for word in key.split() if word != "cedex"), ())
+        if not others or commune_code in others:
             return
         raise Invalid(
             f"La commune « {name} » ne correspond pas au code donné, celui de {label} : vérifiez l'un ou l'autre."

@@ -288,3 +288,10 @@ def test_a_row_with_several_errors_names_every_column_at_fault(importer):
     run = run_import(csv_bytes([rsa_row(TELEPHONE="pas un numéro", DATE_NAISSANCE="31/02/1990")]), membership=importer)
     row = run.rows.get()
     assert row.outcome == "rejected" and row.column == "DATE_NAISSANCE, TELEPHONE"
+
+
+def test_a_commune_name_the_reference_does_not_hold_is_let_be_beside_its_code(importer):
+    # A former commune's name, or La Poste's label: not another commune's name, so no contradiction.
+    run = run_import(csv_bytes([rsa_row(COMMUNE="Courcouronnes Village")]), membership=importer)
+    assert report(run) == [(2, "created", "")]
+    assert Person.objects.get().commune_id == "91228"
