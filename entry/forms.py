@@ -1,6 +1,5 @@
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,7 +11,7 @@ from dsfr.widgets import InlineRadioSelect
 
 from accounts.models import Membership, Structure
 from pathway.models import PathwayType
-from people.identity import clean_nir, mask_nir, nir_matches_identity
+from people.identity import clean_nir, mask_nir, nir_matches_identity, too_young
 from people.models import Person
 from relais import secrets
 from relais.forms import DateInput
@@ -27,7 +26,7 @@ def clean_birth_date(value, *, minimum_age=False):
         raise ValidationError("La date de naissance ne peut pas être dans le futur.")
     if value < date(1900, 1, 1):
         raise ValidationError("La date de naissance doit être postérieure au 1er janvier 1900.")
-    if minimum_age and value > timezone.localdate() - relativedelta(years=settings.RELAIS_MINIMUM_AGE):
+    if minimum_age and too_young(value, timezone.localdate()):
         raise ValidationError(
             f"La personne doit avoir au moins {settings.RELAIS_MINIMUM_AGE} ans : vérifiez la date de naissance."
         )

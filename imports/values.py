@@ -2,16 +2,14 @@
 value or raises ``Invalid`` with a French reason."""
 
 import datetime
-import functools
 import re
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
-from people.identity import clean_nir
+from people.identity import clean_nir, too_young
 from relais.phone import normalise_phone
 from relais.text import fold, place_key
 from territory.models import Commune, Postcode
@@ -105,18 +103,12 @@ def birth_date(value):
         raise Invalid(f"La date de naissance {date:%d/%m/%Y} est dans le futur.")
     if date.year < today.year - 120:
         raise Invalid(f"La date de naissance {date:%d/%m/%Y} est trop ancienne.")
-    if date > _born_at_the_latest(today, settings.RELAIS_MINIMUM_AGE):
+    if too_young(date, today):
         raise Invalid(
             f"Née le {date:%d/%m/%Y}, la personne a moins de {settings.RELAIS_MINIMUM_AGE} ans : Relais accompagne "
             f"à partir de {settings.RELAIS_MINIMUM_AGE} ans. Vérifiez la date de naissance."
         )
     return date
-
-
-@functools.lru_cache(maxsize=4)
-def _born_at_the_latest(today, minimum_age):
-    """The last birth date of someone ``minimum_age`` years old ``today`` (worked out once a day, not per row)."""
-    return today - relativedelta(years=minimum_age)
 
 
 def email(value):

@@ -2,6 +2,8 @@
 
 from functools import lru_cache
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import nir as nir_number
@@ -157,6 +159,18 @@ def phonetic(value):
     return "".join(collapsed)[:12]
 
 
+def too_young(birth_date, today):
+    """Whether someone born on ``birth_date`` is under the minimum age Relais follows people from
+    (``RELAIS_MINIMUM_AGE``) on ``today``: the rule the person form and the imports share."""
+    return birth_date > _born_at_the_latest(today, settings.RELAIS_MINIMUM_AGE)
+
+
+@lru_cache(maxsize=4)
+def _born_at_the_latest(today, minimum_age):
+    """The last birth date of someone ``minimum_age`` years old ``today`` (worked out once a day, not per row)."""
+    return today - relativedelta(years=minimum_age)
+
+
 def nir_matches_identity(nir, sex, birth_date):
     """Messages when the NIR disagrees with the sex or birth date typed (French, empty when coherent)."""
     errors = []
@@ -181,4 +195,5 @@ __all__ = [
     "last_name_variants",
     "phonetic",
     "nir_matches_identity",
+    "too_young",
 ]
