@@ -5,7 +5,7 @@ import io
 
 import openpyxl
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import ChangeLog
@@ -208,11 +208,11 @@ def test_batches_commit_and_a_resumed_run_skips_what_was_done(importer, monkeypa
     original = Engine.batch
     calls = []
 
-    def killed_at_the_second_batch(engine, pending):
+    def killed_at_the_second_batch(engine, pending, *args, **kwargs):
         calls.append(len(pending))
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return original(engine, pending)
+        return original(engine, pending, *args, **kwargs)
 
     monkeypatch.setattr(Engine, "batch", killed_at_the_second_batch)
     with pytest.raises(KeyboardInterrupt):
@@ -313,6 +313,74 @@ def test_the_queries_of_a_batch_do_not_grow_with_its_rows(importer, monkeypatch)
         assert (run.created, run.updated, run.set_aside, run.rejected) == (count, count, count, count)
         counts[count] = len(queries)
     assert counts[3] == counts[9]
+
+
+def _typo(name):
+    return name[:2] + ("E" if name[2] != "E" else "A") + name[3:]
+
+
+def _report_of(importer, content, *, apply=True, look_ahead=True):
+    """The report of ``content`` imported by batches of 4 rows, and the engine."""
+    run = ImportRun.objects.create(
+        structure=importer.structure, membership=importer, profile_name="rsa", file_name="l.csv", apply=apply
+    )
+    engine = Engine(run, profile=get_profile("rsa"), by=importer, batch_size=4, look_ahead=look_ahead)
+    engine.execute(open_table(io.BytesIO(content), "l.csv"))
+    report = [
+        (row.line, row.outcome, row.column, row.reason, row.changed, [c["score"] for c in row.candidates])
+        for row in run.rows.order_by("line")
+    ]
+    return report, engine
+
+
+def _file_read_ahead():
+    """Nine batches of four: new people, people on file by their NIR, likely duplicates of people on file,
+    rejections; then, in later batches, likely duplicates of the people the first batches created, and some of the
+    first rows again (the same values: unchanged)."""
+    rows = _mixed_rows(6, "A")
+    new = [row for row in rows if row[2].startswith(tuple(NEW_NAMES))]
+    rows += [["", row[1], _typo(row[2]), *row[3:]] for row in new]
+    rows += rows[:6]
+    return csv_bytes(rows)
+
+
+@pytest.mark.parametrize("apply", [True, False])
+def test_the_next_batch_read_ahead_gives_the_report_of_batches_read_one_after_the_other(importer, apply):
+    """The next batch is read in a copy of the process while the current one is written: row for row the report of
+    the batches read one after the other, likely duplicates of people the file created in an earlier batch
+    included."""
+    content = _file_read_ahead()
+    with transaction.atomic():
+        one_by_one, engine = _report_of(importer, content, apply=apply, look_ahead=False)
+        transaction.set_rollback(True)
+    assert engine.read_ahead == 0
+    ahead, engine = _report_of(importer, content, apply=apply)
+    assert engine.read_ahead == 8
+    assert ahead == one_by_one
+    outcomes = [outcome for _, outcome, *_ in ahead]
+    # Six likely duplicates of people on file, six of people the file created, one row of the first again.
+    assert outcomes.count("set_aside") == 13
+    assert (outcomes.count("created"), outcomes.count("updated"), outcomes.count("rejected")) == (6, 6, 7)
+    assert outcomes.count("unchanged") == 4  # the first rows again
+
+
+def test_a_batch_the_copy_cannot_read_is_read_in_the_process(importer, monkeypatch):
+    """The copy that reads ahead has no database: should it need one, it stops and the batch is read here."""
+    original = Engine.prepare
+
+    def querying(engine, cells):
+        Person.objects.count()
+        return original(engine, cells)
+
+    monkeypatch.setattr(Engine, "prepare", querying)
+    content = _file_read_ahead()
+    with transaction.atomic():
+        expected, _ = _report_of(importer, content, look_ahead=False)
+        transaction.set_rollback(True)
+    report, engine = _report_of(importer, content)
+    assert engine.read_ahead == 0
+    assert report == expected
+    assert Person.objects.count() == 6 + 12  # the people on file, the people created
 
 
 def test_a_worker_still_running_after_a_resumption_stops_without_writing(importer, monkeypatch):
