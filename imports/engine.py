@@ -38,7 +38,6 @@ from django.utils import timezone
 from audit.context import acting_as
 from imports import values as clean
 from imports.access import can_import
-from imports.ahead import Ahead
 from imports.fields import FIELDS, PROFILES, REQUIRED, Profile, header_key
 from imports.models import ImportedIdentity, ImportRow, ImportRun
 from imports.readers import UnreadableFile
@@ -154,16 +153,13 @@ class Superseded(Exception):
 class Engine:
     """One run of one file. ``by`` is the acting membership (or ``SYSTEM`` for the command without a user)."""
 
-    def __init__(self, run, *, profile, by, batch_size=None, look_ahead=True):
+    def __init__(self, run, *, profile, by, batch_size=None):
         if by is not SYSTEM:
             require(can_import(by) and by.structure_id == run.structure_id)
         self.run = run
         self.profile = profile
         self.by = by
         self.batch_size = batch_size or BATCH_SIZE
-        # The next batch read ahead in a copy of the process while the current one is written (``imports.ahead``).
-        self.look_ahead = look_ahead
-        self.read_ahead = 0  # batches read ahead
         self._communes = None
         self._index = None
         self.batch_persons = {}
@@ -385,20 +381,6 @@ class Engine:
             query.last_name = f"{values['birth_name']} {values['usage_name']}"
         return query
 
-    def prepare(self, cells):
-        """The rows of ``cells`` ((line, cells) pairs) as ``batch`` takes them, read ahead: normalised, and where
-        the candidates of each valid row are held in the matching index as it is now ({position in the rows: places},
-        ``Index.candidates``), with what the index derived meanwhile (``Index.derived``). Run in a copy of the process
-        (``imports.ahead``): it reads no database."""
-        since = self.index.derived_keys()
-        rows = [self.parse(line, values) for line, values in cells]
-        places = {}
-        for position, row in enumerate(rows):
-            if not row.errors:
-                row.query = self.query(row)
-                places[position] = self.index.candidates(row.query, places=True)
-        return rows, places, self.index.derived(since)
-
     # --- Writing ------------------------------------------------------------------------------------------------
 
     def _identity(self, values):
@@ -573,7 +555,7 @@ class Engine:
         if not updates:
             return
         if not self.run.apply:
-            # Nothing written: the people as this run changed them are read from memory by the next batches.
+            # Nothing written: the next batches read the people as this run changed them from memory.
             self.unwritten.update((person_id, self.batch_persons[person_id]) for person_id in updates)
             return
         triples = [(self.batch_persons[person_id], changes, nir) for person_id, (changes, nir) in updates.items()]
@@ -742,12 +724,10 @@ class Engine:
     def rows_of(self, person_id):
         return [row for row in self.batch_rows if row.person_id == person_id]
 
-    def batch(self, rows, places=None, then=None):
+    def batch(self, rows):
         """One batch, in one transaction and a constant number of queries whatever its size: the run locked, the
         exact identifiers looked up, the people they point at read, the candidates of the likely duplicates read,
-        then the changes, the new people and the report written together. ``places``: where the candidates of the
-        rows read ahead are held in the index ({position in ``rows``: places}, ``prepare``); ``then`` is called once
-        the rows are decided, before anything is written (to read the next batch ahead meanwhile)."""
+        then the changes, the new people and the report written together."""
         with transaction.atomic():
             self._lock(rows)
             self.batch_rows = rows
@@ -766,15 +746,11 @@ class Engine:
             # Those no exact identifier finds may be likely duplicates: their candidates are read together.
             unknown = [row for row in valid if exact[id(row)] is None]
             for row in unknown:
-                row.query = row.query or self.query(row)
+                row.query = self.query(row)
             matcher = matching.Batch(self.index)
-            if places is not None:
-                places = {id(rows[position].query): held for position, held in places.items()}
-            matcher.prefetch([row.query for row in unknown], places)
+            matcher.prefetch([row.query for row in unknown])
             for row in rows:
                 self.process(row, found, matcher)
-            if then is not None:
-                then()
             self.write_updates()
             self.flush()
             self.write_identities(rows, found)
@@ -816,37 +792,6 @@ class Engine:
 
     # --- The run ------------------------------------------------------------------------------------------------
 
-    def _cells(self, table, resume_after):
-        """The rows of ``table`` after line ``resume_after``, blank ones left out, by batches of (line, cells). A
-        line the reader cannot read ends the batches: those read before it first, then its ``UnreadableFile``."""
-        pending = []
-        try:
-            for line, cells in table.rows:
-                if line <= resume_after or not any(clean.text(cell) for cell in cells):
-                    continue
-                pending.append((line, cells))
-                if len(pending) >= self.batch_size:
-                    yield pending
-                    pending = []
-        except UnreadableFile:
-            if pending:
-                yield pending
-            raise
-        if pending:
-            yield pending
-
-    def _read(self, ahead, cells):
-        """The rows of ``cells`` and the places of their candidates: as read ahead, or read here."""
-        if not cells:
-            return None, None
-        prepared = ahead.result() if ahead is not None else None
-        if prepared is None:
-            return [self.parse(line, values) for line, values in cells], None
-        rows, places, derived = prepared
-        self.index.keep(derived)
-        self.read_ahead += 1
-        return rows, places
-
     def execute(self, table, progress=None):
         """Read ``table`` to the end, batch by batch; ``run.processed`` says how far it went."""
         run = self.run
@@ -862,39 +807,35 @@ class Engine:
             run.progressed_at = timezone.now()
             run.save(update_fields=["ignored_columns", "file_kind", "lines", "status", "progressed_at"])
         self.processed = resume_after = run.processed
-        ahead = None
         try:
             with acting_as(getattr(self.by, "user", None), run.structure):
-                batches = self._cells(table, resume_after)
-                cells = next(batches, None)
-                rows, places = ([self.parse(line, values) for line, values in cells], None) if cells else (None, None)
-                while rows:
-                    unreadable = None
+                pending = []
+                rows = iter(table.rows)
+                while True:
                     try:
-                        following = next(batches, None)
-                    except UnreadableFile as error:
+                        line, cells = next(rows)
+                    except StopIteration:
+                        break
+                    except UnreadableFile:
                         # A line the reader cannot read: the rows read before it are taken in, as its message says.
-                        following, unreadable = None, error
-
-                    def read_ahead(following=following):
-                        nonlocal ahead
-                        if following and self.look_ahead and self._index is not None:
-                            ahead = Ahead(self, following)
-
-                    self.batch(rows, places, then=read_ahead)
-                    if progress:
-                        progress(run)
-                    if unreadable is not None:
-                        raise unreadable
-                    rows, places = self._read(ahead, following)
-                    ahead = None
+                        if pending:
+                            self.batch(pending)
+                        raise
+                    if line <= resume_after or not any(clean.text(cell) for cell in cells):
+                        continue
+                    pending.append(self.parse(line, cells))
+                    if len(pending) >= self.batch_size:
+                        self.batch(pending)
+                        pending = []
+                        if progress:
+                            progress(run)
+                if pending:
+                    self.batch(pending)
         except Superseded:
             # Another worker carries the run on (it was resumed while this one still ran): leave it to it.
             run.refresh_from_db()
             return run
         finally:
-            if ahead is not None:
-                ahead.close()
             if self._index is not None:
                 gc.unfreeze()
         if not run.rows.exists():

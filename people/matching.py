@@ -579,12 +579,11 @@ class Index:
             wanted = self._first_names_wanted[first_names] = (keys, _key_mask(keys))
         return wanted
 
-    def candidates(self, query, recent=False, places=False):
+    def candidates(self, query, recent=False):
         """The entries (ref first) among which ``find(query)`` lists its likely duplicates, read as ``find`` reads its
         candidates: born on the date typed or with day and month swapped; or with a last name (birth or usage) one
         typo away from the one typed, sharing a part with it or sounding the same; or with the CAF number typed.
-        Only among those added since ``forget_recent`` with ``recent``. With ``places``, where each is held rather
-        than the entry: (day, position), which ``at`` reads back (an entry keeps its place when it is settled)."""
+        Only among those added since ``forget_recent`` with ``recent``."""
         held = self.recent if recent else self.by_date
         if not held:
             return []
@@ -602,48 +601,20 @@ class Index:
             if not entries or (wanted_mask is not None and not wanted_mask & self._day_mask(day, entries)):
                 continue
             # Most share no first name with the one typed: left out in one pass (the check below is rarer).
-            for position in [position for position, entry in enumerate(entries) if not entry[3].isdisjoint(wanted)]:
-                entry = entries[position]
-                if not (day in same_day or (caf_number and entry[4] == caf_number)):
-                    if variants is None:
-                        variants, sound = last_name_variants(query.last_name), phonetic(query.last_name)
-                    if not variants or not (
-                        entry[5] == sound
-                        or entry[6] == sound
-                        or not self._key_variants(entry[1]).isdisjoint(variants)
-                        or (entry[2] and not self._key_variants(entry[2]).isdisjoint(variants))
-                    ):
-                        continue
-                found.append((day, position) if places else entry)
+            for entry in [entry for entry in entries if not entry[3].isdisjoint(wanted)]:
+                if day in same_day or (caf_number and entry[4] == caf_number):
+                    found.append(entry)
+                    continue
+                if variants is None:
+                    variants, sound = last_name_variants(query.last_name), phonetic(query.last_name)
+                if variants and (
+                    entry[5] == sound
+                    or entry[6] == sound
+                    or not self._key_variants(entry[1]).isdisjoint(variants)
+                    or (entry[2] and not self._key_variants(entry[2]).isdisjoint(variants))
+                ):
+                    found.append(entry)
         return found
-
-    def at(self, places):
-        """The entries held at ``places`` (``candidates(..., places=True)``)."""
-        by_date = self.by_date
-        return [by_date[day][position] for day, position in places]
-
-    # What the index derives as it is read, kept from one matching to the next (``derived``, ``keep``).
-    CACHES = ("_masks", "_dates", "_first_names_wanted", "_variants")
-
-    def derived(self, since):
-        """What was derived since ``since`` (the keys each cache held then, ``derived_keys``): for a copy of the
-        index that matched in another process to hand it back."""
-        return {
-            name: {key: value for key, value in getattr(self, name).items() if key not in since[name]}
-            for name in self.CACHES
-        }
-
-    def derived_keys(self):
-        return {name: set(getattr(self, name)) for name in self.CACHES}
-
-    def keep(self, derived):
-        """Take what a copy of the index derived (``derived``). Only while nobody was added since the copy was made:
-        what it derived is what this index would derive (``add`` changes the day masks and the names' variants)."""
-        for name in self.CACHES:
-            cache = getattr(self, name)
-            for key, value in derived.get(name, {}).items():
-                if key not in cache:
-                    cache[key] = value
 
 
 class Batch:
@@ -659,16 +630,8 @@ class Batch:
         self.found = {}
         self.rows = {}
 
-    def prefetch(self, queries, places=None):
-        """The candidates of ``queries``, read together; ``places``: {id(query): their places} when the index was
-        read ahead (``Index.candidates(..., places=True)``), from the same entries."""
-        if places is None:
-            self.found = {id(query): self.index.candidates(query) for query in queries}
-        else:
-            self.found = {
-                id(query): self.index.at(places[id(query)]) if id(query) in places else self.index.candidates(query)
-                for query in queries
-            }
+    def prefetch(self, queries):
+        self.found = {id(query): self.index.candidates(query) for query in queries}
         self._fetch(entry[0] for entries in self.found.values() for entry in entries)
 
     def _fetch(self, refs):

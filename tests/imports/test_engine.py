@@ -315,72 +315,27 @@ def test_the_queries_of_a_batch_do_not_grow_with_its_rows(importer, monkeypatch)
     assert counts[3] == counts[9]
 
 
-def _typo(name):
-    return name[:2] + ("E" if name[2] != "E" else "A") + name[3:]
-
-
-def _report_of(importer, content, *, apply=True, look_ahead=True):
-    """The report of ``content`` imported by batches of 4 rows, and the engine."""
+def _report_of(importer, content, *, apply):
+    """The report of ``content`` imported by batches of 4 rows."""
     run = ImportRun.objects.create(
         structure=importer.structure, membership=importer, profile_name="rsa", file_name="l.csv", apply=apply
     )
-    engine = Engine(run, profile=get_profile("rsa"), by=importer, batch_size=4, look_ahead=look_ahead)
-    engine.execute(open_table(io.BytesIO(content), "l.csv"))
-    report = [
-        (row.line, row.outcome, row.column, row.reason, row.changed, [c["score"] for c in row.candidates])
-        for row in run.rows.order_by("line")
-    ]
-    return report, engine
+    Engine(run, profile=get_profile("rsa"), by=importer, batch_size=4).execute(
+        open_table(io.BytesIO(content), "l.csv")
+    )
+    return [(row.line, row.outcome, row.column, row.reason, row.changed) for row in run.rows.order_by("line")]
 
 
-def _file_read_ahead():
-    """Nine batches of four: new people, people on file by their NIR, likely duplicates of people on file,
-    rejections; then, in later batches, likely duplicates of the people the first batches created, and some of the
-    first rows again (the same values: unchanged)."""
+def test_a_dry_run_reports_the_rows_met_again_in_a_later_batch_as_the_applied_run(importer):
+    """A dry run writes nothing: a row met again in a later batch is unchanged, as the applied run reports it,
+    rather than updated again against the record as it was (the dry run keeps what it changed in memory)."""
     rows = _mixed_rows(6, "A")
-    new = [row for row in rows if row[2].startswith(tuple(NEW_NAMES))]
-    rows += [["", row[1], _typo(row[2]), *row[3:]] for row in new]
-    rows += rows[:6]
-    return csv_bytes(rows)
-
-
-@pytest.mark.parametrize("apply", [True, False])
-def test_the_next_batch_read_ahead_gives_the_report_of_batches_read_one_after_the_other(importer, apply):
-    """The next batch is read in a copy of the process while the current one is written: row for row the report of
-    the batches read one after the other, likely duplicates of people the file created in an earlier batch
-    included."""
-    content = _file_read_ahead()
-    with transaction.atomic():
-        one_by_one, engine = _report_of(importer, content, apply=apply, look_ahead=False)
-        transaction.set_rollback(True)
-    assert engine.read_ahead == 0
-    ahead, engine = _report_of(importer, content, apply=apply)
-    assert engine.read_ahead == 8
-    assert ahead == one_by_one
-    outcomes = [outcome for _, outcome, *_ in ahead]
-    # Six likely duplicates of people on file, six of people the file created, one row of the first again.
-    assert outcomes.count("set_aside") == 13
-    assert (outcomes.count("created"), outcomes.count("updated"), outcomes.count("rejected")) == (6, 6, 7)
-    assert outcomes.count("unchanged") == 4  # the first rows again
-
-
-def test_a_batch_the_copy_cannot_read_is_read_in_the_process(importer, monkeypatch):
-    """The copy that reads ahead has no database: should it need one, it stops and the batch is read here."""
-    original = Engine.prepare
-
-    def querying(engine, cells):
-        Person.objects.count()
-        return original(engine, cells)
-
-    monkeypatch.setattr(Engine, "prepare", querying)
-    content = _file_read_ahead()
-    with transaction.atomic():
-        expected, _ = _report_of(importer, content, look_ahead=False)
-        transaction.set_rollback(True)
-    report, engine = _report_of(importer, content)
-    assert engine.read_ahead == 0
-    assert report == expected
-    assert Person.objects.count() == 6 + 12  # the people on file, the people created
+    content = csv_bytes([*rows, *rows[:6]])  # seven batches, the first six rows again in the last ones
+    dry = _report_of(importer, content, apply=False)
+    applied = _report_of(importer, content, apply=True)
+    assert dry == applied
+    again = ["unchanged", "unchanged", "set_aside", "rejected", "unchanged", "unchanged"]
+    assert [outcome for _, outcome, *_ in dry[-6:]] == again
 
 
 def test_a_worker_still_running_after_a_resumption_stops_without_writing(importer, monkeypatch):

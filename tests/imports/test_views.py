@@ -213,11 +213,11 @@ def test_a_stuck_run_is_resumed_from_its_page_without_duplicates(
     original = Engine.batch
     calls = []
 
-    def killed_at_the_second_batch(engine, pending, *args, **kwargs):
+    def killed_at_the_second_batch(engine, pending):
         calls.append(pending)
         if len(calls) == 2:
             raise KeyboardInterrupt  # the worker is stopped mid-file
-        return original(engine, pending, *args, **kwargs)
+        return original(engine, pending)
 
     monkeypatch.setattr(Engine, "batch", killed_at_the_second_batch)
     with pytest.raises(KeyboardInterrupt):
