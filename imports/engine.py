@@ -85,9 +85,27 @@ NORMALISERS = {
     "postcode": clean.code,
     "commune_name": clean.text,
     "commune_code": clean.code,
-    "rsa_since": lambda value: clean.past_date(value, "date d'ouverture du droit"),
-    "entered_at": lambda value: clean.past_date(value, "date d'entrée"),
+    "rsa_since": lambda value, today: clean.past_date(value, "date d'ouverture du droit", today),
+    "entered_at": lambda value, today: clean.past_date(value, "date d'entrée", today),
 }
+# Normalised for the day of the import (a date in the future, the minimum age).
+DATED = {"birth_date", "rsa_since", "entered_at"}
+# The columns whose values repeat from row to row (a first name, a birth date, a commune): each value met is
+# normalised once per run, its outcome (value or refusal) kept, within bounds.
+REPEATED = (
+    "birth_name",
+    "usage_name",
+    "first_names",
+    "birth_date",
+    "sex",
+    "household_role",
+    "postcode",
+    "commune_name",
+    "commune_code",
+    "rsa_since",
+    "entered_at",
+)
+REPEATED_KEPT = 20_000
 
 
 # Names are never placeholders (« Na » is a name); the lengths the person's record holds.
@@ -178,6 +196,8 @@ class Engine:
         self.failed = set()
         self.identities = {}  # ``ImportedIdentity`` written by the batch: key → person id
         self.today = timezone.localdate()
+        self.memo = {name: matching.Bounded(REPEATED_KEPT) for name in REPEATED}
+        self.commune_memo = matching.Bounded(REPEATED_KEPT)  # (code, postcode, name) → (commune, refusal)
         # Lines processed as this engine last read or wrote them: another worker that moved them took the run over.
         self.processed = None
 
@@ -252,23 +272,21 @@ class Engine:
             return row
         raw = {name: cells[index] if index < len(cells) else "" for index, name in self.columns.items()}
         values = row.values
+        memo = self.memo
         for name, value in raw.items():
-            if name not in NAMES and clean.is_placeholder(value):
-                value = ""  # « NC », « néant », « - »: nothing given
-                raw[name] = value
-            try:
-                if isinstance(value, str) and "\x00" in value:
-                    raise clean.Invalid("La cellule contient un caractère nul : le fichier est sans doute abîmé.")
-                values[name] = NORMALISERS[name](value)
-                limit = MAX_LENGTHS.get(name)
-                if limit and isinstance(values[name], str) and len(values[name]) > limit:
-                    raise clean.Invalid(
-                        f"« {values[name][:40]}… » a {len(values[name])} caractères : le champ « {FIELDS[name]} » "
-                        f"en prend {limit} au plus."
-                    )
-            except clean.Invalid as error:
-                values.pop(name, None)
-                row.errors.append((self.header_of[name], str(error)))
+            kept = memo.get(name)
+            if kept is None:
+                outcome = self._clean(name, value)
+            else:
+                key = (type(value), value)  # 1, 1.0 and True are equal, not the same cell
+                outcome = kept.get(key)
+                if outcome is None:
+                    outcome = kept[key] = self._clean(name, value)
+            clean_value, error, raw[name] = outcome
+            if error is None:
+                values[name] = clean_value
+            else:
+                row.errors.append((self.header_of[name], error))
         if values.get("household_role") == clean.CHILD:
             row.errors.append(
                 (
@@ -287,13 +305,19 @@ class Engine:
                 and not any(header == self.header_of[name] for header, _ in row.errors)
             ):
                 row.errors.append((self.header_of[name], f"Le champ « {FIELDS[name]} » est vide."))
-        try:
-            values["commune_id"] = self.communes.find(
-                raw.get("commune_code", ""), raw.get("postcode", ""), raw.get("commune_name", "")
-            )
-        except clean.Invalid as error:
+        given = tuple(raw.get(name, "") for name in COMMUNE_FIELDS)
+        key = tuple((type(value), value) for value in given)
+        commune = self.commune_memo.get(key)
+        if commune is None:
+            try:
+                commune = self.commune_memo[key] = (self.communes.find(*given), None)
+            except clean.Invalid as error:
+                commune = self.commune_memo[key] = (None, str(error))
+        if commune[1] is None:
+            values["commune_id"] = commune[0]
+        else:
             column = next((self.header_of[name] for name in COMMUNE_FIELDS if raw.get(name)), "")
-            row.errors.append((column, str(error)))
+            row.errors.append((column, commune[1]))
         if self.profile.entry_source == EntrySource.CAF and not row.errors:
             given = values.get("rsa_since") or values.get("entered_at")
             if not given:
@@ -304,6 +328,25 @@ class Engine:
         if self.profile.jobseekers:
             values["jobseeker_registered"] = True
         return row
+
+    def _clean(self, name, value):
+        """(the normalised value, the French reason it is refused or ``None``, the cell as read: blank when it says
+        there is no value)."""
+        if name not in NAMES and clean.is_placeholder(value):
+            value = ""  # « NC », « néant », « - »: nothing given
+        try:
+            if isinstance(value, str) and "\x00" in value:
+                raise clean.Invalid("La cellule contient un caractère nul : le fichier est sans doute abîmé.")
+            normalised = NORMALISERS[name](value, self.today) if name in DATED else NORMALISERS[name](value)
+            limit = MAX_LENGTHS.get(name)
+            if limit and isinstance(normalised, str) and len(normalised) > limit:
+                raise clean.Invalid(
+                    f"« {normalised[:40]}… » a {len(normalised)} caractères : le champ « {FIELDS[name]} » "
+                    f"en prend {limit} au plus."
+                )
+        except clean.Invalid as error:
+            return None, str(error), value
+        return normalised, None, value
 
     # --- Matching -----------------------------------------------------------------------------------------------
 

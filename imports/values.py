@@ -92,11 +92,12 @@ def parse_date(value):
     return EXCEL_EPOCH + datetime.timedelta(days=serial)
 
 
-def birth_date(value):
+def birth_date(value, today=None):
+    """``today``: the day of the import (by default, today)."""
     date = parse_date(value)
     if date is None:
         return None
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if date > today and _SHORT_YEAR.fullmatch(text(value)):
         date = date.replace(year=date.year - 100)  # « 04/03/65 »: born in 1965, not 2065
     if date > today:
@@ -121,9 +122,9 @@ def email(value):
     return raw
 
 
-def past_date(value, what):
+def past_date(value, what, today=None):
     date = parse_date(value)
-    if date is not None and date > timezone.localdate() + datetime.timedelta(days=366):
+    if date is not None and date > (today or timezone.localdate()) + datetime.timedelta(days=366):
         raise Invalid(f"La {what} {date:%d/%m/%Y} est trop loin dans le futur.")
     return date
 
