@@ -5,7 +5,7 @@ import io
 
 import openpyxl
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import ChangeLog

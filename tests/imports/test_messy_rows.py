@@ -295,3 +295,33 @@ def test_a_commune_name_the_reference_does_not_hold_is_let_be_beside_its_code(im
     run = run_import(csv_bytes([rsa_row(COMMUNE="Courcouronnes Village")]), membership=importer)
     assert report(run) == [(2, "created", "")]
     assert Person.objects.get().commune_id == "91228"
+
+
+def test_a_value_met_again_is_judged_the_same_for_each_row(importer):
+    """Each value of a column is normalised once per run: a refusal, a placeholder, a commune read again give each
+    row its own line, column and reason, and an equal value of another type (1 and « 1 ») is read for what it is."""
+    rows = [
+        rsa_row(NUM_ALLOCATAIRE="0900001", PRENOMS="Eva", DATE_NAISSANCE="31/02/1990"),
+        rsa_row(NUM_ALLOCATAIRE="0900002", PRENOMS="Ana", CODE_POSTAL="99999"),
+        rsa_row(NUM_ALLOCATAIRE="0900003", PRENOMS="Ivo", DATE_NAISSANCE="31/02/1990", TELEPHONE="NC"),
+        rsa_row(NUM_ALLOCATAIRE="0900004", PRENOMS="Ugo", CODE_POSTAL="99999", TELEPHONE="NC"),
+        rsa_row(NUM_ALLOCATAIRE="0900005", PRENOMS="Léo", TELEPHONE="NC"),
+    ]
+    run = run_import(csv_bytes(rows), membership=importer)
+    report = list(run.rows.order_by("line").values_list("line", "outcome", "column", "reason"))
+    assert [(line, outcome, column) for line, outcome, column, _ in report] == [
+        (2, "rejected", "DATE_NAISSANCE"),
+        (3, "rejected", "CODE_POSTAL"),
+        (4, "rejected", "DATE_NAISSANCE"),
+        (5, "rejected", "CODE_POSTAL"),
+        (6, "created", ""),
+    ]
+    assert report[0][3] == report[2][3] and report[1][3] == report[3][3] and "99999" in report[1][3]
+    assert Person.objects.get().phone == ""
+    engine = Engine(run, profile=get_profile("rsa"), by=SYSTEM)
+    engine.map_columns(RSA_HEADERS)
+    sex = RSA_HEADERS.index("SEXE")
+    cells = rsa_row()
+    read = [engine.parse(line, [*cells[:sex], value, *cells[sex + 1 :]]) for line, value in enumerate((1, True), 2)]
+    assert read[0].values["sex"] == "M" and not read[0].errors
+    assert "sex" not in read[1].values and read[1].errors[0][0] == "SEXE"
