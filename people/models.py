@@ -29,7 +29,9 @@ class Person(models.Model):
         PARTNER = "partner", "conjoint"
 
     public_id = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
-    dossier_number = models.CharField("numéro de dossier", max_length=20, unique=True, editable=False)
+    # Unique by a constraint rather than ``unique=True``: PostgreSQL gets the one index it is read by (equality),
+    # without the second one Django adds to a unique text column for ``LIKE`` (never asked of a dossier number).
+    dossier_number = models.CharField("numéro de dossier", max_length=20, editable=False)
     birth_name = models.CharField("nom de naissance", max_length=150)
     usage_name = models.CharField("nom d'usage", max_length=150, blank=True)
     first_names = models.CharField("prénoms", max_length=200)
@@ -42,8 +44,14 @@ class Person(models.Model):
     email = models.EmailField("adresse électronique", blank=True)
     phone = models.CharField("téléphone", max_length=20, blank=True)
     address = models.CharField("adresse", max_length=255, blank=True)
+    # Indexed in ``Meta.indexes``: the commune is a text key (its INSEE code), which Django would also index for
+    # ``LIKE``, never asked of it.
     commune = models.ForeignKey(
-        "territory.Commune", verbose_name="commune", on_delete=models.PROTECT, related_name="persons"
+        "territory.Commune",
+        verbose_name="commune",
+        on_delete=models.PROTECT,
+        related_name="persons",
+        db_index=False,
     )
     household_role = models.CharField("rôle dans le foyer", max_length=20, choices=HouseholdRole.choices, blank=True)
     rsa_since = models.DateField("bénéficiaire du RSA depuis le", null=True, blank=True)
@@ -52,8 +60,9 @@ class Person(models.Model):
     # Written only by pathway.objection_actions, with the facts it follows (pathway.objection_models.SharingFact):
     # the need-to-know rule reads it on every list of people, where a column costs nothing.
     objects_to_sharing = models.BooleanField("s'oppose au partage", default=False, editable=False)
-    # Matching keys, derived from the identity on save.
-    name_search = models.CharField(max_length=400, editable=False, db_index=True)
+    # Matching keys, derived from the identity on save. ``name_search`` is searched for a part of it (``contains``),
+    # which no B-tree index serves: it has none, each person written or renamed maintaining two fewer.
+    name_search = models.CharField(max_length=400, editable=False)
     birth_name_key = models.CharField(max_length=150, editable=False)
     usage_name_key = models.CharField(max_length=150, editable=False, blank=True)
     first_names_key = models.CharField(max_length=250, editable=False)
@@ -77,6 +86,7 @@ class Person(models.Model):
         verbose_name_plural = "personnes accompagnées"
         ordering = ["birth_name", "first_names"]
         constraints = [
+            models.UniqueConstraint(fields=["dossier_number"], name="person_unique_dossier_number"),
             models.UniqueConstraint(
                 fields=["nir_digest"],
                 condition=~Q(nir_digest="") & Q(merged_into__isnull=True),
@@ -84,6 +94,7 @@ class Person(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["commune"], name="person_commune"),
             models.Index(fields=["birth_date"]),
             models.Index(fields=["birth_name_key"]),
             models.Index(fields=["usage_name_key"], condition=~Q(usage_name_key=""), name="person_usage_name_key"),
