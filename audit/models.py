@@ -35,8 +35,14 @@ class JournalEntry(AppendOnlyModel):
     """Who (user, acting for which structure) did something to which object, when."""
 
     at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    # Indexed by the (user, -at) index each journal has, not on its own.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="utilisateur", on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="utilisateur",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     structure = models.ForeignKey(
         "accounts.Structure", verbose_name="pour la structure", on_delete=models.PROTECT, null=True, related_name="+"

@@ -115,7 +115,8 @@ class ImportRow(models.Model):
         REJECTED = "rejected", "rejetée"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rows")
+    # Indexed by the unique (run, line) and the index it leads, not on its own.
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rows", db_index=False)
     line = models.PositiveIntegerField("ligne")
     outcome = models.CharField("résultat", max_length=10, choices=Outcome.choices)
     person = models.ForeignKey(
@@ -147,7 +148,8 @@ class ImportedIdentity(models.Model):
     """An identity a structure's files gave, and the person it is: a row without NIR nor CAF number found again
     in a later file (or after a review decision) goes to the same person, never to the review twice."""
 
-    structure = models.ForeignKey("accounts.Structure", on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique (structure, key), not on its own.
+    structure = models.ForeignKey("accounts.Structure", on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.CharField("clé d'identité", max_length=64)
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="imported_identities")
 

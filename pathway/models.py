@@ -91,6 +91,7 @@ class Pathway(models.Model):
         null=True,
         blank=True,
         related_name="referred_pathways",
+        db_index=False,  # led by the index on (referent_structure, status)
     )
     referent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -99,6 +100,7 @@ class Pathway(models.Model):
         null=True,
         blank=True,
         related_name="referred_pathways",
+        db_index=False,  # led by the index on (referent, status)
     )
     exit_reason = models.CharField("motif de sortie", max_length=30, choices=ExitReason.choices, blank=True)
     exit_detail = models.CharField("précision sur la sortie", max_length=200, blank=True)
@@ -287,7 +289,8 @@ class TimelineEvent(models.Model):
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="timeline")
+    # Indexed by the two indexes it leads (``Meta.indexes``), not on its own.
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="timeline", db_index=False)
     kind = models.CharField("nature", max_length=60)
     at = models.DateTimeField("date", default=timezone.now)
     actor = models.ForeignKey(
