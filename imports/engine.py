@@ -20,9 +20,10 @@ values is refused with its reason (the first row counts), so that the same file 
 The identity each row gave is kept with the person it is (``ImportedIdentity``), whether the row created them or
 found them by another identifier. Memory does not grow with the file on an applied run: once a batch is written, the
 next batches find its people in the database by the same identifiers, and the engine keeps only those a record does
-not bear (``Engine._keep_unsettled``), and what the last rows said (``Engine.met``, bounded). A dry run writes
-nothing: it keeps every identifier it met, and the people it would have entered in the matching index (their names,
-without the row).
+not bear (``Engine._keep_unsettled``), what the last rows said (``Engine.met``, bounded), and the values of the
+columns that repeat, normalised once each (``Engine.memo``, bounded). A dry run writes nothing: it keeps every
+identifier it met, the people it would have entered in the matching index (their names, without the row), and the
+people it would have changed, as changed (``Engine.unwritten``).
 """
 
 import datetime
