@@ -306,14 +306,14 @@ class Engine:
                 and not any(header == self.header_of[name] for header, _ in row.errors)
             ):
                 row.errors.append((self.header_of[name], f"Le champ « {FIELDS[name]} » est vide."))
-        given = tuple(raw.get(name, "") for name in COMMUNE_FIELDS)
-        key = tuple((type(value), value) for value in given)
-        commune = self.commune_memo.get(key)
+        place = tuple(raw.get(name, "") for name in COMMUNE_FIELDS)
+        place_key = tuple((type(value), value) for value in place)
+        commune = self.commune_memo.get(place_key)
         if commune is None:
             try:
-                commune = self.commune_memo[key] = (self.communes.find(*given), None)
+                commune = self.commune_memo[place_key] = (self.communes.find(*place), None)
             except clean.Invalid as error:
-                commune = self.commune_memo[key] = (None, str(error))
+                commune = self.commune_memo[place_key] = (None, str(error))
         if commune[1] is None:
             values["commune_id"] = commune[0]
         else:
