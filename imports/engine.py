@@ -361,7 +361,9 @@ class Engine:
         found = {}
         fields = ("id", "nir_digest", "france_travail_id", "caf_number", "first_names_key", "birth_date")
         if digests:
-            for person in persons.filter(nir_digest__in=digests).values(*fields):
+            # The index on the digest leaves out the records without one: the condition says so, or PostgreSQL reads
+            # the whole table for a list of digests (it cannot tell that none of them is empty).
+            for person in persons.filter(nir_digest__in=digests).exclude(nir_digest="").values(*fields):
                 found[("nir", person["nir_digest"])] = person["id"]
         if france_travail:
             for person in persons.filter(france_travail_id__in=france_travail).values(*fields):

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import ChangeLog
-from imports.engine import Engine, Superseded, get_profile
+from imports.engine import Engine, Row, Superseded, get_profile
 from imports.models import ImportRow, ImportRun
 from imports.readers import open_table
 from imports.runs import carry_out
@@ -313,6 +313,37 @@ def test_the_queries_of_a_batch_do_not_grow_with_its_rows(importer, monkeypatch)
         assert (run.created, run.updated, run.set_aside, run.rejected) == (count, count, count, count)
         counts[count] = len(queries)
     assert counts[3] == counts[9]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="plan de PostgreSQL")
+def test_the_nir_look_up_of_a_batch_reads_the_index_of_the_nirs(importer):
+    """The unique index on the NIR digest leaves out the records without one. Beyond 100 digests, PostgreSQL no
+    longer checks each against that condition: a look-up that does not state it reads the whole table (150,000
+    people for each batch). With sequential reads ruled out, the statement must be read through that index."""
+    run = ImportRun.objects.create(
+        structure=importer.structure, membership=importer, profile_name="rsa", file_name="l.csv", apply=True
+    )
+    engine = Engine(run, profile=get_profile("rsa"), by=importer)
+    born = datetime.date(1988, 3, 14)
+    rows = [
+        Row(line, values={"nir": make_nir("F", born, order=line), "birth_name": "MARTINEZ", "first_names": "Sofia"})
+        for line in range(2, 150)
+    ]
+    for row in rows:
+        row.values["birth_date"] = born
+    with CaptureQueriesContext(connection) as queries:
+        engine._lookups(rows)
+    look_ups = [query["sql"] for query in queries if '"nir_digest" IN' in query["sql"]]
+    assert len(look_ups) == 1
+    with connection.cursor() as cursor:
+        # A table this small offers the index on ``merged_into`` too: taken out (until the test's rollback).
+        for name, index in connection.introspection.get_constraints(cursor, "people_person").items():
+            if index["index"] and index["columns"] == ["merged_into_id"]:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {look_ups[0]}")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "person_unique_nir" in plan, plan
 
 
 def _report_of(importer, content, *, apply):
