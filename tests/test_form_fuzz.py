@@ -61,10 +61,6 @@ FUZZ_ALL_FIELDS = {
     "plusieurs valeurs": ["1", "abc"],
 }
 SKIPPED_FIELDS = {"csrfmiddlewaretoken"}
-# Known server errors left to the owner of the code concerned: (url name, field).
-# The structure switcher gives its ``next`` to ``redirect``, which takes a text that is not a path for the name
-# of a view (NoReverseMatch): accounts.views._safe_next should keep paths only.
-KNOWN_ELSEWHERE = {("accounts:switch_structure", "next")}
 # Forms sent field by field by the first role that meets them only, whatever their fields.
 FIELD_BY_FIELD_ONCE = {"entry:diagnostic_edit"}
 # The distinct forms sent field by field are shared out between this many tests (the test processes share them).
@@ -255,21 +251,17 @@ def cleaned(fields):
 def fuzz(client, form, field_by_field=True):
     """Every request sent for this form that answered 500: (field, what was typed). Whole, or field by field."""
     baseline = cleaned(form.fields)
-    url_name = _url_name(form.action)
-    known = {name for name in baseline if (url_name, name) in KNOWN_ELSEWHERE}
     if field_by_field:
         attempts = [
             (name, label, {**baseline, name: value})
             for label, value in FUZZ.items()
             for name in baseline
-            if name not in known and baseline[name] != value
+            if baseline[name] != value
         ]
     else:
         attempts = [("(tel quel)", "", baseline), ("(rien)", "", {})]
         for label, value in FUZZ_ALL_FIELDS.items():
-            attempts.append(
-                ("(tous les champs)", label, {name: baseline[name] if name in known else value for name in baseline})
-            )
+            attempts.append(("(tous les champs)", label, dict.fromkeys(baseline, value)))
     sent, errors = [], []
     for name, label, data in attempts:
         if data in sent:
