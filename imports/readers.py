@@ -11,6 +11,7 @@ import datetime
 import io
 import itertools
 import re
+import zipfile
 from dataclasses import dataclass
 
 SAMPLE_SIZE = 64 * 1024
@@ -31,6 +32,10 @@ BINARY_MAGICS = {
     b"7z\xbc\xaf": "une archive compressée (7z)",
 }
 csv.field_size_limit(1024 * 1024)
+# The row naming the columns holds this many cells or more: the title lines some files put above it (« Liste des
+# bénéficiaires du RSA — novembre 2026 », a blank line) hold fewer. It is looked for among the first rows only.
+HEADER_MIN_CELLS = 3
+HEADER_SEARCH_ROWS = 10
 
 
 class UnreadableFile(Exception):
@@ -84,19 +89,42 @@ def _detect_encoding(sample):
     return encoding
 
 
-def _detect_separator(text):
-    """The separator of the header line, quotes left out: the most frequent of ; , tab |."""
-    header, quoted = [], False
+def _logical_lines(text, count):
+    """The first ``count`` non-blank lines of ``text``, the quoted parts left out (a line break inside quotes is no end
+    of line)."""
+    lines, current, quoted = [], [], False
     for char in text:
         if char == '"':
             quoted = not quoted
         elif char in "\r\n" and not quoted:
-            break
+            if current:
+                lines.append("".join(current))
+                current = []
+                if len(lines) == count:
+                    return lines
         elif not quoted:
-            header.append(char)
-    counts = {separator: header.count(separator) for separator in SEPARATORS}
+            current.append(char)
+    if current:
+        lines.append("".join(current))
+    return lines
+
+
+def _best_separator(line):
+    counts = {separator: line.count(separator) for separator in SEPARATORS}
     best = max(SEPARATORS, key=lambda separator: counts[separator])
-    return best if counts[best] else ";"
+    return best, counts[best]
+
+
+def _detect_separator(text):
+    """The separator of the line naming the columns, quotes left out: the most frequent of ; , tab | on the first
+    line that holds enough of one for a table (title lines may come first), else on the first line."""
+    lines = _logical_lines(text, HEADER_SEARCH_ROWS)
+    for line in lines:
+        best, count = _best_separator(line)
+        if count >= HEADER_MIN_CELLS - 1:
+            return best
+    best, count = _best_separator(lines[0] if lines else "")
+    return best if count else ";"
 
 
 def _stopped(line, message, fix="corrigez le fichier"):
@@ -155,10 +183,72 @@ def _check_cells(cells, line, last, separator, width):
         line = end
 
 
-def _csv_rows(reader, text, width):
-    """The rows with the line each starts on; the text layer is detached at the end (the caller closes the file)."""
-    previous = 1
+def _filled(cells):
+    """The positions of the cells of a row that hold something."""
+    return [index for index, cell in enumerate(cells) if str(_cell(cell)).strip()]
+
+
+_DIGITS = re.compile(r"\d{4}")
+
+
+def _looks_like_data(cells):
+    """Whether a row holds values rather than names of columns: a number, a date, or four digits in a row (a year, a
+    postcode, an identifier)."""
+    return any(
+        isinstance(cell, (int, float, datetime.date)) and not isinstance(cell, bool) or _DIGITS.search(str(cell))
+        for cell in cells
+    )
+
+
+def _find_header(rows):
+    """The position, among ``rows`` (the first non-empty rows of a table, as (line, cells)), of the row naming the
+    columns, and whether one looks so: the first row holding ``HEADER_MIN_CELLS`` cells or more (title lines may
+    come first) that the next row does not outnumber over its span with other names (a row of merged group titles
+    above the names of the columns: « Dossier », « Identité », « Adresse »); else the first row."""
+    for position, (_, cells) in enumerate(rows):
+        filled = _filled(cells)
+        if len(filled) < HEADER_MIN_CELLS:
+            continue
+        if position + 1 < len(rows):
+            cells_after = rows[position + 1][1]
+            following = [index for index in _filled(cells_after) if index <= filled[-1]]
+            if len(following) > len(filled) and not _looks_like_data(cells_after):
+                continue
+        return position, True
+    return 0, False
+
+
+def _csv_header(reader):
+    """The row naming the columns, the line it starts on, and the rows read after it while looking for it
+    (``_find_header``), with the line each ends on. ``StopIteration`` for an empty file."""
+    rows, ends, previous = [], [], 0
+    while len(rows) < HEADER_SEARCH_ROWS:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        start, previous = previous + 1, reader.line_num
+        if _filled(cells):
+            rows.append((start, cells))
+            ends.append(previous)
+            if len(rows) >= 2 and _find_header(rows[-2:]) == (0, True):
+                break
+    if not rows:
+        raise StopIteration
+    position, _ = _find_header(rows)
+    line, headers = rows[position]
+    _check_cells(headers, line, ends[position], reader.dialect.delimiter, len(headers))
+    return headers, line, [(*row, end) for row, end in zip(rows[position + 1 :], ends[position + 1 :], strict=True)]
+
+
+def _csv_rows(reader, text, width, read, previous):
+    """The rows with the line each starts on (those ``read`` already first, then from line ``previous`` + 1); the
+    text layer is detached at the end (the caller closes the file)."""
     try:
+        for start, cells, end in read:
+            if end > start or sum(map(len, cells)) > MAX_CELL_CHARS:
+                _check_cells(cells, start, end, reader.dialect.delimiter, width)
+            yield start, cells
         while True:
             try:
                 cells = next(reader)
@@ -205,8 +295,7 @@ def _open_csv(binary, sample):
     text = io.TextIOWrapper(binary, encoding=encoding, errors=errors, newline="")
     reader = csv.reader(text, delimiter=separator, quotechar='"')
     try:
-        headers = next(reader)
-        _check_cells(headers, 1, reader.line_num, separator, len(headers))
+        headers, header_line, read = _csv_header(reader)
     except StopIteration:
         text.detach()
         raise UnreadableFile("Le fichier est vide.") from None
@@ -229,7 +318,9 @@ def _open_csv(binary, sample):
     }
     separator_name = "tabulation" if separator == "\t" else f"« {separator} »"
     kind = f"CSV ({names.get(encoding, encoding)}, séparateur {separator_name})"
-    return Table(headers, _csv_rows(reader, text, len(headers)), kind, lines)
+    if header_line > 1:
+        kind += f", noms des colonnes ligne {header_line}"
+    return Table(headers, _csv_rows(reader, text, len(headers), read, reader.line_num), kind, lines)
 
 
 def _cell(value):
@@ -243,34 +334,101 @@ def _cell(value):
     return value
 
 
-def _first_filled(sheets):
-    """The rows of the first sheet holding a non-empty cell, and its last line: the data may come after empty sheets
-    (the first one Excel makes, a blank template). A workbook with no such sheet gives no rows."""
-    for rows, lines in sheets:
-        rows, empty = iter(rows), []
-        for cells in rows:
-            if any(_cell(value) != "" for value in cells):
-                return itertools.chain(empty, [cells], rows), lines
-            empty.append(cells)
-    return iter(()), 0
+@dataclass
+class _Sheet:
+    name: str
+    rows: object  # iterator of the rows from A1
+    lines: int  # its last line
+    hidden: bool = False
+
+
+def _sheet_header(sheet):
+    """The row naming the columns of ``sheet`` as (its cells, its line, the rows read after it, the last line read),
+    and whether it looks like one (``_find_header``); ``None`` for an empty sheet."""
+    rows, last = [], 0
+    for line, cells in enumerate(sheet.rows, start=1):
+        last = line
+        if _filled(cells):
+            rows.append((line, cells))
+            if len(rows) == HEADER_SEARCH_ROWS or len(rows) >= 2 and _find_header(rows[-2:]) == (0, True):
+                break
+    if not rows:
+        return None, False
+    position, is_table = _find_header(rows)
+    line, cells = rows[position]
+    return (cells, line, rows[position + 1 :], last), is_table
+
+
+def _active_sheet(binary):
+    """The position of the sheet the workbook opens on (the one its author last looked at), or 0."""
+    try:
+        binary.seek(0)
+        with zipfile.ZipFile(binary) as archive:
+            workbook = archive.read("xl/workbook.xml")[:10_000]
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return 0
+    found = re.search(rb'activeTab="(\d+)"', workbook)
+    return int(found.group(1)) if found else 0
+
+
+def _choose_sheet(sheets, active=0):
+    """The sheet to read, the row naming its columns, its line, the rows read after it, and what to say of the
+    others: the visible sheet with a row naming columns, the one the workbook opens on first, then the others in
+    order; else the first visible sheet with data (the data may come after empty sheets, a sheet of notes, a hidden
+    sheet of last month)."""
+    sheets = list(sheets)
+    chosen = fallback = None
+    for sheet in sheets[active : active + 1] + sheets[:active] + sheets[active + 1 :]:
+        if sheet.hidden:
+            continue
+        header, is_table = _sheet_header(sheet)
+        if header is None:
+            continue
+        if is_table:
+            chosen = (sheet, header)
+            break
+        if fallback is None:
+            fallback = (sheet, header)
+    chosen = chosen or fallback
+    if chosen is None:
+        return None
+    sheet, header = chosen
+    others = [other for other in sheets if other is not sheet]
+    note = ""
+    if others:
+        left = [f"« {other.name} »{' (masquée)' if other.hidden else ''}" for other in others]
+        plural = "s" if len(left) > 1 else ""
+        note = f", feuille « {sheet.name} » ; autre{plural} feuille{plural} non lue{plural} : {', '.join(left)}"
+    return sheet, header, note
 
 
 def _open_xlsx(binary):
     try:
-        from python_calamine import CalamineWorkbook
+        from python_calamine import CalamineWorkbook, SheetVisibleEnum
     except ImportError:  # pragma: no cover - the package is in the requirements
         return _open_xlsx_openpyxl(binary)
     try:
         workbook = CalamineWorkbook.from_filelike(binary)
-        sheets = map(workbook.get_sheet_by_index, range(len(workbook.sheet_names)))
-        # Rows are given from A1; ``end`` is the sheet's last cell, counted from 0.
-        rows, lines = _first_filled((sheet.iter_rows(), sheet.end[0] + 1 if sheet.end else 0) for sheet in sheets)
+
+        def sheets():
+            for index, metadata in enumerate(workbook.sheets_metadata):
+                hidden = metadata.visible != SheetVisibleEnum.Visible
+                sheet = workbook.get_sheet_by_index(index) if not hidden else None
+                # Rows are given from A1; ``end`` is the sheet's last cell, counted from 0.
+                yield _Sheet(
+                    metadata.name,
+                    iter(sheet.iter_rows()) if sheet else iter(()),
+                    sheet.end[0] + 1 if sheet and sheet.end else 0,
+                    hidden,
+                )
+
+        chosen = _choose_sheet(sheets(), _active_sheet(binary))
     except Exception:
         raise UnreadableFile(
             "Ce fichier est une archive compressée (zip) et non un classeur Excel lisible : "
             "envoyez un fichier CSV ou XLSX."
         ) from None
-    return _xlsx_table(rows, lines)
+    return _xlsx_table(chosen)
 
 
 def _open_xlsx_openpyxl(binary):  # used only without python-calamine
@@ -283,31 +441,32 @@ def _open_xlsx_openpyxl(binary):  # used only without python-calamine
             "Ce fichier est une archive compressée (zip) et non un classeur Excel lisible : "
             "envoyez un fichier CSV ou XLSX."
         ) from None
-    sheets = ((sheet.iter_rows(values_only=True), sheet.max_row or 0) for sheet in workbook.worksheets)
-    return _xlsx_table(*_first_filled(sheets))
+    sheets = (
+        _Sheet(sheet.title, sheet.iter_rows(values_only=True), sheet.max_row or 0, sheet.sheet_state != "visible")
+        for sheet in workbook.worksheets
+    )
+    return _xlsx_table(_choose_sheet(sheets))
 
 
-def _xlsx_table(rows, lines):
-    rows = iter(rows)
-    try:
-        headers = next(rows)
-    except StopIteration:
-        raise UnreadableFile("Le classeur est vide.") from None
+def _xlsx_table(chosen):
+    if chosen is None:
+        raise UnreadableFile("Le classeur est vide.")
+    sheet, (headers, header_line, read, last), note = chosen
     headers = [str(_cell(header)).strip() for header in headers]
     while headers and not headers[-1]:
         headers.pop()
-    if not any(headers):
-        raise UnreadableFile("La première ligne du classeur doit porter les noms des colonnes : elle est vide.")
+    if header_line > 1:
+        note += f", noms des colonnes ligne {header_line}"
 
     def numbered():
-        for index, cells in enumerate(rows, start=2):
-            cells = [_cell(value) for value in cells]
-            while len(cells) > len(headers) and cells[-1] == "":
-                cells.pop()
+        # A spreadsheet's columns cannot shift: a cell beyond the named columns (a note) is left out.
+        for line, cells in itertools.chain(read, enumerate(sheet.rows, start=last + 1)):
+            cells = [_cell(value) for value in cells[: len(headers)]]
             if any(cell != "" for cell in cells):
-                yield index, cells
+                yield line, cells
 
-    return Table(headers, numbered(), "Excel (XLSX)", lines)
+    kind = f"Excel (XLSX){note}"
+    return Table(headers, numbered(), kind if len(kind) <= 100 else f"{kind[:99]}…", sheet.lines)
 
 
 def open_table(binary, file_name=""):

@@ -172,3 +172,113 @@ def test_the_data_may_be_on_a_later_sheet(reader):
 def test_a_workbook_with_only_empty_sheets_is_empty(reader):
     with pytest.raises(UnreadableFile, match="^Le classeur est vide.$"):
         open_xlsx(workbook([], [], [[None, ""]]), reader)
+
+
+# --- Where the table starts --------------------------------------------------------------------------------------
+
+ROW = ["DUPONT", "Marie", "03/04/1975", "91000", "2 rue Haute"]
+
+
+def test_title_lines_above_the_names_of_the_columns_are_passed_over():
+    lines = ["Liste des bénéficiaires du RSA, novembre 2026", "", HEADER, ";".join(ROW), ";".join(ROW)]
+    table = open_table(io.BytesIO("\r\n".join(lines).encode()), "liste.csv")
+    assert table.headers == HEADER.split(";")
+    assert list(table.rows) == [(4, ROW), (5, ROW)]
+    assert table.kind == "CSV (UTF-8, séparateur « ; »), noms des colonnes ligne 3"
+
+
+def test_the_separator_is_that_of_the_names_of_the_columns_under_a_title_line():
+    lines = ["Liste RSA; novembre 2026", HEADER.replace(";", ","), ",".join(ROW)]
+    table = open_table(io.BytesIO("\n".join(lines).encode()), "liste.csv")
+    assert table.headers == HEADER.split(";")
+    assert list(table.rows) == [(3, ROW)]
+
+
+def test_the_lines_of_the_rows_count_the_line_breaks_inside_the_names_of_the_columns():
+    header = 'NOM;PRENOM;"DATE DE\nNAISSANCE";"CODE\nPOSTAL";ADRESSE'
+    table = open_table(io.BytesIO("\n".join([header, ";".join(ROW), ";".join(ROW)]).encode()), "liste.csv")
+    assert [line for line, _ in table.rows] == [4, 5]
+
+
+def test_a_row_with_two_cells_under_the_names_of_the_columns_is_a_row():
+    """The search for the names of the columns looks at the row after them: a short data row is no title."""
+    lines = [HEADER, "DUPONT;Marie", ";".join(ROW)]
+    table = open_table(io.BytesIO("\n".join(lines).encode()), "liste.csv")
+    assert table.headers == HEADER.split(";")
+    assert list(table.rows) == [(2, ["DUPONT", "Marie"]), (3, ROW)]
+
+
+def named_workbook(*sheets, active=0, hidden=()):
+    """An XLSX file with a sheet per (name, rows); ``hidden``: the names of the sheets to hide."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets:
+        sheet = book.create_sheet(name)
+        sheet.sheet_state = "hidden" if name in hidden else "visible"
+        for row in rows:
+            sheet.append(row)
+    book.active = active
+    content = io.BytesIO()
+    book.save(content)
+    content.seek(0)
+    return content
+
+
+HEADERS = HEADER.split(";")
+
+
+def test_a_workbook_title_and_blank_rows_above_the_names_of_the_columns():
+    content = named_workbook(("Liste", [["Liste des bénéficiaires du RSA"], [], HEADERS, ROW, [], ROW]))
+    table = open_table(content, "liste.xlsx")
+    assert table.headers == HEADERS
+    assert list(table.rows) == [(4, ROW), (6, ROW)]
+    assert table.kind == "Excel (XLSX), noms des colonnes ligne 3"
+
+
+def test_merged_group_titles_above_the_names_of_the_columns():
+    groups = ["Identité", None, None, "Adresse", None]
+    table = open_table(named_workbook(("Liste", [groups, HEADERS, ROW])), "liste.xlsx")
+    assert table.headers == HEADERS
+    assert list(table.rows) == [(3, ROW)]
+
+
+def test_names_of_columns_with_a_blank_cell_above_full_rows_stay_the_names():
+    headers = ["NOM", "PRENOM", None, "CODE_POSTAL", "ADRESSE"]
+    table = open_table(named_workbook(("Liste", [headers, ROW])), "liste.xlsx")
+    assert table.headers == ["NOM", "PRENOM", "", "CODE_POSTAL", "ADRESSE"]
+    assert list(table.rows) == [(2, ROW)]
+
+
+def test_a_hidden_sheet_is_not_read_and_the_sheet_read_is_named():
+    content = named_workbook(
+        ("Octobre", [HEADERS, ["ANCIEN", "Paul", "01/01/1980", "91000", "1 rue"]]),
+        ("Novembre", [HEADERS, ROW]),
+        active=1,
+        hidden={"Octobre"},
+    )
+    table = open_table(content, "liste.xlsx")
+    assert list(table.rows) == [(2, ROW)]
+    assert table.kind == "Excel (XLSX), feuille « Novembre » ; autre feuille non lue : « Octobre » (masquée)"
+
+
+def test_the_sheet_the_workbook_opens_on_is_read_first():
+    content = named_workbook(
+        ("Octobre", [HEADERS, ["ANCIEN", "Paul", "01/01/1980", "91000", "1 rue"]]),
+        ("Novembre", [HEADERS, ROW]),
+        active=1,
+    )
+    assert list(open_table(content, "liste.xlsx").rows) == [(2, ROW)]
+
+
+def test_a_sheet_of_notes_before_the_table_is_passed_over():
+    content = named_workbook(
+        ("Notice", [["Fichier transmis par la CAF de l'Essonne"], ["Contact : 01 02"]]), ("Données", [HEADERS, ROW])
+    )
+    table = open_table(content, "liste.xlsx")
+    assert list(table.rows) == [(2, ROW)]
+    assert table.kind == "Excel (XLSX), feuille « Données » ; autre feuille non lue : « Notice »"
+
+
+def test_a_note_beside_the_named_columns_of_a_sheet_is_left_out():
+    table = open_table(named_workbook(("Liste", [HEADERS, [*ROW, None, "à rappeler"]])), "liste.xlsx")
+    assert list(table.rows) == [(2, ROW)]
