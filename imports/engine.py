@@ -263,13 +263,30 @@ class Engine:
 
     # --- Rows ---------------------------------------------------------------------------------------------------
 
+    def _repeats_the_headers(self, cells):
+        """Whether ``cells`` give the names of the columns again (a file put together from several exports)."""
+        first = next(iter(self.columns))
+        return (
+            first < len(cells)
+            and isinstance(cells[first], str)
+            and cells[first].strip() == self.headers[first]
+            and all(
+                index < len(cells) and header_key(str(cells[index])) == header_key(self.headers[index])
+                for index in self.columns
+            )
+        )
+
     def parse(self, line, cells):
+        """The row of ``cells``, its values normalised or its errors said; ``None`` for the names of the columns
+        given again."""
+        if self._repeats_the_headers(cells):
+            return None
         row = Row(line)
-        if len(cells) != len(self.headers) and any(clean.text(cell) for cell in cells[len(self.headers) :]):
-            row.errors.append(("", f"La ligne a {len(cells)} colonnes, l'en-tête en a {len(self.headers)}."))
-            return row
-        if len(cells) < len(self.headers) and len(cells) < max(self.columns) + 1:
-            row.errors.append(("", f"La ligne a {len(cells)} colonnes, l'en-tête en a {len(self.headers)}."))
+        if (len(cells) != len(self.headers) and any(clean.text(cell) for cell in cells[len(self.headers) :])) or (
+            len(cells) < len(self.headers) and len(cells) < max(self.columns) + 1
+        ):
+            count = f"{len(cells)} colonne{'s' if len(cells) > 1 else ''}"
+            row.errors.append(("", f"La ligne a {count}, l'en-tête en a {len(self.headers)}."))
             return row
         raw = {name: cells[index] if index < len(cells) else "" for index, name in self.columns.items()}
         values = row.values
@@ -333,6 +350,7 @@ class Engine:
     def _clean(self, name, value):
         """(the normalised value, the French reason it is refused or ``None``, the cell as read: blank when it says
         there is no value)."""
+        value = clean.unwrap(value)
         if name not in NAMES and clean.is_placeholder(value):
             value = ""  # « NC », « néant », « - »: nothing given
         try:
@@ -869,7 +887,9 @@ class Engine:
                         raise
                     if line <= resume_after or not any(clean.text(cell) for cell in cells):
                         continue
-                    pending.append(self.parse(line, cells))
+                    row = self.parse(line, cells)
+                    if row is not None:
+                        pending.append(row)
                     if len(pending) >= self.batch_size:
                         self.batch(pending)
                         pending = []

@@ -50,6 +50,17 @@ _PLACEHOLDERS = {
 _NOTHING = re.compile(r"[\W_0]+")
 
 
+def unwrap(value):
+    """The text of a cell written so that a spreadsheet keeps it as text: « ="0812345" », « '0812345 »."""
+    if isinstance(value, str) and value[:2].lstrip()[:1] in ("=", "'"):
+        stripped = value.strip()
+        if stripped.startswith('="') and stripped.endswith('"') and len(stripped) >= 3:
+            return stripped[2:-1]
+        if stripped.startswith("'"):
+            return stripped[1:]
+    return value
+
+
 def is_placeholder(value):
     """A cell that says there is no value (never asked of a name: « Na » is one). Run on every cell: kept cheap."""
     if not isinstance(value, str):
@@ -58,38 +69,79 @@ def is_placeholder(value):
     return bool(raw) and (raw.casefold() in _PLACEHOLDERS or _NOTHING.fullmatch(raw) is not None)
 
 
+# Months as French files write them out: « 2 novembre 2026 », « 15 nov. 2026 », « 1er févr. 1990 ».
+_MONTHS = {
+    **dict.fromkeys(("janvier", "janv", "jan"), 1),
+    **dict.fromkeys(("fevrier", "fevr", "fev"), 2),
+    **dict.fromkeys(("mars", "mar"), 3),
+    **dict.fromkeys(("avril", "avr"), 4),
+    "mai": 5,
+    "juin": 6,
+    **dict.fromkeys(("juillet", "juil"), 7),
+    **dict.fromkeys(("aout",), 8),
+    **dict.fromkeys(("septembre", "sept", "sep"), 9),
+    **dict.fromkeys(("octobre", "oct"), 10),
+    **dict.fromkeys(("novembre", "nov"), 11),
+    **dict.fromkeys(("decembre", "dec"), 12),
+}
+_WRITTEN_OUT = re.compile(r"(\d{1,2})(?:er)? ([a-z]+)\.? (\d{4})")
+# Day, month, year with any one separator, spaces around it allowed: « 14 03 1988 », « 14 / 03 / 1988 ».
+_SPACED = re.compile(r"(\d{1,2}) ?([/.-]|\s) ?(\d{1,2}) ?\2 ?(\d{4})")
+# A time after the date (« 2026-11-02T10:00:00+01:00 », « 14/03/1988 00:00 »), left out.
+_TIME = re.compile(r"[ T]\d{1,2}[:h]\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?(?:Z|[+-]\d{2}:?\d{2}))?$")
+# Excel counts days from 30/12/1899: a number below 2101 is more likely a year, or nothing, than a date of 1900-1905.
+_FIRST_SERIAL, _LAST_SERIAL = 2101, 2958465
+
+
+def _not_a_date(value):
+    return Invalid(f"« {text(value)} » n'est pas une date : écrivez-la jj/mm/aaaa ou aaaa-mm-jj.")
+
+
+def _serial(value, number):
+    if 1900 <= number <= 2100:
+        raise Invalid(f"« {text(value)} » n'est qu'une année : la date entière est nécessaire (jj/mm/aaaa).")
+    if not _FIRST_SERIAL <= number <= _LAST_SERIAL:
+        raise _not_a_date(value)
+    return EXCEL_EPOCH + datetime.timedelta(days=number)
+
+
 def parse_date(value):
-    """dd/mm/yyyy, yyyy-mm-dd (with a time or not), dd-mm-yyyy, dd.mm.yyyy or an Excel serial number."""
+    """dd/mm/yyyy, yyyy-mm-dd (with a time or not), dd-mm-yyyy, dd.mm.yyyy, a month written out (« 2 novembre
+    2026 ») or an Excel serial number; the reason it is no date quotes the whole cell."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        serial = int(value)
-    else:
-        raw = text(value)
-        if not raw:
-            return None
-        raw = raw.split(" ")[0].split("T")[0]
-        if len(raw) == 10 and raw[2] == raw[5] == "/" and raw[:2].isdigit() and raw[3:5].isdigit():
-            # The commonest form, dd/mm/yyyy, read without ``strptime`` (the same date, or the same refusal).
-            try:
-                return datetime.date(int(raw[6:]), int(raw[3:5]), int(raw[:2]))
-            except ValueError:
-                pass
-        for pattern in _DATE_FORMATS:
-            try:
-                return datetime.datetime.strptime(raw, pattern).date()
-            except ValueError:
-                continue
-        if not raw.isdigit():
-            raise Invalid(f"« {raw} » n'est pas une date : écrivez-la jj/mm/aaaa ou aaaa-mm-jj.")
-        if len(raw) == 4 and 1900 <= int(raw) <= 2100:
-            raise Invalid(f"« {raw} » n'est qu'une année : la date entière est nécessaire (jj/mm/aaaa).")
-        serial = int(raw)
-    if not 1 <= serial <= 2958465:
-        raise Invalid(f"« {value} » n'est pas une date : écrivez-la jj/mm/aaaa ou aaaa-mm-jj.")
-    return EXCEL_EPOCH + datetime.timedelta(days=serial)
+        return _serial(value, int(value))
+    raw = text(value)
+    if not raw:
+        return None
+    if len(raw) == 10 and raw[2] == raw[5] == "/" and raw[:2].isdigit() and raw[3:5].isdigit():
+        # The commonest form, dd/mm/yyyy, read without ``strptime`` (the same date, or the same refusal).
+        try:
+            return datetime.date(int(raw[6:]), int(raw[3:5]), int(raw[:2]))
+        except ValueError:
+            raise _not_a_date(value) from None
+    raw = _TIME.sub("", raw)
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    day = month = year = None
+    if spaced := _SPACED.fullmatch(raw):
+        day, month, year = int(spaced[1]), int(spaced[3]), int(spaced[4])
+    elif (written := _WRITTEN_OUT.fullmatch(fold(raw).lower())) and written[2] in _MONTHS:
+        day, month, year = int(written[1]), _MONTHS[written[2]], int(written[3])
+    if year is not None:
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            raise _not_a_date(value) from None
+    if raw.isdigit() and len(raw) <= 7:
+        return _serial(value, int(raw))
+    raise _not_a_date(value)
 
 
 def birth_date(value, today=None):
@@ -106,7 +158,8 @@ def birth_date(value, today=None):
         raise Invalid(f"La date de naissance {date:%d/%m/%Y} est trop ancienne.")
     if too_young(date, today):
         raise Invalid(
-            f"Née le {date:%d/%m/%Y}, la personne a moins de {settings.RELAIS_MINIMUM_AGE} ans : Relais accompagne "
+            f"Avec une date de naissance au {date:%d/%m/%Y}, la personne a moins de {settings.RELAIS_MINIMUM_AGE} "
+            "ans : Relais accompagne "
             f"à partir de {settings.RELAIS_MINIMUM_AGE} ans. Vérifiez la date de naissance."
         )
     return date
@@ -122,10 +175,16 @@ def email(value):
     return raw
 
 
+# A date of the pathway (the RSA, an entry) before this year is a date misread, or typed wrong.
+OLDEST_PATHWAY_YEAR = 1980
+
+
 def past_date(value, what, today=None):
     date = parse_date(value)
     if date is not None and date > (today or timezone.localdate()) + datetime.timedelta(days=366):
         raise Invalid(f"La {what} {date:%d/%m/%Y} est trop loin dans le futur.")
+    if date is not None and date.year < OLDEST_PATHWAY_YEAR:
+        raise Invalid(f"La {what} {date:%d/%m/%Y} est trop ancienne : vérifiez-la.")
     return date
 
 
@@ -163,14 +222,26 @@ def nir(value):
         raise Invalid(error.messages[0]) from None
 
 
+# Two numbers in one cell: « 06 12 34 56 78 / 01 69 20 30 40 », « 06… ou 07… ».
+_PHONES = re.compile(r"\s*(?:[/;,|]|\bou\b|\bet\b)\s*")
+
+
 def phone(value):
+    """The number in E.164; of two numbers in one cell, the first."""
     raw = text(value)
     if isinstance(value, int) and len(str(value)) == 9:  # a spreadsheet dropped the leading zero
         raw = f"0{value}"
     try:
         return normalise_phone(raw)
     except ValidationError as error:
-        raise Invalid(error.messages[0]) from None
+        message = error.messages[0]
+    parts = [part for part in _PHONES.split(raw) if part]
+    if len(parts) > 1:
+        try:
+            return normalise_phone(parts[0])
+        except ValidationError:
+            pass
+    raise Invalid(f"« {raw} » : {message[:1].lower()}{message[1:]}")
 
 
 def sex(value):
@@ -188,11 +259,11 @@ def household_role(value):
     key = fold(text(value))
     if not key:
         return ""
-    if key.startswith(("dem", "allocataire", "applicant")):
+    if key.startswith(("dem", "allocataire", "applicant", "beneficiaire", "responsable", "titulaire")):
         return "applicant"
-    if key.startswith(("cjt", "conj", "partner")):
+    if key.startswith(("cjt", "conj", "partner", "partenaire", "concubin", "epou", "epoux", "pacs", "compagn")):
         return "partner"
-    if key.startswith("enf"):
+    if key.startswith(("enf", "personne a charge")) or key == "pac":
         return CHILD
     if key in {"autre", "rdp"}:
         return ""

@@ -325,3 +325,90 @@ def test_a_value_met_again_is_judged_the_same_for_each_row(importer):
     read = [engine.parse(line, [*cells[:sex], value, *cells[sex + 1 :]]) for line, value in enumerate((1, True), 2)]
     assert read[0].values["sex"] == "M" and not read[0].errors
     assert "sex" not in read[1].values and read[1].errors[0][0] == "SEXE"
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("2 novembre 2026", datetime.date(2026, 11, 2)),
+        ("15 nov. 2026", datetime.date(2026, 11, 15)),
+        ("1er févr. 1990", datetime.date(1990, 2, 1)),
+        ("14 03 1988", datetime.date(1988, 3, 14)),
+        ("14 / 03 / 1988", datetime.date(1988, 3, 14)),
+        ("14/03/1988 00:00", datetime.date(1988, 3, 14)),
+        ("1988-03-14T10:00:00+01:00", datetime.date(1988, 3, 14)),
+        ("32143", datetime.date(1988, 1, 1)),
+        (32143.0, datetime.date(1988, 1, 1)),
+    ],
+)
+def test_dates_as_files_write_them(typed, read):
+    assert clean.parse_date(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        # Once read as the first word, « 2 », then as an Excel serial number: 01/01/1900, silently.
+        ("2 novembre", "« 2 novembre » n'est pas une date"),
+        ("2", "« 2 » n'est pas une date"),
+        (14, "« 14 » n'est pas une date"),
+        (2026, "« 2026 » n'est qu'une année"),
+        ("mars 1988", "« mars 1988 » n'est pas une date"),
+        ("31 septembre 2020", "« 31 septembre 2020 » n'est pas une date"),
+        ("Tue Nov 03 2026", "« Tue Nov 03 2026 » n'est pas une date"),
+    ],
+)
+def test_what_is_no_date_is_refused_with_the_whole_cell(typed, reason):
+    with pytest.raises(clean.Invalid, match=f"^{reason}"):
+        clean.parse_date(typed)
+
+
+def test_a_date_of_the_pathway_before_1980_is_refused():
+    with pytest.raises(clean.Invalid, match="La date d'entrée 02/11/1970 est trop ancienne"):
+        clean.past_date("02/11/1970", "date d'entrée")
+
+
+def test_an_opening_date_written_out_enters_the_person_on_that_date(importer):
+    run = run_import(csv_bytes([rsa_row(DATE_OUVERTURE_DROIT="2 novembre 2026")]), membership=importer)
+    assert report(run) == [(2, "created", "")]
+    assert Person.objects.get().rsa_since == datetime.date(2026, 11, 2)
+
+
+def test_identifiers_a_spreadsheet_was_told_to_keep_as_text_lose_the_wrapping(importer):
+    nir = make_nir("F", datetime.date(1988, 3, 14))
+    run = run_import(
+        csv_bytes([rsa_row(NUM_ALLOCATAIRE='="0812345"', CODE_POSTAL="'91000", NIR=f'="{nir}"')]),
+        membership=importer,
+    )
+    assert report(run) == [(2, "created", "")]
+    person = Person.objects.get()
+    assert person.caf_number == "0812345" and person.commune_id == "91228" and person.nir == nir
+
+
+def test_of_two_phone_numbers_in_a_cell_the_first_is_kept():
+    assert clean.phone("06 12 34 56 78 / 01 69 20 30 40") == "+33612345678"
+    assert clean.phone("06 12 34 56 78 ou 07 81 22 33 44") == "+33612345678"
+    with pytest.raises(clean.Invalid, match="^« 06 12 » : ce numéro de téléphone n'est pas valide"):
+        clean.phone("06 12")
+
+
+@pytest.mark.parametrize(
+    ("typed", "role"),
+    [
+        ("Concubin(e)", "partner"),
+        ("Partenaire", "partner"),
+        ("Épouse", "partner"),
+        ("PACS", "partner"),
+        ("Bénéficiaire", "applicant"),
+        ("Responsable dossier", "applicant"),
+        ("Personne à charge", clean.CHILD),
+        ("PAC", clean.CHILD),
+    ],
+)
+def test_household_roles_in_other_words(typed, role):
+    assert clean.household_role(typed) == role
+
+
+def test_the_names_of_the_columns_given_again_in_the_file_are_no_row(importer):
+    run = run_import(csv_bytes([rsa_row(), RSA_HEADERS, rsa_row(NOM="ROUSSEL", PRENOMS="Théo")]), membership=importer)
+    assert [(line, outcome) for line, outcome, _ in report(run)] == [(2, "created"), (4, "created")]
