@@ -289,6 +289,10 @@ class Engine:
             row.errors.append(("", f"La ligne a {count}, l'en-tête en a {len(self.headers)}."))
             return row
         raw = {name: cells[index] if index < len(cells) else "" for index, name in self.columns.items()}
+        if "nir_key" in raw:
+            key = raw.pop("nir_key")
+            if "nir" in raw:
+                raw["nir"] = self._nir_with_its_key(raw["nir"], key)
         values = row.values
         memo = self.memo
         for name, value in raw.items():
@@ -346,6 +350,16 @@ class Engine:
         if self.profile.jobseekers:
             values["jobseeker_registered"] = True
         return row
+
+    @staticmethod
+    def _nir_with_its_key(nir, key):
+        """The NIR of 13 digits followed by the key of its own column (« CLE »: 2 digits, a number may have lost its
+        leading zero)."""
+        digits = clean.text(clean.unwrap(nir)).replace(" ", "").replace(".", "")
+        key = clean.text(clean.unwrap(key)).removesuffix(".0")
+        if len(digits) == 13 and key.isdigit() and len(key) <= 2:
+            return f"{digits}{int(key):02d}"
+        return nir
 
     def _clean(self, name, value):
         """(the normalised value, the French reason it is refused or ``None``, the cell as read: blank when it says

@@ -19,6 +19,7 @@ FIELDS = {
     "birth_date": "date de naissance",
     "sex": "sexe",
     "nir": "numéro de sécurité sociale (NIR)",
+    "nir_key": "clé du NIR (quand elle est à part)",
     "caf_number": "numéro d'allocataire CAF",
     "household_role": "rôle dans le foyer",
     "france_travail_id": "identifiant France Travail",
@@ -84,6 +85,7 @@ COMMON = {
         "numero insee",
         "n° insee",
     ],
+    "nir_key": ["clé", "clé nir", "clé nss", "clé sécurité sociale", "clé insee", "clé ss"],
     "email": ["email", "e-mail", "courriel", "adresse mail", "adresse électronique", "mail"],
     "phone": [
         "téléphone",

@@ -210,10 +210,21 @@ def first_names(value):
     return " ".join(_capitalise(word) for word in words if word)
 
 
+_SCIENTIFIC = re.compile(r"\d[.,]\d+E\+?\d+", re.IGNORECASE)
+
+
 def nir(value):
+    """The NIR with its key; spaces, dots, and a slash or a dash before the key (« … 012 / 04 ») left out."""
     raw = text(value).replace(" ", "")
     if not raw:
         return ""
+    if _SCIENTIFIC.fullmatch(raw):
+        raise Invalid(
+            f"« {raw} » : le tableur a changé le NIR en nombre et en a perdu les derniers chiffres. Mettez la colonne "
+            "au format texte dans le fichier d'origine, puis exportez-le de nouveau."
+        )
+    if re.fullmatch(r"\d{13}[/-]\d{2}", raw):
+        raw = raw[:13] + raw[14:]
     if re.fullmatch(r"\d+(\.0)?", raw) and len(raw.split(".")[0]) == 13:
         raise Invalid("Le NIR n'a que 13 chiffres : il manque la clé (2 chiffres).")
     try:

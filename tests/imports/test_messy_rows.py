@@ -412,3 +412,24 @@ def test_household_roles_in_other_words(typed, role):
 def test_the_names_of_the_columns_given_again_in_the_file_are_no_row(importer):
     run = run_import(csv_bytes([rsa_row(), RSA_HEADERS, rsa_row(NOM="ROUSSEL", PRENOMS="Théo")]), membership=importer)
     assert [(line, outcome) for line, outcome, _ in report(run)] == [(2, "created"), (4, "created")]
+
+
+def test_a_nir_whose_key_is_in_a_column_of_its_own_is_joined_to_it(importer):
+    nir = make_nir("F", datetime.date(1988, 3, 14))
+    headers = [*RSA_HEADERS, "CLE"]
+    row = rsa_row(NIR=f"{nir[0]} {nir[1:3]} {nir[3:5]} {nir[5:7]} {nir[7:10]} {nir[10:13]}")
+    run = run_import(csv_bytes([[*row, str(int(nir[13:]))]], headers=headers), membership=importer)
+    assert report(run) == [(2, "created", "")]
+    assert Person.objects.get().nir == nir
+    assert run.ignored_columns == []
+
+
+@pytest.mark.parametrize("separator", ["/", " / ", "-"])
+def test_a_nir_with_a_slash_or_a_dash_before_its_key(separator):
+    nir = make_nir("F", datetime.date(1988, 3, 14))
+    assert clean.nir(f"{nir[:13]}{separator}{nir[13:]}") == nir
+
+
+def test_a_nir_a_spreadsheet_turned_into_a_number_says_so():
+    with pytest.raises(clean.Invalid, match="le tableur a changé le NIR en nombre"):
+        clean.nir("2,88039E+14")
