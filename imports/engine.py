@@ -54,6 +54,8 @@ from relais.actions import SYSTEM, ActionError, require
 BATCH_SIZE = 2_000
 MET_KEPT = 60_000  # identifiers of the last 20,000 rows or so (three each)
 COMMUNE_FIELDS = ("commune_code", "postcode", "commune_name")
+# Contact fields a file may give in two columns (« Téléphone », « Portable »): the second read when the first is empty.
+FALLBACK_FIELDS = {"phone", "email"}
 # What a later file may change on a person found: contact and situation, never the identity itself.
 UPDATABLE = (
     "usage_name",
@@ -236,16 +238,20 @@ class Engine:
             name = self.profile.field_for(header) if header else None
             if name:
                 claimed.setdefault(name, []).append(index)
-        columns = {}
+        columns, self.fallbacks = {}, {}
         for name, indexes in claimed.items():
             # The longest header key is the most explicit; at equal length, the first column.
-            best = max(indexes, key=lambda index: (len(header_key(headers[index])), -index))
+            ranked = sorted(indexes, key=lambda index: (-len(header_key(headers[index])), index))
+            best = ranked[0]
             columns[best] = name
             if name == "birth_name" and "usage_name" not in claimed:
                 plain = [index for index in indexes if index != best and header_key(headers[index]) == "nom"]
                 if plain:
                     columns[plain[0]] = "usage_name"
-        ignored = [header for index, header in enumerate(headers) if header and index not in columns]
+            if name in FALLBACK_FIELDS and len(ranked) > 1:
+                self.fallbacks[name] = ranked[1:]
+        used = {*columns, *(index for others in self.fallbacks.values() for index in others)}
+        ignored = [header for index, header in enumerate(headers) if header and index not in used]
         columns = dict(sorted(columns.items()))
         present = set(columns.values())
         missing = [FIELDS[name] for name in REQUIRED if name not in present]
@@ -289,6 +295,9 @@ class Engine:
             row.errors.append(("", f"La ligne a {count}, l'en-tête en a {len(self.headers)}."))
             return row
         raw = {name: cells[index] if index < len(cells) else "" for index, name in self.columns.items()}
+        for name, others in self.fallbacks.items():
+            if self._blank(raw[name]):
+                raw[name] = next((cells[index] for index in others if not self._blank(cells, index)), "")
         if "nir_key" in raw:
             key = raw.pop("nir_key")
             if "nir" in raw:
@@ -350,6 +359,14 @@ class Engine:
         if self.profile.jobseekers:
             values["jobseeker_registered"] = True
         return row
+
+    @staticmethod
+    def _blank(value, index=None):
+        """Whether ``value`` (or the cell ``index`` of the row ``value``) gives nothing."""
+        if index is not None:
+            value = value[index] if index < len(value) else ""
+        value = clean.unwrap(value)
+        return not clean.text(value) or clean.is_placeholder(value)
 
     @staticmethod
     def _nir_with_its_key(nir, key):

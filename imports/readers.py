@@ -305,7 +305,7 @@ def _open_csv(binary, sample):
     except UnreadableFile:
         text.detach()
         raise
-    headers = [header.strip() for header in headers]
+    headers = [" ".join(header.split()) for header in headers]  # « DATE DE↵NAISSANCE »: the name on one line
     if not any(headers):
         text.detach()
         raise UnreadableFile("La première ligne du fichier doit porter les noms des colonnes : elle est vide.")
@@ -452,7 +452,7 @@ def _xlsx_table(chosen):
     if chosen is None:
         raise UnreadableFile("Le classeur est vide.")
     sheet, (headers, header_line, read, last), note = chosen
-    headers = [str(_cell(header)).strip() for header in headers]
+    headers = [" ".join(str(_cell(header)).split()) for header in headers]
     while headers and not headers[-1]:
         headers.pop()
     if header_line > 1:

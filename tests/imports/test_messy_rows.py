@@ -433,3 +433,13 @@ def test_a_nir_with_a_slash_or_a_dash_before_its_key(separator):
 def test_a_nir_a_spreadsheet_turned_into_a_number_says_so():
     with pytest.raises(clean.Invalid, match="le tableur a changé le NIR en nombre"):
         clean.nir("2,88039E+14")
+
+
+def test_a_second_phone_column_is_read_when_the_first_is_empty(importer):
+    headers = [*RSA_HEADERS, "PORTABLE"]
+    rows = [[*rsa_row(TELEPHONE=""), "07 81 22 33 44"], [*rsa_row(NOM="ROUSSEL", PRENOMS="Théo"), "07 00 00 00 01"]]
+    run = run_import(csv_bytes(rows, headers=headers), membership=importer)
+    assert [outcome for _, outcome, _ in report(run)] == ["created", "created"]
+    assert Person.objects.get(birth_name="MARTINEZ").phone == "+33781223344"
+    assert Person.objects.get(birth_name="ROUSSEL").phone == "+33612345678"
+    assert run.ignored_columns == []

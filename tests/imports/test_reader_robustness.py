@@ -198,6 +198,7 @@ def test_the_lines_of_the_rows_count_the_line_breaks_inside_the_names_of_the_col
     header = 'NOM;PRENOM;"DATE DE\nNAISSANCE";"CODE\nPOSTAL";ADRESSE'
     table = open_table(io.BytesIO("\n".join([header, ";".join(ROW), ";".join(ROW)]).encode()), "liste.csv")
     assert [line for line, _ in table.rows] == [4, 5]
+    assert table.headers == ["NOM", "PRENOM", "DATE DE NAISSANCE", "CODE POSTAL", "ADRESSE"]
 
 
 def test_a_row_with_two_cells_under_the_names_of_the_columns_is_a_row():
