@@ -335,11 +335,23 @@ class Communes:
         if postcode:
             codes = self.by_postcode.get(postcode)
             if not codes:
+                # A CEDEX code (« 91034 Évry Cedex ») is a company's, not a commune's: the name tells, in the
+                # département of the code.
+                if "cedex" in key.split():
+                    found = self._in_departement(postcode[:2], key)
+                    if found:
+                        return found
                 raise Invalid(f"Le code postal « {postcode} » ne correspond à aucune commune connue.")
             if len(codes) == 1:
                 self._check_name(codes[0], name, key)
                 return codes[0]
             named = [candidate for candidate in codes if candidate in self.by_name.get(key, ())]
+            if len(named) == 1:
+                return named[0]
+            # The name in part, as La Poste and files shorten it: « Corbeil » (Corbeil-Essonnes), « Gif », « Étampes
+            # Cedex », « Brétigny s/ Orge ».
+            given = self._words(key)
+            named = [candidate for candidate in codes if given and self._words(self.names[candidate][0]) >= given]
             if len(named) == 1:
                 return named[0]
             if not name:
@@ -353,6 +365,28 @@ class Communes:
                 raise Invalid(f"Plusieurs communes s'appellent « {name} » : indiquez le code postal.")
             raise Invalid(f"La commune « {name} » est inconnue.")
         return None
+
+    @staticmethod
+    def _words(key):
+        """The words of a name's key that tell communes apart: without « Cedex » nor the small words (« s » of « s/ »
+        too)."""
+        return {
+            word
+            for word in key.split()
+            if word not in _MINOR_WORDS and word != "s" and not any(letter.isdigit() for letter in word)
+        }
+
+    def _in_departement(self, departement, key):
+        """The one commune of the département named so, wholly or in part (« Évry » for Évry-Courcouronnes)."""
+        exact = " ".join(word for word in key.split() if word != "cedex")
+        named = [candidate for candidate in self.by_name.get(exact, ()) if candidate[:2] == departement]
+        if not named and (given := self._words(key)):
+            named = [
+                candidate
+                for candidate, (own, _) in self.names.items()
+                if candidate[:2] == departement and self._words(own) >= given
+            ]
+        return named[0] if len(named) == 1 else None
 
     def _check_name(self, commune_code, name, key):
         """A name given beside a code that is another commune's name (« Massy » with Évry's postcode) says that one of

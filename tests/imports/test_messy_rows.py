@@ -443,3 +443,30 @@ def test_a_second_phone_column_is_read_when_the_first_is_empty(importer):
     assert Person.objects.get(birth_name="MARTINEZ").phone == "+33781223344"
     assert Person.objects.get(birth_name="ROUSSEL").phone == "+33612345678"
     assert run.ignored_columns == []
+
+
+@pytest.mark.parametrize(
+    ("postcode", "name", "commune"),
+    [
+        ("91100", "Corbeil", "91174"),  # Corbeil-Essonnes, among the communes of 91100
+        ("91190", "GIF", "91272"),  # Gif-sur-Yvette
+        ("91220", "Bretigny s/ Orge", "91103"),  # Brétigny-sur-Orge
+        ("91150", "Etampes Cedex", "91223"),
+        ("91034", "Évry Cedex", "91228"),  # a CEDEX code: Évry-Courcouronnes, by its name in the département
+        ("91300", "Massy Cedex", "91377"),
+    ],
+)
+def test_a_commune_named_in_part_among_those_of_its_postcode(postcode, name, commune):
+    assert clean.Communes().find(postcode=postcode, name=name) == commune
+
+
+@pytest.mark.parametrize(
+    ("postcode", "name", "reason"),
+    [
+        ("91150", "Paris", "Aucune commune « Paris » n'a le code postal « 91150 »."),
+        ("91034", "Massy", "Le code postal « 91034 » ne correspond à aucune commune connue."),
+    ],
+)
+def test_a_name_that_no_commune_of_the_postcode_bears_is_still_refused(postcode, name, reason):
+    with pytest.raises(clean.Invalid, match=f"^{reason}$"):
+        clean.Communes().find(postcode=postcode, name=name)
