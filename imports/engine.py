@@ -56,6 +56,8 @@ MET_KEPT = 60_000  # identifiers of the last 20,000 rows or so (three each)
 COMMUNE_FIELDS = ("commune_code", "postcode", "commune_name")
 # Contact fields a file may give in two columns (« Téléphone », « Portable »): the second read when the first is empty.
 FALLBACK_FIELDS = {"phone", "email"}
+# A value of these that cannot be taken in is left out, and said on the row: the person is not refused for it.
+LEFT_OUT_WHEN_WRONG = {"phone", "email"}
 # What a later file may change on a person found: contact and situation, never the identity itself.
 UPDATABLE = (
     "usage_name",
@@ -148,6 +150,7 @@ class Row:
     line: int
     values: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)  # (header, message)
+    warnings: list = field(default_factory=list)  # (header, message): a value left out, the row taken in
     defaulted: set = field(default_factory=set)  # fields the file did not give, set by the engine
     person_id: int = None
     outcome: str = ""
@@ -316,6 +319,8 @@ class Engine:
             clean_value, error, raw[name] = outcome
             if error is None:
                 values[name] = clean_value
+            elif name in LEFT_OUT_WHEN_WRONG:
+                row.warnings.append((self.header_of[name], f"{error} Valeur non reprise."))
             else:
                 row.errors.append((self.header_of[name], error))
         if values.get("household_role") == clean.CHILD:
@@ -786,10 +791,12 @@ class Engine:
         """The report's line of ``row``: a tuple of ``REPORT_FIELDS`` (written as rows, without an instance each)."""
         column = reason = ""
         values, candidates = {}, []
-        if row.errors:
-            # Every column at fault, once each, in the order of the messages.
-            column = ", ".join(dict.fromkeys(header for header, _ in row.errors if header))[:200]
-            reason = " ".join(message for _, message in row.errors)[:500]
+        said = [*row.errors, *row.warnings]
+        if said:
+            # Every column at fault, once each, in the order of the file; the messages, the refusals first.
+            headers = sorted({header for header, _ in said if header}, key=self._position)
+            column = ", ".join(headers)[:200]
+            reason = " ".join(message for _, message in said)[:500]
         if row.outcome == ImportRow.Outcome.SET_ASIDE and self.run.apply:
             values = {
                 name: value.isoformat() if isinstance(value, datetime.date) else value
@@ -815,6 +822,9 @@ class Engine:
             values,
             candidates,
         )
+
+    def _position(self, header):
+        return self.headers.index(header) if header in self.headers else len(self.headers)
 
     def rows_of(self, person_id):
         return [row for row in self.batch_rows if row.person_id == person_id]

@@ -6,6 +6,7 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -77,7 +78,8 @@ def run_detail(request, public_id):
         rows = rows.filter(outcome=outcome)
     else:
         outcome = ""
-        rows = rows.exclude(outcome__in=[ImportRow.Outcome.CREATED, ImportRow.Outcome.UNCHANGED])
+        # The people created or unchanged whose row had a value left out are shown too.
+        rows = rows.exclude(Q(outcome__in=[ImportRow.Outcome.CREATED, ImportRow.Outcome.UNCHANGED]) & Q(reason=""))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {**_run_context(run), "page": page, "outcome": outcome, "fields": FIELDS}
     context["outcome_choices"] = ImportRow.Outcome.choices

@@ -155,7 +155,7 @@ def test_a_commune_name_that_contradicts_its_code_is_refused(importer):
     assert [outcome for _, outcome, _ in lines[1:]] == ["created", "created"]
 
 
-def test_a_value_longer_than_the_record_holds_or_a_bad_email_is_refused(importer):
+def test_a_value_longer_than_the_record_holds_is_refused_and_a_bad_email_left_out(importer):
     headers = [*RSA_HEADERS, "EMAIL"]
     run = run_import(
         csv_bytes(
@@ -170,9 +170,10 @@ def test_a_value_longer_than_the_record_holds_or_a_bad_email_is_refused(importer
     )
     lines = report(run)
     assert lines[0][1] == "rejected" and "200 caractères" in lines[0][2] and "150 au plus" in lines[0][2]
-    assert lines[1] == (3, "rejected", "« pas un mail » n'est pas une adresse électronique valide.")
+    assert lines[1] == (3, "created", "« pas un mail » n'est pas une adresse électronique valide. Valeur non reprise.")
     assert lines[2][1] == "created"
-    assert Person.objects.get().email == "iris.martinez@exemple.fr"
+    assert Person.objects.get(first_names="Iris").email == "iris.martinez@exemple.fr"
+    assert Person.objects.get(first_names="Eva").email == ""
 
 
 def test_a_nul_character_is_refused_with_its_column(importer):
@@ -470,3 +471,16 @@ def test_a_commune_named_in_part_among_those_of_its_postcode(postcode, name, com
 def test_a_name_that_no_commune_of_the_postcode_bears_is_still_refused(postcode, name, reason):
     with pytest.raises(clean.Invalid, match=f"^{reason}$"):
         clean.Communes().find(postcode=postcode, name=name)
+
+
+def test_a_wrong_phone_is_left_out_of_a_person_on_file_who_keeps_theirs(importer):
+    run_import(csv_bytes([rsa_row()]), membership=importer)
+    again = run_import(csv_bytes([rsa_row(TELEPHONE="06 12")]), membership=importer)
+    assert report(again) == [
+        (
+            2,
+            "unchanged",
+            "« 06 12 » : ce numéro de téléphone n'est pas valide. Exemple : 01 23 45 67 89. Valeur non reprise.",
+        )
+    ]
+    assert Person.objects.get().phone == "+33612345678"

@@ -42,6 +42,16 @@ def test_upload_runs_in_the_background_and_shows_the_report(login, orientation_m
     assert "n&#x27;est pas une date" in page
 
 
+def test_the_report_shows_the_people_created_whose_row_had_a_value_left_out(login, orientation_manager):
+    client = login(orientation_manager)
+    rows = [rsa_row(TELEPHONE="06 12"), rsa_row(NOM="PETIT", PRENOMS="Lucas", NUM_ALLOCATAIRE="0912399")]
+    response = upload(client, csv_bytes(rows))
+    assert ImportRun.objects.get().created == 2
+    page = client.get(response.url).content.decode()
+    assert "« 06 12 » : ce numéro de téléphone n&#x27;est pas valide" in page and "Valeur non reprise." in page
+    assert page.count("<td>Créée</td>") == 1  # the row taken in whole is not listed by default
+
+
 def test_progress_is_polled_while_running_and_refreshes_the_page_at_the_end(login, orientation_manager, manager):
     run = ImportRun.objects.create(
         structure=manager.structure, membership=manager, profile_name="rsa", file_name="a.csv", lines=201
