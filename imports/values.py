@@ -25,6 +25,7 @@ _DATE_FORMATS = (
     "%d.%m.%y",
     "%Y/%m/%d",
     "%Y%m%d",
+    "%d%m%Y",  # never read the other way: its fifth and sixth digits, a century (19, 20), are no month
 )
 _SHORT_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}")
 
@@ -84,7 +85,9 @@ _MONTHS = {
     **dict.fromkeys(("novembre", "nov"), 11),
     **dict.fromkeys(("decembre", "dec"), 12),
 }
-_WRITTEN_OUT = re.compile(r"(\d{1,2})(?:er)? ([a-z]+)\.? (\d{4})")
+_WRITTEN_OUT = re.compile(
+    r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) )?(\d{1,2})(?:er)? ([a-z]+)\.? (\d{4})"
+)
 # Day, month, year with any one separator, spaces around it allowed: « 14 03 1988 », « 14 / 03 / 1988 ».
 _SPACED = re.compile(r"(\d{1,2}) ?([/.-]|\s) ?(\d{1,2}) ?\2 ?(\d{4})")
 # A time after the date (« 2026-11-02T10:00:00+01:00 », « 14/03/1988 00:00 »), left out.

@@ -332,6 +332,9 @@ def test_a_value_met_again_is_judged_the_same_for_each_row(importer):
     ("typed", "read"),
     [
         ("2 novembre 2026", datetime.date(2026, 11, 2)),
+        ("lundi 2 novembre 2026", datetime.date(2026, 11, 2)),
+        ("14031988", datetime.date(1988, 3, 14)),
+        ("19880314", datetime.date(1988, 3, 14)),
         ("15 nov. 2026", datetime.date(2026, 11, 15)),
         ("1er févr. 1990", datetime.date(1990, 2, 1)),
         ("14 03 1988", datetime.date(1988, 3, 14)),
