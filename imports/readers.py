@@ -359,6 +359,30 @@ def _sheet_header(sheet):
     return (cells, line, rows[position + 1 :], last), is_table
 
 
+def _filled_down(rows, merged):
+    """The rows of a sheet, a cell merged over several rows given on each of them (a household's address and commune
+    merged over the lines of its people: Excel shows the value on each line, the file holds it on the first only)."""
+    fills, wanted = {}, {}  # row → [(column, first row)]; first row → [column]
+    for (top, column), (bottom, last) in merged or ():
+        if last == column and bottom > top:
+            wanted.setdefault(top, []).append(column)
+            for row in range(top + 1, bottom + 1):
+                fills.setdefault(row, []).append((column, top))
+    if not fills:
+        yield from rows
+        return
+    kept = {}
+    for index, cells in enumerate(rows):
+        for column in wanted.get(index, ()):
+            kept[(index, column)] = cells[column] if column < len(cells) else ""
+        if index in fills:
+            cells = list(cells)
+            for column, top in fills[index]:
+                cells.extend([""] * (column + 1 - len(cells)))
+                cells[column] = kept.get((top, column), "")
+        yield cells
+
+
 def _active_sheet(binary):
     """The position of the sheet the workbook opens on (the one its author last looked at), or 0."""
     try:
@@ -417,7 +441,7 @@ def _open_xlsx(binary):
                 # Rows are given from A1; ``end`` is the sheet's last cell, counted from 0.
                 yield _Sheet(
                     metadata.name,
-                    iter(sheet.iter_rows()) if sheet else iter(()),
+                    _filled_down(sheet.iter_rows(), getattr(sheet, "merged_cell_ranges", None)) if sheet else iter(()),
                     sheet.end[0] + 1 if sheet and sheet.end else 0,
                     hidden,
                 )

@@ -283,3 +283,20 @@ def test_a_sheet_of_notes_before_the_table_is_passed_over():
 def test_a_note_beside_the_named_columns_of_a_sheet_is_left_out():
     table = open_table(named_workbook(("Liste", [HEADERS, [*ROW, None, "à rappeler"]])), "liste.xlsx")
     assert list(table.rows) == [(2, ROW)]
+
+
+def test_a_cell_merged_over_the_rows_of_a_household_is_read_on_each():
+    book = Workbook()
+    sheet = book.active
+    people = [ROW, ["DUPONT", "Paul", "01/01/1970", None, None], ["MARTIN", "Léa", "02/02/1980", "91300", "1 rue"]]
+    for row in (HEADERS, *people):
+        sheet.append(row)
+    sheet.merge_cells("D2:D3")
+    sheet.merge_cells("E2:E3")
+    sheet.merge_cells("B4:C4")  # over columns, not rows: left as Excel gives it
+    content = io.BytesIO()
+    book.save(content)
+    content.seek(0)
+    rows = list(open_table(content, "liste.xlsx").rows)
+    assert rows[1] == (3, ["DUPONT", "Paul", "01/01/1970", "91000", "2 rue Haute"])
+    assert rows[2] == (4, ["MARTIN", "Léa", "", "91300", "1 rue"])
