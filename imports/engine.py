@@ -294,6 +294,15 @@ class Engine:
         if (len(cells) != len(self.headers) and any(clean.text(cell) for cell in cells[len(self.headers) :])) or (
             len(cells) < len(self.headers) and len(cells) < max(self.columns) + 1
         ):
+            filled = [clean.text(cell) for cell in cells if clean.text(cell)]
+            if len(filled) == 1:
+                row.errors.append(
+                    (
+                        "",
+                        f"La ligne ne tient qu'une cellule, « {filled[0][:60]} » : un total ou une note, non importé.",
+                    )
+                )
+                return row
             count = f"{len(cells)} colonne{'s' if len(cells) > 1 else ''}"
             row.errors.append(("", f"La ligne a {count}, l'en-tête en a {len(self.headers)}."))
             return row
