@@ -296,12 +296,8 @@ class Engine:
         ):
             filled = [clean.text(cell) for cell in cells if clean.text(cell)]
             if len(filled) == 1:
-                row.errors.append(
-                    (
-                        "",
-                        f"La ligne ne tient qu'une cellule, « {filled[0][:60]} » : un total ou une note, non importé.",
-                    )
-                )
+                note = f"Une seule cellule remplie, « {filled[0][:60]} » : un total ou une note, non importée."
+                row.errors.append(("", note))
                 return row
             count = f"{len(cells)} colonne{'s' if len(cells) > 1 else ''}"
             row.errors.append(("", f"La ligne a {count}, l'en-tête en a {len(self.headers)}."))

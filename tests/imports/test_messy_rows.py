@@ -493,5 +493,5 @@ def test_a_total_line_at_the_end_of_the_file_is_said_to_be_one(importer):
     run = run_import(csv_bytes([rsa_row(), ["Total : 1"]]), membership=importer)
     assert report(run) == [
         (2, "created", ""),
-        (3, "rejected", "La ligne ne tient qu'une cellule, « Total : 1 » : un total ou une note, non importé."),
+        (3, "rejected", "Une seule cellule remplie, « Total : 1 » : un total ou une note, non importée."),
     ]
