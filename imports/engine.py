@@ -268,17 +268,18 @@ class Engine:
         self.headers = headers
         self.columns = columns
         self.header_of = {name: headers[index] for index, name in columns.items()}
+        first = next(iter(columns))
+        self._first_header = (first, headers[first])
         return ignored
 
     # --- Rows ---------------------------------------------------------------------------------------------------
 
     def _repeats_the_headers(self, cells):
         """Whether ``cells`` give the names of the columns again (a file put together from several exports)."""
-        first = next(iter(self.columns))
+        first, header = self._first_header
         return (
             first < len(cells)
-            and isinstance(cells[first], str)
-            and cells[first].strip() == self.headers[first]
+            and cells[first] == header
             and all(
                 index < len(cells) and header_key(str(cells[index])) == header_key(self.headers[index])
                 for index in self.columns
