@@ -336,17 +336,25 @@ def _cell(value):
 
 @dataclass
 class _Sheet:
+    """A sheet of a workbook, read (``open``) only when it is looked at: a workbook of a year's lists holds twelve."""
+
     name: str
-    rows: object  # iterator of the rows from A1
-    lines: int  # its last line
-    hidden: bool = False
+    hidden: bool
+    load: object  # () → (iterator of its rows from A1, its last line)
+    rows: object = None
+    lines: int = 0
+
+    def open(self):
+        if self.rows is None:
+            self.rows, self.lines = self.load()
+        return self.rows
 
 
 def _sheet_header(sheet):
     """The row naming the columns of ``sheet`` as (its cells, its line, the rows read after it, the last line read),
     and whether it looks like one (``_find_header``); ``None`` for an empty sheet."""
     rows, last = [], 0
-    for line, cells in enumerate(sheet.rows, start=1):
+    for line, cells in enumerate(sheet.open(), start=1):
         last = line
         if _filled(cells):
             rows.append((line, cells))
@@ -399,8 +407,7 @@ def _choose_sheet(sheets, active=0):
     """The sheet to read, the row naming its columns, its line, the rows read after it, and what to say of the
     others: the visible sheet with a row naming columns, the one the workbook opens on first, then the others in
     order; else the first visible sheet with data (the data may come after empty sheets, a sheet of notes, a hidden
-    sheet of last month)."""
-    sheets = list(sheets)
+    sheet of last month). The sheets after the one chosen are not read."""
     chosen = fallback = None
     for sheet in sheets[active : active + 1] + sheets[:active] + sheets[active + 1 :]:
         if sheet.hidden:
@@ -434,19 +441,20 @@ def _open_xlsx(binary):
     try:
         workbook = CalamineWorkbook.from_filelike(binary)
 
-        def sheets():
-            for index, metadata in enumerate(workbook.sheets_metadata):
-                hidden = metadata.visible != SheetVisibleEnum.Visible
-                sheet = workbook.get_sheet_by_index(index) if not hidden else None
+        def loader(index):
+            def load():
+                sheet = workbook.get_sheet_by_index(index)
                 # Rows are given from A1; ``end`` is the sheet's last cell, counted from 0.
-                yield _Sheet(
-                    metadata.name,
-                    _filled_down(sheet.iter_rows(), getattr(sheet, "merged_cell_ranges", None)) if sheet else iter(()),
-                    sheet.end[0] + 1 if sheet and sheet.end else 0,
-                    hidden,
-                )
+                rows = _filled_down(sheet.iter_rows(), getattr(sheet, "merged_cell_ranges", None))
+                return rows, sheet.end[0] + 1 if sheet.end else 0
 
-        chosen = _choose_sheet(sheets(), _active_sheet(binary))
+            return load
+
+        sheets = [
+            _Sheet(metadata.name, metadata.visible != SheetVisibleEnum.Visible, loader(index))
+            for index, metadata in enumerate(workbook.sheets_metadata)
+        ]
+        chosen = _choose_sheet(sheets, _active_sheet(binary))
     except Exception:
         raise UnreadableFile(
             "Ce fichier est une archive compressée (zip) et non un classeur Excel lisible : "
@@ -465,10 +473,14 @@ def _open_xlsx_openpyxl(binary):  # used only without python-calamine
             "Ce fichier est une archive compressée (zip) et non un classeur Excel lisible : "
             "envoyez un fichier CSV ou XLSX."
         ) from None
-    sheets = (
-        _Sheet(sheet.title, sheet.iter_rows(values_only=True), sheet.max_row or 0, sheet.sheet_state != "visible")
+    sheets = [
+        _Sheet(
+            sheet.title,
+            sheet.sheet_state != "visible",
+            lambda sheet=sheet: (sheet.iter_rows(values_only=True), sheet.max_row or 0),
+        )
         for sheet in workbook.worksheets
-    )
+    ]
     return _xlsx_table(_choose_sheet(sheets))
 
 

@@ -300,3 +300,15 @@ def test_a_cell_merged_over_the_rows_of_a_household_is_read_on_each():
     rows = list(open_table(content, "liste.xlsx").rows)
     assert rows[1] == (3, ["DUPONT", "Paul", "01/01/1970", "91000", "2 rue Haute"])
     assert rows[2] == (4, ["MARTIN", "Léa", "", "91300", "1 rue"])
+
+
+def test_the_sheets_after_the_one_read_are_not_loaded():
+    loaded = []
+
+    def sheet(name, rows):
+        return readers._Sheet(name, False, lambda: (loaded.append(name) or iter(rows), len(rows)))
+
+    sheets = [sheet("Notice", [["Transmis par la CAF"]]), sheet("Novembre", [HEADERS, ROW]), sheet("Octobre", [])]
+    chosen, _, note = readers._choose_sheet(sheets)
+    assert chosen.name == "Novembre" and loaded == ["Notice", "Novembre"]
+    assert note == ", feuille « Novembre » ; autres feuilles non lues : « Notice », « Octobre »"
