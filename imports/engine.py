@@ -890,6 +890,9 @@ class Engine:
         counts = {}
         for row in rows:
             counts[row.outcome] = counts.get(row.outcome, 0) + 1
+        left_out = sum(1 for row in rows if row.warnings and row.outcome != ImportRow.Outcome.REJECTED)
+        if left_out:
+            counts["left_out"] = left_out
         run = self.run
         run.processed = self.processed = rows[-1].line
         run.progressed_at = timezone.now()

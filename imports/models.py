@@ -63,6 +63,8 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField("inchangées", default=0)
     set_aside = models.PositiveIntegerField("mises de côté", default=0)
     rejected = models.PositiveIntegerField("rejetées", default=0)
+    # Rows taken in with a value left out (a wrong phone number or email), whatever their outcome.
+    left_out = models.PositiveIntegerField("avec une valeur non reprise", default=0)
     ignored_columns = models.JSONField("colonnes ignorées", default=list)
     started_at = models.DateTimeField("démarré le", default=timezone.now)
     # The last sign of life: each batch committed, a resumption asked for.

@@ -114,6 +114,16 @@ def test_command_dry_run_then_apply(importer, tmp_path, capsys):
     assert "créées : 0, mises à jour : 0, inchangées : 1" in capsys.readouterr().out
 
 
+def test_command_says_the_values_left_out(importer, tmp_path, capsys):
+    path = tmp_path / "rsa.csv"
+    path.write_bytes(csv_bytes([rsa_row(TELEPHONE="06 12"), rsa_row(NOM="ROUSSEL", PRENOMS="Théo")]))
+    call_command("import_people", str(path), profile="rsa", structure=importer.structure.siret, apply=True)
+    out = capsys.readouterr().out
+    assert "créées : 2" in out and "rejetées : 0 ; dont 1 avec une valeur non reprise" in out
+    assert "ligne 2 (colonne « TELEPHONE ») : « 06 12 » : ce numéro de téléphone n'est pas valide" in out
+    assert Person.objects.count() == 2
+
+
 def test_command_fails_on_an_unreadable_file(importer, tmp_path):
     path = tmp_path / "vide.csv"
     path.write_bytes(b"")

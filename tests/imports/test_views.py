@@ -50,6 +50,8 @@ def test_the_report_shows_the_people_created_whose_row_had_a_value_left_out(logi
     page = client.get(response.url).content.decode()
     assert "« 06 12 » : ce numéro de téléphone n&#x27;est pas valide" in page and "Valeur non reprise." in page
     assert page.count("<td>Créée</td>") == 1  # the row taken in whole is not listed by default
+    assert "Dont 1 ligne prise en compte sans une valeur fausse" in page
+    assert ImportRun.objects.get().left_out == 1
 
 
 def test_progress_is_polled_while_running_and_refreshes_the_page_at_the_end(login, orientation_manager, manager):

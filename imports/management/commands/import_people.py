@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
 from accounts.models import Membership, Structure
 from audit.context import acting_as
@@ -96,10 +97,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"créées : {run.created}, mises à jour : {run.updated}, inchangées : {run.unchanged}, "
             f"mises de côté : {run.set_aside}, rejetées : {run.rejected}"
+            + (f" ; dont {run.left_out} avec une valeur non reprise" if run.left_out else "")
         )
         if run.ignored_columns:
             self.stdout.write(f"Colonnes ignorées : {', '.join(run.ignored_columns)}")
-        for row in run.rows.filter(outcome="rejected").order_by("line")[:50]:
+        # The rows refused, and those taken in with a value left out.
+        said = run.rows.filter(Q(outcome="rejected") | ~Q(reason=""))
+        for row in said.order_by("line")[:50]:
             column = f" (colonne « {row.column} »)" if row.column else ""
             self.stdout.write(f"ligne {row.line}{column} : {row.reason}")
         self.stdout.write(f"Identifiant de l'import : {run.public_id}")
