@@ -7,7 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from imports.access import can_resume_run, can_see_run
+from imports.access import can_resume_run, can_see_run, reachable
 from imports.engine import Engine, Row, get_profile
 from imports.models import ImportedIdentity, ImportRow, ImportRun
 from imports.tasks import run_import
@@ -38,6 +38,10 @@ def decide_row(row, *, by, same_as=None):
         if row.decided_at is not None or row.outcome != ImportRow.Outcome.SET_ASIDE:
             raise Conflict("Cette ligne a déjà été traitée : rechargez la page.")
         run = ImportRun.objects.select_for_update().get(pk=row.run_id)
+        if not run.apply:
+            raise ActionError(
+                "Une simulation n'écrit rien : importez le fichier pour décider des lignes mises de côté."
+            )
         profile = get_profile(run.profile_name, run.structure)
         if profile is None:
             raise ActionError(f"Le profil « {run.profile_name} » n'existe plus : la ligne ne peut être importée.")
@@ -62,6 +66,7 @@ def decide_row(row, *, by, same_as=None):
             person = Person.objects.filter(public_id=same_as, merged_into__isnull=True).first()
             if person is None:
                 raise ActionError("Cette personne n'existe plus (son dossier a été fusionné) : rechargez la page.")
+            require(person.pk in reachable(by, run.structure_id, [person.pk]))
             row.changed = engine.update(parsed, person.pk)
             row.person = person
             row.outcome = ImportRow.Outcome.UPDATED if row.changed else ImportRow.Outcome.UNCHANGED

@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from audit.context import acting_as
 from imports import values as clean
-from imports.access import can_import
+from imports.access import can_import, reachable
 from imports.fields import FIELDS, PROFILES, REQUIRED, Profile, header_key
 from imports.models import ImportedIdentity, ImportRow, ImportRun
 from imports.readers import UnreadableFile
@@ -56,6 +56,15 @@ MET_KEPT = 60_000  # identifiers of the last 20,000 rows or so (three each)
 COMMUNE_FIELDS = ("commune_code", "postcode", "commune_name")
 # Contact fields a file may give in two columns (« Téléphone », « Portable »): the second read when the first is empty.
 FALLBACK_FIELDS = {"phone", "email"}
+# A row that is someone the importer may not see (``imports.access.reachable``): refused, without naming them.
+SOMEONE_ELSES = (
+    "Cette personne est déjà connue de Relais, mais son dossier ne vous est pas ouvert : la ligne ne lui est pas "
+    "appliquée, et son dossier n'est pas nommé ici."
+)
+CLOSE_TO_SOMEONE_ELSES = (
+    "Une personne très proche est déjà connue de Relais, mais son dossier ne vous est pas ouvert : la ligne n'est pas "
+    "importée, pour ne pas créer de doublon, et ce dossier n'est pas nommé ici."
+)
 # A value of these that cannot be taken in is left out, and said on the row: the person is not refused for it.
 LEFT_OUT_WHEN_WRONG = {"phone", "email"}
 # What a later file may change on a person found: contact and situation, never the identity itself.
@@ -206,6 +215,7 @@ class Engine:
         self.commune_memo = matching.Bounded(REPEATED_KEPT)  # (code, postcode, name) → (commune, refusal)
         # Lines processed as this engine last read or wrote them: another worker that moved them took the run over.
         self.processed = None
+        self.reachable = set()
 
     @property
     def index(self):
@@ -604,6 +614,10 @@ class Engine:
             row.outcome = ImportRow.Outcome.REJECTED
             return
         person_id = self._exact(row, found)
+        if person_id and person_id not in self.reachable:
+            row.errors.append(("", SOMEONE_ELSES))
+            row.outcome = ImportRow.Outcome.REJECTED
+            return
         if person_id == 0:  # the same person earlier in the file, counted there
             row.outcome = ImportRow.Outcome.UNCHANGED
         elif person_id and self._nir_of_someone_else(row, person_id):
@@ -621,10 +635,13 @@ class Engine:
             row.changed = self.changes_in_batch(row, person_id)
             row.outcome = ImportRow.Outcome.UPDATED if row.changed else ImportRow.Outcome.UNCHANGED
         elif duplicates := matcher.likely_duplicates(row.query):
+            shown = [match for match in duplicates if match.person is None or match.person.pk in self.reachable]
+            if not shown:
+                row.errors.append(("", CLOSE_TO_SOMEONE_ELSES))
+                row.outcome = ImportRow.Outcome.REJECTED
+                return
             row.outcome = ImportRow.Outcome.SET_ASIDE
-            row.candidates = [
-                (match.person.public_id if match.person else match.ref, match.score) for match in duplicates
-            ]
+            row.candidates = [(match.person.public_id if match.person else match.ref, match.score) for match in shown]
         elif not row.values.get("commune_id"):
             column = next((self.header_of[name] for name in COMMUNE_FIELDS if name in self.header_of), "")
             row.errors.append((column, "La commune est obligatoire pour créer une personne : elle est vide."))
@@ -860,6 +877,8 @@ class Engine:
                 row.query = self.query(row)
             matcher = matching.Batch(self.index)
             matcher.prefetch([row.query for row in unknown])
+            # Those the importer may change or show, among the people on file the batch met (one query or two).
+            self.reachable = reachable(self.by, self.run.structure_id, {*ids, *(pk for pk in matcher.rows if pk)})
             for row in rows:
                 self.process(row, found, matcher)
             self.write_updates()

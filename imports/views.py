@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from audit.journal import log_access_many
 from imports import actions
-from imports.access import can_import, runs_visible_to
+from imports.access import can_import, reachable, runs_visible_to
 from imports.fields import FIELDS
 from imports.forms import HeadersForm, MappingForm, UploadForm
 from imports.models import ImportProfile, ImportRow, ImportRun
@@ -133,13 +133,16 @@ def report_csv(request, public_id):
 def review(request, public_id):
     """The rows set aside, each with its candidates, to decide: the same person, or another one."""
     membership, run = _run_or_404(request, public_id)
+    if not run.apply:
+        raise Http404("Une simulation n'a rien mis de côté à décider.")
     rows = run.rows.filter(outcome=ImportRow.Outcome.SET_ASIDE, decided_at__isnull=True).order_by("line")
     page = Paginator(rows, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     ids = {candidate["id"] for row in page for candidate in row.candidates}
-    persons = {
-        str(person.public_id): person
-        for person in Person.objects.filter(public_id__in=ids).select_related("commune", "pathway")
-    }
+    found = Person.objects.filter(public_id__in=ids, merged_into__isnull=True).select_related("commune", "pathway")
+    found = {person.pk: person for person in found}
+    # Only the candidates the importer may reach (who may see whom changes after the import).
+    shown = reachable(membership, run.structure_id, found)
+    persons = {str(person.public_id): person for pk, person in found.items() if pk in shown}
     items = []
     for row in page:
         known = [candidate for candidate in row.candidates if candidate["id"] in persons]
