@@ -28,6 +28,7 @@ people it would have changed, as changed (``Engine.unwritten``).
 
 import datetime
 import gc
+import re
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -51,6 +52,8 @@ from people.models import Person
 from relais import bulk, secrets
 from relais.actions import SYSTEM, ActionError, require
 
+# A cell that looks like a person's data rather than the name of a column: four digits (a date, a NIR, a number).
+DATA_LIKE = re.compile(r"\d{4}|\d{1,2}/\d{1,2}/\d{2}")
 BATCH_SIZE = 2_000
 MET_KEPT = 60_000  # identifiers of the last 20,000 rows or so (three each)
 COMMUNE_FIELDS = ("commune_code", "postcode", "commune_name")
@@ -273,7 +276,7 @@ class Engine:
         if missing:
             raise UnreadableFile(
                 "Colonnes obligatoires absentes pour le profil « "
-                f"{self.profile.label} » : {', '.join(missing)}. Colonnes du fichier : {', '.join(headers)}."
+                f"{self.profile.label} » : {', '.join(missing)}. {self._headers_said(headers)}"
             )
         self.headers = headers
         self.columns = columns
@@ -282,14 +285,27 @@ class Engine:
         self._first_header = (first, headers[first])
         return ignored
 
+    @staticmethod
+    def _headers_said(headers):
+        """The names of the file's columns, for a message kept with the run; none when one of them looks like a
+        person's data (a file without its row of names: its first row is someone's identity, a NIR)."""
+        given = [header for header in headers if header]
+        if any(DATA_LIKE.search(header) for header in given):
+            return (
+                "La ligne lue comme celle des noms des colonnes semble porter des données : le fichier doit commencer "
+                "par les noms de ses colonnes (NOM, PRÉNOMS, DATE DE NAISSANCE…)."
+            )
+        return f"Colonnes du fichier : {', '.join(header[:40] for header in given)}."
+
     # --- Rows ---------------------------------------------------------------------------------------------------
 
     def _repeats_the_headers(self, cells):
         """Whether ``cells`` give the names of the columns again (a file put together from several exports)."""
         first, header = self._first_header
+        cell = cells[first] if first < len(cells) else None
         return (
-            first < len(cells)
-            and cells[first] == header
+            isinstance(cell, str)
+            and (cell == header or " ".join(cell.split()) == header)
             and all(
                 index < len(cells) and header_key(str(cells[index])) == header_key(self.headers[index])
                 for index in self.columns
@@ -314,6 +330,12 @@ class Engine:
             row.errors.append(("", f"La ligne a {count}, l'en-tête en a {len(self.headers)}."))
             return row
         raw = {name: cells[index] if index < len(cells) else "" for index, name in self.columns.items()}
+        if not any(clean.text(raw[name]) for name in REQUIRED):
+            filled = [clean.text(cell) for cell in cells if clean.text(cell)]
+            if len(filled) == 1:  # « Total : 152;;;; », a title between two exports glued together
+                note = f"Une seule cellule remplie, « {filled[0][:60]} » : un total ou une note, non importée."
+                row.errors.append(("", note))
+                return row
         for name, others in self.fallbacks.items():
             if self._blank(raw[name]):
                 raw[name] = next((cells[index] for index in others if not self._blank(cells, index)), "")

@@ -149,3 +149,26 @@ def test_formula_cells_are_neutralised(value):
 
 def test_other_cells_are_left_alone():
     assert safe_row(["Dupont", 12, -3, None, "", "a=b"]) == ["Dupont", 12, -3, None, "", "a=b"]
+
+
+def test_a_file_without_the_names_of_its_columns_does_not_keep_a_persons_data_in_its_message(importer):
+    """Its first row is someone's identity: the message kept with the run, shown and printed, does not repeat it."""
+    nir = make_nir("F", datetime.date(1988, 3, 14))
+    rows = [rsa_row(NIR=nir), rsa_row(NOM="ROUSSEL", PRENOMS="Théo")]
+    content = csv_bytes(rows[1:], headers=rows[0])
+    run = run_import(content, membership=importer)
+    failed_with(run, "semble porter des données : le fichier doit commencer par les noms de ses colonnes")
+    assert nir not in run.error and "14/03/1988" not in run.error and "0912345" not in run.error
+
+
+def test_a_padded_total_line_and_the_names_of_the_columns_given_again_with_spaces(importer):
+    headers = [f"{header} " for header in RSA_HEADERS]
+    total = ["Total : 2 allocataires"] + [""] * (len(RSA_HEADERS) - 1)
+    rows = [rsa_row(), total, [f" {header}" for header in RSA_HEADERS], rsa_row(NOM="ROUSSEL", PRENOMS="Théo")]
+    run = run_import(csv_bytes(rows, headers=headers), membership=importer)
+    lines = list(run.rows.order_by("line").values_list("line", "outcome", "reason"))
+    assert lines == [
+        (2, "created", ""),
+        (3, "rejected", "Une seule cellule remplie, « Total : 2 allocataires » : un total ou une note, non importée."),
+        (5, "created", ""),
+    ]
