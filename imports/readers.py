@@ -116,14 +116,10 @@ def _best_separator(line):
 
 
 def _detect_separator(text):
-    """The separator of the line naming the columns, quotes left out: the most frequent of ; , tab | on the first
-    line that holds enough of one for a table (title lines may come first), else on the first line."""
+    """The separator of the table, quotes left out: the most frequent of ; , tab | on the line of the first ones
+    that holds the most of one (a title line above the names of the columns may hold a few commas)."""
     lines = _logical_lines(text, HEADER_SEARCH_ROWS)
-    for line in lines:
-        best, count = _best_separator(line)
-        if count >= HEADER_MIN_CELLS - 1:
-            return best
-    best, count = _best_separator(lines[0] if lines else "")
+    best, count = max((_best_separator(line) for line in lines), key=lambda found: found[1], default=(";", 0))
     return best if count else ";"
 
 

@@ -27,7 +27,7 @@ _DATE_FORMATS = (
     "%Y%m%d",
     "%d%m%Y",  # never read the other way: its fifth and sixth digits, a century (19, 20), are no month
 )
-_SHORT_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}")
+_SHORT_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}|\d{6}")
 
 
 # A child of the household on a CAF list: not a person Relais follows (the rights and duties of the RSA are the
@@ -127,6 +127,15 @@ def parse_date(value):
         except ValueError:
             raise _not_a_date(value) from None
     raw = _TIME.sub("", raw)
+    if raw.isdigit() and len(raw) in (6, 7):
+        # A day and a month of two digits each, and the year (« 140388 »); seven digits: a day of one digit whose
+        # zero a spreadsheet dropped (« 1121988 », 01/12/1988). Never an Excel serial number, which has five.
+        day, rest = (raw[:1], raw[1:]) if len(raw) == 7 else (raw[:2], raw[2:])
+        try:
+            year = int(rest[2:]) if len(rest) == 6 else datetime.datetime.strptime(rest[2:], "%y").year
+            return datetime.date(year, int(rest[:2]), int(day))
+        except ValueError:
+            raise _not_a_date(value) from None
     for pattern in _DATE_FORMATS:
         try:
             return datetime.datetime.strptime(raw, pattern).date()
@@ -142,7 +151,7 @@ def parse_date(value):
             return datetime.date(year, month, day)
         except ValueError:
             raise _not_a_date(value) from None
-    if raw.isdigit() and len(raw) <= 7:
+    if raw.isdigit() and len(raw) <= 5:
         return _serial(value, int(raw))
     raise _not_a_date(value)
 
@@ -226,7 +235,9 @@ def nir(value):
             f"« {raw} » : le tableur a changé le NIR en nombre et en a perdu les derniers chiffres. Mettez la colonne "
             "au format texte dans le fichier d'origine, puis exportez-le de nouveau."
         )
-    if re.fullmatch(r"\d{13}[/-]\d{2}", raw):
+    if not re.fullmatch(r"\d+\.0", raw):
+        raw = raw.replace(".", "")  # « 1.88.03.91.228.017-49 »; not the « .0 » a spreadsheet adds to a number
+    if re.fullmatch(r"[\dAB]{13}[/-]\d{2}", raw, re.IGNORECASE):  # Corsica's 2A and 2B too
         raw = raw[:13] + raw[14:]
     if re.fullmatch(r"\d+(\.0)?", raw) and len(raw.split(".")[0]) == 13:
         raise Invalid("Le NIR n'a que 13 chiffres : il manque la clé (2 chiffres).")
@@ -348,15 +359,17 @@ class Communes:
             if len(codes) == 1:
                 self._check_name(codes[0], name, key)
                 return codes[0]
-            named = [candidate for candidate in codes if candidate in self.by_name.get(key, ())]
+            whole = " ".join(word for word in key.split() if word != "cedex")
+            named = [candidate for candidate in codes if candidate in self.by_name.get(whole, ())]
             if len(named) == 1:
                 return named[0]
-            # The name in part, as La Poste and files shorten it: « Corbeil » (Corbeil-Essonnes), « Gif », « Étampes
-            # Cedex », « Brétigny s/ Orge ».
-            given = self._words(key)
-            named = [candidate for candidate in codes if given and self._words(self.names[candidate][0]) >= given]
-            if len(named) == 1:
-                return named[0]
+            # The name's beginning, as La Poste and files shorten it: « Corbeil » (Corbeil-Essonnes), « Gif »,
+            # « Brétigny s/ Orge ». Not the whole name of another commune (« Arpajon » with the postcode of
+            # Saint-Germain-lès-Arpajon), nor the end of a name (« Saint-Yon » for Boissy-sous-Saint-Yon).
+            if whole not in self.by_name:
+                named = [candidate for candidate in codes if self._begins(self.names[candidate][0], key)]
+                if len(named) == 1:
+                    return named[0]
             if not name:
                 raise Invalid(f"Le code postal « {postcode} » couvre plusieurs communes : indiquez aussi le nom.")
             raise Invalid(f"Aucune commune « {name} » n'a le code postal « {postcode} ».")
@@ -371,23 +384,29 @@ class Communes:
 
     @staticmethod
     def _words(key):
-        """The words of a name's key that tell communes apart: without « Cedex » nor the small words (« s » of « s/ »
-        too)."""
-        return {
+        """The words of a name's key that tell communes apart, in order: without « Cedex » nor the small words (« s »
+        of « s/ » too)."""
+        return [
             word
             for word in key.split()
             if word not in _MINOR_WORDS and word != "s" and not any(letter.isdigit() for letter in word)
-        }
+        ]
+
+    def _begins(self, own, key):
+        """Whether the name of key ``key`` is the beginning of the commune's name of key ``own``."""
+        given = self._words(key)
+        return bool(given) and self._words(own)[: len(given)] == given
 
     def _in_departement(self, departement, key):
-        """The one commune of the département named so, wholly or in part (« Évry » for Évry-Courcouronnes)."""
+        """The one commune of the département named so, wholly or by its beginning (« Évry » for
+        Évry-Courcouronnes)."""
         exact = " ".join(word for word in key.split() if word != "cedex")
         named = [candidate for candidate in self.by_name.get(exact, ()) if candidate[:2] == departement]
-        if not named and (given := self._words(key)):
+        if not named:
             named = [
                 candidate
                 for candidate, (own, _) in self.names.items()
-                if candidate[:2] == departement and self._words(own) >= given
+                if candidate[:2] == departement and self._begins(own, key)
             ]
         return named[0] if len(named) == 1 else None
 
@@ -398,10 +417,6 @@ class Communes:
         if not key:
             return
         own, label = self.names[commune_code]
-        words = set(own.split()) - _MINOR_WORDS
-        given = {word for word in key.split() if not any(letter.isdigit() for letter in word)} - _MINOR_WORDS
-        if given <= words or words <= given:
-            return
         others = self.by_name.get(" ".join(word for word in key.split() if word != "cedex"), ())
         if not others or commune_code in others:
             return

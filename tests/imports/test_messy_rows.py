@@ -334,6 +334,8 @@ def test_a_value_met_again_is_judged_the_same_for_each_row(importer):
         ("2 novembre 2026", datetime.date(2026, 11, 2)),
         ("lundi 2 novembre 2026", datetime.date(2026, 11, 2)),
         ("14031988", datetime.date(1988, 3, 14)),
+        ("1121988", datetime.date(1988, 12, 1)),  # the day's zero dropped by a spreadsheet
+        ("140388", datetime.date(1988, 3, 14)),
         ("19880314", datetime.date(1988, 3, 14)),
         ("15 nov. 2026", datetime.date(2026, 11, 15)),
         ("1er févr. 1990", datetime.date(1990, 2, 1)),
@@ -432,6 +434,8 @@ def test_a_nir_whose_key_is_in_a_column_of_its_own_is_joined_to_it(importer):
 def test_a_nir_with_a_slash_or_a_dash_before_its_key(separator):
     nir = make_nir("F", datetime.date(1988, 3, 14))
     assert clean.nir(f"{nir[:13]}{separator}{nir[13:]}") == nir
+    dotted = ".".join((nir[0], nir[1:3], nir[3:5], nir[5:7], nir[7:10], nir[10:13]))
+    assert clean.nir(f"{dotted}{separator}{nir[13:]}") == nir
 
 
 def test_a_nir_a_spreadsheet_turned_into_a_number_says_so():
@@ -468,6 +472,14 @@ def test_a_commune_named_in_part_among_those_of_its_postcode(postcode, name, com
     ("postcode", "name", "reason"),
     [
         ("91150", "Paris", "Aucune commune « Paris » n'a le code postal « 91150 »."),
+        # Not the end of a commune's name, nor another commune's whole name: the name or the code is wrong.
+        ("91250", "Corbeil", "Aucune commune « Corbeil » n'a le code postal « 91250 »."),
+        (
+            "91180",
+            "Arpajon",
+            "La commune « Arpajon » ne correspond pas au code donné, celui de Saint-Germain-lès-Arpajon : vérifiez "
+            "l'un ou l'autre.",
+        ),
         ("91034", "Massy", "Le code postal « 91034 » ne correspond à aucune commune connue."),
     ],
 )

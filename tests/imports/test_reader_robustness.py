@@ -194,6 +194,13 @@ def test_the_separator_is_that_of_the_names_of_the_columns_under_a_title_line():
     assert list(table.rows) == [(3, ROW)]
 
 
+def test_commas_in_a_title_line_do_not_make_the_separator():
+    lines = ["Liste des allocataires du RSA, Caf de l'Essonne, novembre 2026", HEADER, ";".join(ROW)]
+    table = open_table(io.BytesIO("\n".join(lines).encode()), "liste.csv")
+    assert table.headers == HEADER.split(";")
+    assert list(table.rows) == [(3, ROW)]
+
+
 def test_the_lines_of_the_rows_count_the_line_breaks_inside_the_names_of_the_columns():
     header = 'NOM;PRENOM;"DATE DE\nNAISSANCE";"CODE\nPOSTAL";ADRESSE'
     table = open_table(io.BytesIO("\n".join([header, ";".join(ROW), ";".join(ROW)]).encode()), "liste.csv")
