@@ -245,6 +245,11 @@ class Engine:
 
     # --- Columns ------------------------------------------------------------------------------------------------
 
+    def names_the_columns(self, cells):
+        """Whether a row of the file names the columns the profile requires (the row to read the others by)."""
+        named = {self.profile.field_for(cell) for cell in cells if cell}
+        return all(name in named for name in REQUIRED) and bool(named & set(COMMUNE_FIELDS))
+
     def map_columns(self, headers):
         """Each column to the field its header names. Two columns for one field: the more explicit header wins
         (« NOM_NAISSANCE » over « NOM »), and a plain « nom » that loses the birth name is taken as the usage name

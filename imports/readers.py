@@ -196,11 +196,17 @@ def _looks_like_data(cells):
     )
 
 
-def _find_header(rows):
+def _find_header(rows, names_columns=None):
     """The position, among ``rows`` (the first non-empty rows of a table, as (line, cells)), of the row naming the
     columns, and whether one looks so: the first row holding ``HEADER_MIN_CELLS`` cells or more (title lines may
     come first) that the next row does not outnumber over its span with other names (a row of merged group titles
-    above the names of the columns: « Dossier », « Identité », « Adresse »); else the first row."""
+    above the names of the columns: « Dossier », « Identité », « Adresse »); else the first row. ``names_columns``,
+    when given (the profile's: whether a row names the columns it requires), is asked first."""
+    if names_columns is not None:
+        for position, (_, cells) in enumerate(rows):
+            if names_columns([str(_cell(cell)) for cell in cells]):
+                return position, True
+        return _find_header(rows)[0], False  # no row names them: the likeliest one, for the message
     for position, (_, cells) in enumerate(rows):
         filled = _filled(cells)
         if len(filled) < HEADER_MIN_CELLS:
@@ -214,7 +220,7 @@ def _find_header(rows):
     return 0, False
 
 
-def _csv_header(reader):
+def _csv_header(reader, names_columns=None):
     """The row naming the columns, the line it starts on, and the rows read after it while looking for it
     (``_find_header``), with the line each ends on. ``StopIteration`` for an empty file."""
     rows, ends, previous = [], [], 0
@@ -227,11 +233,13 @@ def _csv_header(reader):
         if _filled(cells):
             rows.append((start, cells))
             ends.append(previous)
-            if len(rows) >= 2 and _find_header(rows[-2:]) == (0, True):
+            if names_columns is not None and names_columns(cells):
+                break
+            if names_columns is None and len(rows) >= 2 and _find_header(rows[-2:]) == (0, True):
                 break
     if not rows:
         raise StopIteration
-    position, _ = _find_header(rows)
+    position, _ = _find_header(rows, names_columns)
     line, headers = rows[position]
     _check_cells(headers, line, ends[position], reader.dialect.delimiter, len(headers))
     return headers, line, [(*row, end) for row, end in zip(rows[position + 1 :], ends[position + 1 :], strict=True)]
@@ -276,7 +284,7 @@ def _count_lines(binary, encoding):
     return lines + (last != newline)
 
 
-def _open_csv(binary, sample):
+def _open_csv(binary, sample, names_columns=None):
     """A CSV table. Excel's « Texte Unicode » is UTF-16 (with a BOM): its NUL bytes are no sign of a binary file."""
     if sample.startswith(UTF16_BOMS):
         encoding = "utf-16"
@@ -291,7 +299,7 @@ def _open_csv(binary, sample):
     text = io.TextIOWrapper(binary, encoding=encoding, errors=errors, newline="")
     reader = csv.reader(text, delimiter=separator, quotechar='"')
     try:
-        headers, header_line, read = _csv_header(reader)
+        headers, header_line, read = _csv_header(reader, names_columns)
     except StopIteration:
         text.detach()
         raise UnreadableFile("Le fichier est vide.") from None
@@ -346,7 +354,7 @@ class _Sheet:
         return self.rows
 
 
-def _sheet_header(sheet):
+def _sheet_header(sheet, names_columns=None):
     """The row naming the columns of ``sheet`` as (its cells, its line, the rows read after it, the last line read),
     and whether it looks like one (``_find_header``); ``None`` for an empty sheet."""
     rows, last = [], 0
@@ -354,11 +362,14 @@ def _sheet_header(sheet):
         last = line
         if _filled(cells):
             rows.append((line, cells))
-            if len(rows) == HEADER_SEARCH_ROWS or len(rows) >= 2 and _find_header(rows[-2:]) == (0, True):
+            if names_columns is not None:
+                if names_columns([str(_cell(cell)) for cell in cells]) or len(rows) == HEADER_SEARCH_ROWS:
+                    break
+            elif len(rows) == HEADER_SEARCH_ROWS or len(rows) >= 2 and _find_header(rows[-2:]) == (0, True):
                 break
     if not rows:
         return None, False
-    position, is_table = _find_header(rows)
+    position, is_table = _find_header(rows, names_columns)
     line, cells = rows[position]
     return (cells, line, rows[position + 1 :], last), is_table
 
@@ -399,7 +410,7 @@ def _active_sheet(binary):
     return int(found.group(1)) if found else 0
 
 
-def _choose_sheet(sheets, active=0):
+def _choose_sheet(sheets, active=0, names_columns=None):
     """The sheet to read, the row naming its columns, its line, the rows read after it, and what to say of the
     others: the visible sheet with a row naming columns, the one the workbook opens on first, then the others in
     order; else the first visible sheet with data (the data may come after empty sheets, a sheet of notes, a hidden
@@ -408,7 +419,7 @@ def _choose_sheet(sheets, active=0):
     for sheet in sheets[active : active + 1] + sheets[:active] + sheets[active + 1 :]:
         if sheet.hidden:
             continue
-        header, is_table = _sheet_header(sheet)
+        header, is_table = _sheet_header(sheet, names_columns)
         if header is None:
             continue
         if is_table:
@@ -429,11 +440,11 @@ def _choose_sheet(sheets, active=0):
     return sheet, header, note
 
 
-def _open_xlsx(binary):
+def _open_xlsx(binary, names_columns=None):
     try:
         from python_calamine import CalamineWorkbook, SheetVisibleEnum
     except ImportError:  # pragma: no cover - the package is in the requirements
-        return _open_xlsx_openpyxl(binary)
+        return _open_xlsx_openpyxl(binary, names_columns)
     try:
         workbook = CalamineWorkbook.from_filelike(binary)
 
@@ -450,7 +461,7 @@ def _open_xlsx(binary):
             _Sheet(metadata.name, metadata.visible != SheetVisibleEnum.Visible, loader(index))
             for index, metadata in enumerate(workbook.sheets_metadata)
         ]
-        chosen = _choose_sheet(sheets, _active_sheet(binary))
+        chosen = _choose_sheet(sheets, _active_sheet(binary), names_columns)
     except Exception:
         raise UnreadableFile(
             "Ce fichier est une archive compressée (zip) et non un classeur Excel lisible : "
@@ -459,7 +470,7 @@ def _open_xlsx(binary):
     return _xlsx_table(chosen)
 
 
-def _open_xlsx_openpyxl(binary):  # used only without python-calamine
+def _open_xlsx_openpyxl(binary, names_columns=None):  # used only without python-calamine
     from openpyxl import load_workbook
 
     try:
@@ -477,7 +488,7 @@ def _open_xlsx_openpyxl(binary):  # used only without python-calamine
         )
         for sheet in workbook.worksheets
     ]
-    return _xlsx_table(_choose_sheet(sheets))
+    return _xlsx_table(_choose_sheet(sheets, names_columns=names_columns))
 
 
 def _xlsx_table(chosen):
@@ -501,15 +512,16 @@ def _xlsx_table(chosen):
     return Table(headers, numbered(), kind if len(kind) <= 100 else f"{kind[:99]}…", sheet.lines)
 
 
-def open_table(binary, file_name=""):
-    """The table in ``binary`` (a binary file object, positioned at its start)."""
+def open_table(binary, file_name="", names_columns=None):
+    """The table in ``binary`` (a binary file object, positioned at its start). ``names_columns``: whether a row
+    names the columns a profile requires, to find that row (under title lines) and the sheet that holds it."""
     sample = binary.read(SAMPLE_SIZE)
     binary.seek(0)
     if not sample.strip():
         raise UnreadableFile("Le fichier est vide.")
     if sample.startswith(ZIP_MAGIC):
-        return _open_xlsx(binary)
+        return _open_xlsx(binary, names_columns)
     for magic, what in BINARY_MAGICS.items():
         if sample.startswith(magic):
             raise UnreadableFile(f"Ce fichier est {what}, pas un tableau CSV ou Excel (.xlsx).")
-    return _open_csv(binary, sample)
+    return _open_csv(binary, sample, names_columns)

@@ -31,7 +31,7 @@ def carry_out(run, binary, *, by, progress=None):
         return run
     try:
         engine = Engine(run, profile=profile, by=by)
-        table = open_table(binary, run.file_name)
+        table = open_table(binary, run.file_name, names_columns=engine.names_the_columns)
         engine.execute(table, progress=progress)
     except (UnreadableFile, ActionError) as error:
         with transaction.atomic():

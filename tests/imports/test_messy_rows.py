@@ -507,3 +507,33 @@ def test_a_total_line_at_the_end_of_the_file_is_said_to_be_one(importer):
         (2, "created", ""),
         (3, "rejected", "Une seule cellule remplie, « Total : 1 » : un total ou une note, non importée."),
     ]
+
+
+def test_the_row_that_names_the_profiles_columns_is_found_under_a_title_of_three_cells(importer):
+    title = ["Caf de l'Essonne", "Extraction du 02/11/2026", "Nouveaux droits RSA"]
+    groups = ["Dossier", "", "Identité", "", "", "", "", "Adresse", "", "", "Montant 2026"]
+    content = csv_bytes([groups, RSA_HEADERS, rsa_row()], headers=title)
+    run = run_import(content, membership=importer)
+    assert report(run) == [(4, "created", "")]
+    assert run.file_kind == "CSV (UTF-8, séparateur « ; »), noms des colonnes ligne 3"
+
+
+def test_a_workbook_whose_first_sheet_is_a_small_table_of_notes(importer):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    notes = book.active
+    notes.title = "Lisez-moi"
+    for row in (["Code", "Libellé", "Remarque"], ["DEM", "Demandeur", ""], ["CJT", "Conjoint", ""]):
+        notes.append(row)
+    data = book.create_sheet("Données")
+    for row in (RSA_HEADERS, rsa_row()):
+        data.append(row)
+    content = io.BytesIO()
+    book.save(content)
+    run = run_import(content.getvalue(), membership=importer, name="liste.xlsx")
+    assert (run.status, run.error) == ("done", "")
+    assert report(run) == [(2, "created", "")]
+    assert "feuille « Données »" in run.file_kind
