@@ -27,7 +27,8 @@ _DATE_FORMATS = (
     "%Y%m%d",
     "%d%m%Y",  # never read the other way: its fifth and sixth digits, a century (19, 20), are no month
 )
-_SHORT_YEAR = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}|\d{6}")
+# A date whose year has two digits: « 04/03/65 », « 040365 », « 4 mars 65 ».
+_SHORT_YEAR = re.compile(r"(?:^|\D)\d{2}$|^\d{6}$")
 
 
 # A child of the household on a CAF list: not a person Relais follows (the rights and duties of the RSA are the
@@ -86,7 +87,8 @@ _MONTHS = {
     **dict.fromkeys(("decembre", "dec"), 12),
 }
 _WRITTEN_OUT = re.compile(
-    r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) )?(\d{1,2})(?:er)? ([a-z]+)\.? (\d{4})"
+    r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lun|mar|mer|jeu|ven|sam|dim) )?"
+    r"(\d{1,2}) ?(?:er)? ([a-z]+)\.? (\d{4}|\d{2})"
 )
 # Day, month, year with any one separator, spaces around it allowed: « 14 03 1988 », « 14 / 03 / 1988 ».
 _SPACED = re.compile(r"(\d{1,2}) ?([/.-]|\s) ?(\d{1,2}) ?\2 ?(\d{4})")
@@ -94,6 +96,11 @@ _SPACED = re.compile(r"(\d{1,2}) ?([/.-]|\s) ?(\d{1,2}) ?\2 ?(\d{4})")
 _TIME = re.compile(r"[ T]\d{1,2}[:h]\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?(?:Z|[+-]\d{2}:?\d{2}))?$")
 # Excel counts days from 30/12/1899: a number below 2101 is more likely a year, or nothing, than a date of 1900-1905.
 _FIRST_SERIAL, _LAST_SERIAL = 2101, 2958465
+
+
+def _year(digits):
+    """A year of four digits, or of two as ``strptime`` reads them (« 85 »: 1985, « 26 »: 2026)."""
+    return int(digits) if len(digits) == 4 else datetime.datetime.strptime(digits, "%y").year
 
 
 def _not_a_date(value):
@@ -145,7 +152,7 @@ def parse_date(value):
     if spaced := _SPACED.fullmatch(raw):
         day, month, year = int(spaced[1]), int(spaced[3]), int(spaced[4])
     elif (written := _WRITTEN_OUT.fullmatch(fold(raw).lower())) and written[2] in _MONTHS:
-        day, month, year = int(written[1]), _MONTHS[written[2]], int(written[3])
+        day, month, year = int(written[1]), _MONTHS[written[2]], _year(written[3])
     if year is not None:
         try:
             return datetime.date(year, month, day)
@@ -162,7 +169,7 @@ def birth_date(value, today=None):
     if date is None:
         return None
     today = today or timezone.localdate()
-    if date > today and _SHORT_YEAR.fullmatch(text(value)):
+    if date > today and _SHORT_YEAR.search(text(value)):
         date = date.replace(year=date.year - 100)  # « 04/03/65 »: born in 1965, not 2065
     if date > today:
         raise Invalid(f"La date de naissance {date:%d/%m/%Y} est dans le futur.")

@@ -214,6 +214,8 @@ def test_the_same_row_set_aside_by_two_imports_is_decided_once(importer):
         ("04-03-85", datetime.date(1985, 3, 4)),
         ("04.03.85", datetime.date(1985, 3, 4)),
         ("04/03/1965", datetime.date(1965, 3, 4)),
+        ("040365", datetime.date(1965, 3, 4)),
+        ("4 mars 65", datetime.date(1965, 3, 4)),
     ],
 )
 def test_a_birth_date_with_two_digits_for_the_year_is_in_the_past(typed, read):
@@ -336,6 +338,9 @@ def test_a_value_met_again_is_judged_the_same_for_each_row(importer):
         ("14031988", datetime.date(1988, 3, 14)),
         ("1121988", datetime.date(1988, 12, 1)),  # the day's zero dropped by a spreadsheet
         ("140388", datetime.date(1988, 3, 14)),
+        ("2 juillet 85", datetime.date(1985, 7, 2)),
+        ("lun. 14 mars 1988", datetime.date(1988, 3, 14)),
+        ("1 er novembre 2026", datetime.date(2026, 11, 1)),
         ("19880314", datetime.date(1988, 3, 14)),
         ("15 nov. 2026", datetime.date(2026, 11, 15)),
         ("1er févr. 1990", datetime.date(1990, 2, 1)),
