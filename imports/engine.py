@@ -360,6 +360,12 @@ class Engine:
                 if outcome is None:
                     outcome = kept[key] = self._clean(name, value)
             clean_value, error, raw[name] = outcome
+            if error is not None and name in self.fallbacks:
+                # A wrong number in « Téléphone », a good one in « Portable »: the good one.
+                for index in self.fallbacks[name]:
+                    if not self._blank(cells, index) and (other := self._clean(name, cells[index]))[1] is None:
+                        clean_value, error, raw[name] = other
+                        break
             if error is None:
                 values[name] = clean_value
             elif name in LEFT_OUT_WHEN_WRONG:

@@ -448,12 +448,17 @@ def test_a_nir_a_spreadsheet_turned_into_a_number_says_so():
         clean.nir("2,88039E+14")
 
 
-def test_a_second_phone_column_is_read_when_the_first_is_empty(importer):
+def test_a_second_phone_column_is_read_when_the_first_is_empty_or_wrong(importer):
     headers = [*RSA_HEADERS, "PORTABLE"]
-    rows = [[*rsa_row(TELEPHONE=""), "07 81 22 33 44"], [*rsa_row(NOM="ROUSSEL", PRENOMS="Théo"), "07 00 00 00 01"]]
+    rows = [
+        [*rsa_row(TELEPHONE=""), "07 81 22 33 44"],
+        [*rsa_row(NOM="ROUSSEL", PRENOMS="Théo"), "07 00 00 00 01"],
+        [*rsa_row(NOM="PETIT", PRENOMS="Lucas", NUM_ALLOCATAIRE="0912399", TELEPHONE="01 69 20"), "06 11 22 33 44"],
+    ]
     run = run_import(csv_bytes(rows, headers=headers), membership=importer)
-    assert [outcome for _, outcome, _ in report(run)] == ["created", "created"]
+    assert report(run) == [(2, "created", ""), (3, "created", ""), (4, "created", "")]
     assert Person.objects.get(birth_name="MARTINEZ").phone == "+33781223344"
+    assert Person.objects.get(birth_name="PETIT").phone == "+33611223344"  # the first one is wrong
     assert Person.objects.get(birth_name="ROUSSEL").phone == "+33612345678"
     assert run.ignored_columns == []
 
