@@ -16,6 +16,8 @@ For each row:
 - otherwise → a new person and their pathway (``enter_people``), entered on the file's date with its source.
 The same person twice in one file counts once: a later row with the same values is unchanged, one with other
 values is refused with its reason (the first row counts), so that the same file imported again changes nothing.
+A person on file the importer may not reach (``imports.access.reachable``) is neither changed nor offered as a
+candidate: their row is refused without naming them. A wrong phone number or email is left out, said on the row.
 
 The identity each row gave is kept with the person it is (``ImportedIdentity``), whether the row created them or
 found them by another identifier. Memory does not grow with the file on an applied run: once a batch is written, the
