@@ -328,21 +328,14 @@ class Engine:
         if (len(cells) != len(self.headers) and any(clean.text(cell) for cell in cells[len(self.headers) :])) or (
             len(cells) < len(self.headers) and len(cells) < max(self.columns) + 1
         ):
-            filled = [clean.text(cell) for cell in cells if clean.text(cell)]
-            if len(filled) == 1:
-                note = f"Une seule cellule remplie, « {filled[0][:60]} » : un total ou une note, non importée."
-                row.errors.append(("", note))
+            if self._lone_cell(row, cells):
                 return row
             count = f"{len(cells)} colonne{'s' if len(cells) > 1 else ''}"
             row.errors.append(("", f"La ligne a {count}, l'en-tête en a {len(self.headers)}."))
             return row
         raw = {name: cells[index] if index < len(cells) else "" for index, name in self.columns.items()}
-        if not any(clean.text(raw[name]) for name in REQUIRED):
-            filled = [clean.text(cell) for cell in cells if clean.text(cell)]
-            if len(filled) == 1:  # « Total : 152;;;; », a title between two exports glued together
-                note = f"Une seule cellule remplie, « {filled[0][:60]} » : un total ou une note, non importée."
-                row.errors.append(("", note))
-                return row
+        if not any(clean.text(raw[name]) for name in REQUIRED) and self._lone_cell(row, cells):
+            return row
         for name, others in self.fallbacks.items():
             if self._blank(raw[name]):
                 raw[name] = next((cells[index] for index in others if not self._blank(cells, index)), "")
@@ -415,6 +408,18 @@ class Engine:
         if self.profile.jobseekers:
             values["jobseeker_registered"] = True
         return row
+
+    @staticmethod
+    def _lone_cell(row, cells):
+        """Whether ``cells`` hold one filled cell only (« Total : 152 », padded or not; a title between two exports
+        glued together), said on ``row``."""
+        filled = [clean.text(cell) for cell in cells if clean.text(cell)]
+        if len(filled) != 1:
+            return False
+        row.errors.append(
+            ("", f"Une seule cellule remplie, « {filled[0][:60]} » : un total ou une note, non importée.")
+        )
+        return True
 
     @staticmethod
     def _blank(value, index=None):

@@ -310,9 +310,6 @@ def _open_csv(binary, sample, names_columns=None):
         text.detach()
         raise
     headers = [" ".join(header.split()) for header in headers]  # « DATE DE↵NAISSANCE »: the name on one line
-    if not any(headers):
-        text.detach()
-        raise UnreadableFile("La première ligne du fichier doit porter les noms des colonnes : elle est vide.")
     names = {
         "utf-8": "UTF-8",
         "utf-8-sig": "UTF-8",
