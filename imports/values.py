@@ -139,8 +139,7 @@ def parse_date(value):
         # zero a spreadsheet dropped (« 1121988 », 01/12/1988). Never an Excel serial number, which has five.
         day, rest = (raw[:1], raw[1:]) if len(raw) == 7 else (raw[:2], raw[2:])
         try:
-            year = int(rest[2:]) if len(rest) == 6 else datetime.datetime.strptime(rest[2:], "%y").year
-            return datetime.date(year, int(rest[:2]), int(day))
+            return datetime.date(_year(rest[2:]), int(rest[:2]), int(day))
         except ValueError:
             raise _not_a_date(value) from None
     for pattern in _DATE_FORMATS:
@@ -293,7 +292,7 @@ def household_role(value):
         return ""
     if key.startswith(("dem", "allocataire", "applicant", "beneficiaire", "responsable", "titulaire")):
         return "applicant"
-    if key.startswith(("cjt", "conj", "partner", "partenaire", "concubin", "epou", "epoux", "pacs", "compagn")):
+    if key.startswith(("cjt", "conj", "partner", "partenaire", "concubin", "epou", "pacs", "compagn")):
         return "partner"
     if key.startswith(("enf", "personne a charge")) or key == "pac":
         return CHILD
@@ -322,6 +321,11 @@ def code(value, length=5):
 
 # Words of a commune's name that say nothing of which one it is, and a postal suffix.
 _MINOR_WORDS = {"le", "la", "les", "l", "st", "sur", "sous", "en", "de", "du", "des", "d", "et", "lès", "cedex"}
+
+
+def _without_cedex(key):
+    """A commune name's key without « Cedex » (« evry cedex » → « evry »)."""
+    return " ".join(word for word in key.split() if word != "cedex")
 
 
 class Communes:
@@ -366,7 +370,7 @@ class Communes:
             if len(codes) == 1:
                 self._check_name(codes[0], name, key)
                 return codes[0]
-            whole = " ".join(word for word in key.split() if word != "cedex")
+            whole = _without_cedex(key)
             named = [candidate for candidate in codes if candidate in self.by_name.get(whole, ())]
             if len(named) == 1:
                 return named[0]
@@ -407,8 +411,7 @@ class Communes:
     def _in_departement(self, departement, key):
         """The one commune of the département named so, wholly or by its beginning (« Évry » for
         Évry-Courcouronnes)."""
-        exact = " ".join(word for word in key.split() if word != "cedex")
-        named = [candidate for candidate in self.by_name.get(exact, ()) if candidate[:2] == departement]
+        named = [candidate for candidate in self.by_name.get(_without_cedex(key), ()) if candidate[:2] == departement]
         if not named:
             named = [
                 candidate
@@ -424,7 +427,7 @@ class Communes:
         if not key:
             return
         own, label = self.names[commune_code]
-        others = self.by_name.get(" ".join(word for word in key.split() if word != "cedex"), ())
+        others = self.by_name.get(_without_cedex(key), ())
         if not others or commune_code in others:
             return
         raise Invalid(
