@@ -249,8 +249,15 @@ class Engine:
 
     def names_the_columns(self, cells):
         """Whether a row of the file names the columns the profile requires (the row to read the others by)."""
-        named = {self.profile.field_for(cell) for cell in cells if cell}
-        return all(name in named for name in REQUIRED) and bool(named & set(COMMUNE_FIELDS))
+        return not self._missing({self.profile.field_for(cell) for cell in cells if cell})
+
+    @staticmethod
+    def _missing(present):
+        """The labels of the columns a file must have that ``present`` (Relais fields) lacks."""
+        missing = [FIELDS[name] for name in REQUIRED if name not in present]
+        if not present & set(COMMUNE_FIELDS):
+            missing.append("commune (code INSEE, code postal ou nom)")
+        return missing
 
     def map_columns(self, headers):
         """Each column to the field its header names. Two columns for one field: the more explicit header wins
@@ -277,9 +284,7 @@ class Engine:
         ignored = [header for index, header in enumerate(headers) if header and index not in used]
         columns = dict(sorted(columns.items()))
         present = set(columns.values())
-        missing = [FIELDS[name] for name in REQUIRED if name not in present]
-        if not present & set(COMMUNE_FIELDS):
-            missing.append("commune (code INSEE, code postal ou nom)")
+        missing = self._missing(present)
         if missing:
             raise UnreadableFile(
                 "Colonnes obligatoires absentes pour le profil « "
